@@ -1,0 +1,322 @@
+"""Accounts and SIP transports: creation, registration, TLS verification results.
+
+Engine thread only. pjsua reuses account ids, so an Account that Python
+drops late can delete a newer account with the same id: every PjAccount is
+held here until `shutdown()` was called on it *and* the engine loop has
+turned once, then released on this thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pjsua2 as pj
+
+from softphone.config.profile import SipProfile, TlsSettings
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.engine.pjconfig import (
+    account_config,
+    loopback_account_config,
+    plain_transport_config,
+    tls_transport_config,
+)
+from softphone.engine.pjobjects import PjAccount
+from softphone.engine.verification import tls_version_name, verify_status_kinds
+from softphone.security.secret import Secret
+
+if TYPE_CHECKING:
+    from softphone.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+_TRANSPORT_TYPE = {
+    "tls": pj.PJSIP_TRANSPORT_TLS,
+    "tcp": pj.PJSIP_TRANSPORT_TCP,
+    "udp": pj.PJSIP_TRANSPORT_UDP,
+}
+
+
+@dataclass(eq=False)
+class AccountEntry:
+    account_id: str
+    profile: SipProfile
+    username: str
+    pj: PjAccount
+    transport_id: int
+    keyings: tuple[str, ...]
+    echo: bool = False
+    auto_answer: bool = False
+    state: ev.RegistrationState = ev.RegistrationState.UNREGISTERED
+    server_key: str = ""
+
+
+@dataclass
+class _TlsSeen:
+    signalling: ev.SignallingSecurity | None = None
+    problem: ev.CertificateProblem | None = None
+    at: float = field(default_factory=time.monotonic)
+
+
+class Accounts:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._accounts: dict[str, AccountEntry] = {}
+        self._retired: list[PjAccount] = []
+        self._transports: dict[tuple, int] = {}
+        self._tls: dict[str, _TlsSeen] = {}
+        self.dtls_srtp_available: bool | None = None  # learnt from the first DTLS offer
+
+    def get(self, account_id: str) -> AccountEntry:
+        try:
+            return self._accounts[account_id]
+        except KeyError:
+            raise LookupError(f"no account {account_id}") from None
+
+    def count(self) -> int:
+        return len(self._accounts) + len(self._retired)
+
+    # ----------------------------------------------------------- transports
+
+    def transport_for(self, profile: SipProfile) -> int:
+        key = (profile.transport, _tls_key(profile.tls) if profile.uses_tls else None)
+        if key not in self._transports:
+            ep = self._engine.endpoint
+            if profile.uses_tls:
+                tc = tls_transport_config(profile.tls)
+            else:
+                tc = plain_transport_config()
+            self._transports[key] = ep.transportCreate(_TRANSPORT_TYPE[profile.transport], tc)
+        return self._transports[key]
+
+    def create_listener(self, tc: pj.TransportConfig, kind: str = "tls") -> int:
+        """A transport with its own port (the loopback peer's)."""
+        return self._engine.endpoint.transportCreate(_TRANSPORT_TYPE[kind], tc)
+
+    def transport_port(self, transport_id: int) -> str:
+        return self._engine.endpoint.transportGetInfo(transport_id).localName.rpartition(":")[2]
+
+    def ids(self) -> list[str]:
+        return list(self._accounts)
+
+    # ------------------------------------------------------------- accounts
+
+    def add(self, c: cmd.AddAccount) -> AccountEntry:
+        if c.account_id in self._accounts:
+            raise ValueError(f"account {c.account_id} exists")
+        keyings = self._usable_keyings(c.profile)
+        transport_id = self.transport_for(c.profile)
+        ac = account_config(c.profile, c.username, c.password, transport_id, keyings, c.register)
+        acc = PjAccount(c.account_id, self._on_reg_state, self._on_incoming)
+        entry = AccountEntry(c.account_id, c.profile, c.username, acc, transport_id, keyings)
+        entry.server_key = f"{c.profile.server}:{c.profile.port}"
+        self._accounts[c.account_id] = entry
+        if c.register:
+            entry.state = ev.RegistrationState.REGISTERING
+            self._emit_reg(entry, 0, "registering")
+        acc.create(ac, True)
+        return entry
+
+    def add_local(
+        self,
+        account_id: str,
+        profile: SipProfile,
+        aor: str,
+        transport_id: int,
+        *,
+        echo: bool = False,
+        auto_answer: bool = False,
+        media_address: str = "",
+    ) -> AccountEntry:
+        """An account without registrar (loopback peer and its caller)."""
+        keyings = self._usable_keyings(profile)
+        ac = loopback_account_config(aor, transport_id, profile.media.srtp, keyings)
+        if media_address:
+            ac.mediaConfig.transportConfig.boundAddress = media_address
+        # pjsua's per-account RTP port search starts at 4000 for every account
+        # and logs each collision as an error; let the OS pick instead.
+        ac.mediaConfig.transportConfig.port = 0
+        acc = PjAccount(account_id, self._on_reg_state, self._on_incoming)
+        entry = AccountEntry(account_id, profile, aor, acc, transport_id, keyings, echo, auto_answer)
+        self._accounts[account_id] = entry
+        acc.create(ac, False)
+        return entry
+
+    def register(self, account_id: str, renew: bool) -> None:
+        entry = self.get(account_id)
+        if renew:
+            entry.state = ev.RegistrationState.REGISTERING
+            self._emit_reg(entry, 0, "registering")
+        entry.pj.setRegistration(renew)
+
+    def remove(self, account_id: str) -> None:
+        entry = self._accounts.pop(account_id)
+        entry.pj.shutdown()
+        self._retired.append(entry.pj)
+
+    def reap(self) -> None:
+        # shutdown() happened on an earlier turn; now the last reference goes
+        self._retired.clear()
+
+    def shutdown(self) -> None:
+        for account_id in list(self._accounts):
+            self.remove(account_id)
+
+    def remove_transports(self) -> None:
+        self._transports.clear()
+
+    # ------------------------------------------------------------- security
+
+    def _usable_keyings(self, profile: SipProfile) -> tuple[str, ...]:
+        keyings = profile.media.keying
+        if profile.media.srtp == "disabled":
+            return ()
+        if self.dtls_srtp_available is False and "dtls" in keyings:
+            keyings = tuple(k for k in keyings if k != "dtls")
+            if not keyings and not profile.media.allows_plaintext:
+                raise ValueError(
+                    "profile asks for DTLS-SRTP keying only, and this pjsua2 build has no "
+                    "DTLS-SRTP (it would offer plain RTP): use keying = [\"sdes\"]"
+                )
+        return keyings
+
+    def check_media_capability(self, entry: AccountEntry) -> None:
+        if self.dtls_srtp_available is False and entry.keyings == ("dtls",):
+            raise ValueError(
+                "this pjsua2 build has no DTLS-SRTP; the account's only keying is DTLS, "
+                "so no encrypted call is possible"
+            )
+
+    def note_missing_keying(self, entry: AccountEntry) -> None:
+        if "dtls" in entry.keyings:
+            self.dtls_srtp_available = False
+
+    def on_transport_state(self, prm: pj.OnTransportStateParam) -> None:
+        info = prm.tlsInfo
+        if not info.remoteAddr:
+            return
+        seen = self._tls.setdefault(info.remoteAddr, _TlsSeen())
+        seen.at = time.monotonic()
+        cert = info.remoteCertInfo
+        if info.established:
+            seen.signalling = ev.SignallingSecurity(
+                "tls",
+                tls_version_name(info.protocol, info.cipherName),
+                info.cipherName,
+                cert.subjectCn,
+                _fingerprint(cert.raw),
+            )
+            seen.problem = None
+        elif info.verifyStatus:
+            seen.problem = _certificate_problem(info)
+            self._engine.emit(ev.TransportDidFailVerification(seen.problem))
+
+    def signalling_for(self, entry: AccountEntry) -> ev.SignallingSecurity:
+        if not entry.profile.uses_tls:
+            return ev.SignallingSecurity(entry.profile.transport)
+        seen = self._tls.get(entry.server_key)
+        if seen and seen.signalling:
+            return seen.signalling
+        return ev.SignallingSecurity("tls")
+
+    # ------------------------------------------------------------ callbacks
+
+    def _on_reg_state(self, account_id: str, prm: pj.OnRegStateParam) -> None:
+        entry = self._accounts.get(account_id)
+        if entry is None:
+            return
+        code, reason = prm.code, prm.reason
+        problem = None
+        if 200 <= code < 300:
+            entry.state = (
+                ev.RegistrationState.REGISTERED
+                if prm.expiration > 0
+                else ev.RegistrationState.UNREGISTERED
+            )
+        else:
+            entry.state = ev.RegistrationState.FAILED
+            problem = self._recent_problem(entry)
+            reason = _failure_reason(code, reason, problem)
+        self._emit_reg(entry, code, reason, prm.expiration, problem)
+
+    def _on_incoming(self, account_id: str, prm: pj.OnIncomingCallParam) -> None:
+        entry = self._accounts.get(account_id)
+        if entry is not None:
+            self._engine.calls.incoming(entry, prm)
+
+    def _recent_problem(self, entry: AccountEntry) -> ev.CertificateProblem | None:
+        seen = self._tls.get(entry.server_key)
+        if seen and seen.problem and time.monotonic() - seen.at < 60:
+            return seen.problem
+        return None
+
+    def _emit_reg(
+        self,
+        entry: AccountEntry,
+        code: int,
+        reason: str,
+        expires: int = 0,
+        problem: ev.CertificateProblem | None = None,
+    ) -> None:
+        signalling = (
+            self.signalling_for(entry) if entry.state == ev.RegistrationState.REGISTERED else None
+        )
+        self._engine.emit(
+            ev.AccountRegistrationDidChange(
+                entry.account_id, entry.state, code, reason, expires, problem, signalling
+            )
+        )
+
+
+def _tls_key(tls: TlsSettings) -> tuple:
+    return (tls.ca_file, tls.verify_server, tls.min_version, tls.client_cert, tls.client_key)
+
+
+def _fingerprint(pem: str) -> str:
+    if not pem:
+        return ""
+    from softphone.security.certificates import info_from_pem
+
+    try:
+        return info_from_pem(pem).sha256
+    except ValueError:
+        return ""
+
+
+def _certificate_problem(info: pj.TlsInfo) -> ev.CertificateProblem:
+    cert = info.remoteCertInfo
+    self_signed = bool(cert.subjectInfo) and cert.subjectInfo == cert.issuerInfo
+    host, _, port = info.remoteAddr.rpartition(":")
+    not_after = ""
+    if cert.raw:
+        from softphone.security.certificates import info_from_pem
+
+        try:
+            not_after = info_from_pem(cert.raw).not_after.isoformat()
+        except ValueError:
+            pass
+    return ev.CertificateProblem(
+        host=host,
+        port=int(port) if port.isdigit() else 0,
+        kinds=verify_status_kinds(info.verifyStatus, self_signed),
+        details=tuple(info.verifyMsgs),
+        subject=cert.subjectInfo or cert.subjectCn,
+        issuer=cert.issuerInfo or cert.issuerCn,
+        sha256=_fingerprint(cert.raw),
+        not_after=not_after,
+    )
+
+
+def _failure_reason(code: int, reason: str, problem: ev.CertificateProblem | None) -> str:
+    if problem is not None:
+        return problem.message
+    if code in (401, 403, 407):
+        return f"wrong user name or password ({code} {reason})"
+    if code in (408, 503) or code == 0:
+        return f"server unreachable ({code} {reason})"
+    return f"{code} {reason}"
+
+

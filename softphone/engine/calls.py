@@ -1,0 +1,594 @@
+"""Calls: the registry of live pjsua2 Call objects and everything done to them.
+
+Engine thread only. Every Call object is held here from creation until pjsip
+has reported DISCONNECTED *and* the callback that said so has returned; it is
+then dropped at the next loop turn (`reap`), never inside its own callback.
+
+Security rules enforced here (the profile decides only whether plaintext is
+allowed, never whether to check):
+- an incoming offer without SRTP is answered 488 before it rings;
+- SDP we are about to send without SRTP ends the call (the DTLS trap: this
+  pjsua2 build silently offers RTP/AVP when asked for DTLS keying);
+- once media runs, pjmedia's real transport state is read back; unencrypted
+  media ends the call unless the profile allows plaintext;
+- a re-INVITE/UPDATE that would drop or weaken SRTP is refused with 488.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pjsua2 as pj
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
+from softphone.engine.sdp import offered_suites, plaintext_reason, sdp_from_sip_message
+from softphone.engine.sdp import suite_strength
+from softphone.engine.tone import analyse_tone
+from softphone.engine.verification import proto_is_secure, proto_name, srtp_states_from_dump
+from softphone.policy.signalling import decide_transfer
+
+if TYPE_CHECKING:
+    from softphone.engine.accounts import AccountEntry, Accounts
+    from softphone.engine.engine import Engine
+
+log = logging.getLogger(__name__)
+
+CLOCK_RATE = 16000
+_STATE = {
+    pj.PJSIP_INV_STATE_CALLING: ev.CallState.CALLING,
+    pj.PJSIP_INV_STATE_INCOMING: ev.CallState.INCOMING,
+    pj.PJSIP_INV_STATE_EARLY: ev.CallState.EARLY,
+    pj.PJSIP_INV_STATE_CONNECTING: ev.CallState.CONNECTING,
+    pj.PJSIP_INV_STATE_CONFIRMED: ev.CallState.CONFIRMED,
+    pj.PJSIP_INV_STATE_DISCONNECTED: ev.CallState.DISCONNECTED,
+}
+
+
+@dataclass(eq=False)
+class CallEntry:
+    call_id: str
+    account: AccountEntry
+    direction: ev.Direction
+    remote_uri: str
+    pj: PjCall
+    started: float = field(default_factory=time.monotonic)
+    confirmed: float | None = None
+    first_rtp: float | None = None
+    state: ev.CallState = ev.CallState.CALLING
+    media: ev.MediaSecurity | None = None
+    security_failure: str | None = None
+    hangup_pending: int = 0  # SIP code to hang up with at the next loop turn
+    muted: bool = False
+    local_hold: bool = False
+    echo: bool = False  # loopback peer: send back what arrives
+    conference: set[str] = field(default_factory=set)
+    source_spec: cmd.AudioSource = cmd.AudioSource()
+    record_path: Path | None = None
+    analyze: tuple[int, ...] = ()
+    source: pj.AudioMedia | None = None
+    recorder: pj.AudioMediaRecorder | None = None
+    analyzer: PjAnalyzerPort | None = None
+    audio_index: int = -1
+    redirect_pending: bool = False
+    ended: bool = False
+
+    @property
+    def live(self) -> bool:
+        return not self.ended
+
+
+class Calls:
+    def __init__(self, engine: Engine, accounts: Accounts) -> None:
+        self._engine = engine
+        self._accounts = accounts
+        self._calls: dict[str, CallEntry] = {}
+        self._dead: list[CallEntry] = []
+
+    # ------------------------------------------------------------ queries
+
+    def get(self, call_id: str) -> CallEntry:
+        try:
+            return self._calls[call_id]
+        except KeyError:
+            raise LookupError(f"no call {call_id}") from None
+
+    def live_count(self) -> int:
+        return len(self._calls) + len(self._dead)
+
+    def entries(self) -> list[CallEntry]:
+        return list(self._calls.values())
+
+    def _emit(self, event: ev.Event) -> None:
+        self._engine.emit(event)
+
+    # ----------------------------------------------------------- commands
+
+    def make_call(self, c: cmd.MakeCall) -> None:
+        acc = self._accounts.get(c.account_id)
+        self._accounts.check_media_capability(acc)
+        entry = CallEntry(
+            c.call_id,
+            acc,
+            ev.Direction.OUTGOING,
+            c.uri,
+            PjCall(acc.pj, c.call_id, self),
+            source_spec=c.source,
+            record_path=c.record,
+            analyze=c.analyze,
+        )
+        self._prepare_media(entry)
+        self._calls[c.call_id] = entry
+        self._emit(ev.CallDidStart(c.call_id, acc.account_id, c.uri, ev.Direction.OUTGOING))
+        self._engine.codecs.apply(acc.profile.media.codecs)
+        entry.started = time.monotonic()
+        try:
+            entry.pj.makeCall(c.uri, pj.CallOpParam(True))
+        except pj.Error as e:
+            self._calls.pop(c.call_id, None)
+            self._release_media(entry)
+            self._dead.append(entry)
+            entry.ended = True
+            self._emit(ev.CallDidEnd(c.call_id, 0, f"call failed: {e.reason}", 0.0))
+
+    def answer(self, c: cmd.Answer) -> None:
+        entry = self.get(c.call_id)
+        if c.code == 200 and c.hold_others:
+            for other in self._calls.values():
+                if other is not entry and other.state == ev.CallState.CONFIRMED:
+                    if not other.local_hold and c.call_id not in other.conference:
+                        self._hold(other)
+        entry.source_spec, entry.record_path, entry.analyze = c.source, c.record, c.analyze
+        self._prepare_media(entry)
+        self._engine.codecs.apply(entry.account.profile.media.codecs)
+        entry.started = time.monotonic()
+        prm = pj.CallOpParam(True)
+        prm.statusCode = c.code
+        entry.pj.answer(prm)
+
+    def reject(self, c: cmd.Reject) -> None:
+        self._hangup(self.get(c.call_id), c.code)
+
+    def hangup(self, c: cmd.Hangup) -> None:
+        self._hangup(self.get(c.call_id), 0)
+
+    def hangup_all(self) -> None:
+        for entry in list(self._calls.values()):
+            self._hangup(entry, 0)
+
+    def hold(self, c: cmd.Hold) -> None:
+        self._hold(self.get(c.call_id))
+
+    def resume(self, c: cmd.Resume) -> None:
+        entry = self.get(c.call_id)
+        prm = pj.CallOpParam(True)
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        entry.pj.reinvite(prm)
+        entry.local_hold = False
+
+    def set_mute(self, c: cmd.SetMute) -> None:
+        entry = self.get(c.call_id)
+        entry.muted = c.muted
+        if entry.audio_index >= 0:
+            # the bridge's level towards the call port is what the peer hears
+            entry.pj.getAudioMedia(entry.audio_index).adjustRxLevel(0.0 if c.muted else 1.0)
+
+    def send_dtmf(self, c: cmd.SendDtmf) -> None:
+        entry = self.get(c.call_id)
+        if c.method == "info":
+            prm = pj.CallSendDtmfParam()
+            prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+            prm.digits = c.digits
+            prm.duration = 160
+            entry.pj.sendDtmf(prm)
+        else:
+            entry.pj.dialDtmf(c.digits)
+
+    def transfer_blind(self, c: cmd.TransferBlind) -> None:
+        self.get(c.call_id).pj.xfer(c.target, pj.CallOpParam(True))
+
+    def transfer_attended(self, c: cmd.TransferAttended) -> None:
+        entry, target = self.get(c.call_id), self.get(c.target_call_id)
+        entry.pj.xferReplaces(target.pj, pj.CallOpParam(True))
+
+    def conference(self, c: cmd.Conference) -> None:
+        members = [self.get(i) for i in c.call_ids]
+        for entry in members:
+            entry.conference.update(m.call_id for m in members if m is not entry)
+            if entry.local_hold:
+                self.resume(cmd.Resume(entry.call_id))
+        for entry in members:
+            self._connect_conference(entry)
+        self._emit(ev.ConferenceDidChange(tuple(c.call_ids)))
+
+    def decide_redirect(self, c: cmd.DecideRedirect) -> None:
+        entry = self.get(c.call_id)
+        if not entry.redirect_pending:
+            raise LookupError(f"call {c.call_id} has no pending redirect")
+        entry.redirect_pending = False
+        op = pj.PJSIP_REDIRECT_ACCEPT if c.accept else pj.PJSIP_REDIRECT_REJECT
+        entry.pj.processRedirect(op)
+
+    def request_stats(self, c: cmd.RequestStats) -> None:
+        entry = self.get(c.call_id)
+        stats = self.stats(entry)
+        if stats is None:
+            raise LookupError(f"call {c.call_id} has no active audio")
+        self._emit(ev.CallStatsDidUpdate(c.call_id, stats))
+
+    def analyze_audio(self, c: cmd.AnalyzeAudio) -> None:
+        entry = self.get(c.call_id)
+        if entry.analyzer is None:
+            raise LookupError(f"call {c.call_id} was not set up for analysis")
+        samples = entry.analyzer.recent(c.seconds)
+        tones = tuple(
+            ev.ToneMeasurement(r.frequency, r.level_dbfs, r.snr_db, r.detected)
+            for r in (analyse_tone(samples, CLOCK_RATE, f) for f in c.frequencies)
+        )
+        first = entry.analyzer.first_sound_at
+        self._emit(
+            ev.CallAudioWasAnalyzed(
+                c.call_id, tones, entry.analyzer.frames, _ms(entry.started, first)
+            )
+        )
+
+    # -------------------------------------------------------- from accounts
+
+    def incoming(self, acc: AccountEntry, prm: pj.OnIncomingCallParam) -> None:
+        call_id = self._engine.new_id("in")
+        entry = CallEntry(
+            call_id, acc, ev.Direction.INCOMING, "", PjCall(acc.pj, call_id, self, prm.callId)
+        )
+        entry.state = ev.CallState.INCOMING
+        entry.echo = acc.echo
+        self._calls[call_id] = entry
+        info = entry.pj.getInfo()
+        entry.remote_uri = info.remoteUri
+        self._emit(ev.CallDidStart(call_id, acc.account_id, info.remoteUri, ev.Direction.INCOMING))
+        offer = sdp_from_sip_message(prm.rdata.wholeMsg)
+        reason = plaintext_reason(offer) if not acc.profile.media.allows_plaintext else None
+        if reason:
+            self._fail_security(entry, f"caller offered unencrypted media: {reason}", 488)
+            return
+        if acc.auto_answer:
+            self.answer(cmd.Answer(call_id, hold_others=False))
+            return
+        prm180 = pj.CallOpParam(True)
+        prm180.statusCode = 180
+        entry.pj.answer(prm180)
+        waiting = any(
+            e.state == ev.CallState.CONFIRMED for e in self._calls.values() if e is not entry
+        )
+        display = _display_name(info.remoteUri)
+        self._emit(ev.CallDidArrive(call_id, acc.account_id, info.remoteUri, display, waiting))
+
+    # ------------------------------------------------------ pjsua callbacks
+
+    def on_call_state(self, call_id: str) -> None:
+        entry = self._calls.get(call_id)
+        if entry is None:
+            return
+        info = entry.pj.getInfo()
+        state = _STATE.get(info.state, ev.CallState.CALLING)
+        entry.state = state
+        if state == ev.CallState.CONFIRMED and entry.confirmed is None:
+            entry.confirmed = time.monotonic()
+        if state == ev.CallState.DISCONNECTED:
+            self._ended(entry, info)
+            return
+        self._emit(
+            ev.CallStateDidChange(
+                call_id, state, info.lastStatusCode, info.lastReason, media=entry.media
+            )
+        )
+
+    def on_call_media_state(self, call_id: str) -> None:
+        entry = self._calls.get(call_id)
+        if entry is None or entry.ended:
+            return
+        info = entry.pj.getInfo()
+        audio = [m for m in info.media if m.type == pj.PJMEDIA_TYPE_AUDIO]
+        active = [
+            m
+            for m in audio
+            if m.status
+            in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD, pj.PJSUA_CALL_MEDIA_LOCAL_HOLD)
+        ]
+        if not active:
+            return
+        media = self._read_media_security(entry, active[0].index)
+        entry.media = media
+        if not media.encrypted and not media.plaintext_allowed:
+            self._fail_security(entry, f"media is not encrypted ({media.profile})", 0)
+            return
+        entry.audio_index = active[0].index
+        entry.local_hold = active[0].status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
+        self._connect_media(entry, entry.audio_index)
+        si = entry.pj.getStreamInfo(entry.audio_index)
+        self._emit(
+            ev.CallMediaDidChange(
+                call_id,
+                media,
+                si.codecName,
+                si.codecClockRate,
+                local_hold=entry.local_hold,
+                remote_hold=active[0].status == pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+                signalling=self._accounts.signalling_for(entry.account),
+            )
+        )
+
+    def on_call_sdp_created(self, call_id: str, prm: pj.OnCallSdpCreatedParam) -> None:
+        entry = self._calls.get(call_id)
+        if entry is None or entry.account.profile.media.allows_plaintext:
+            return
+        reason = plaintext_reason(prm.sdp.wholeSdp)
+        if reason is None:
+            return
+        # Never let this SDP negotiate plaintext: mark every audio line secure
+        # without keys, so any peer must refuse it, and end the call.
+        prm.sdp.wholeSdp = prm.sdp.wholeSdp.replace(" RTP/AVP ", " RTP/SAVP ")
+        self._accounts.note_missing_keying(entry.account)
+        self._fail_security(entry, f"this engine would send {reason}", 488)
+
+    def on_call_rx_offer(self, call_id: str, prm: pj.OnCallRxOfferParam) -> None:
+        entry = self._calls.get(call_id)
+        if entry is None or entry.media is None or not entry.media.encrypted:
+            return
+        offer = prm.offer.wholeSdp
+        reason = plaintext_reason(offer)
+        if reason is None:
+            suites = offered_suites(offer)
+            strongest = max((suite_strength(s) for s in suites), default=None)
+            if strongest is not None and strongest < suite_strength(entry.media.suite):
+                reason = f"offer weakens SRTP from {entry.media.suite} to {', '.join(suites)}"
+        if reason:
+            prm.statusCode = 488
+            self._emit(ev.CallOfferWasRefused(call_id, f"re-offer refused: {reason}"))
+
+    def on_call_dtmf(self, call_id: str, digit: str, method: int) -> None:
+        name = "info" if method == pj.PJSUA_DTMF_METHOD_SIP_INFO else "rfc4733"
+        self._emit(ev.CallDtmfDidArrive(call_id, digit, name))
+
+    def on_call_transfer_request(self, call_id: str, prm: pj.OnCallTransferRequestParam) -> None:
+        entry = self._calls[call_id]
+        decision = decide_transfer(prm.dstUri, self._engine.transfer_policy)
+        new_call_id = None
+        if decision.allowed:
+            new_call_id = self._engine.new_id("xfer")
+            new = CallEntry(
+                new_call_id,
+                entry.account,
+                ev.Direction.OUTGOING,
+                prm.dstUri,
+                PjCall(entry.account.pj, new_call_id, self),
+            )
+            self._calls[new_call_id] = new
+            prm.newCall = new.pj
+            prm.statusCode = 202
+        else:
+            prm.statusCode = 603
+        self._emit(
+            ev.CallTransferWasRequested(
+                call_id, prm.dstUri, decision.allowed, decision.reason, new_call_id
+            )
+        )
+
+    def on_call_transfer_status(self, call_id: str, prm: pj.OnCallTransferStatusParam) -> None:
+        self._emit(ev.CallTransferDidProgress(call_id, prm.statusCode, prm.reason, prm.finalNotify))
+        if prm.finalNotify and 200 <= prm.statusCode < 300:
+            prm.cont = False
+            entry = self._calls.get(call_id)
+            if entry is not None:
+                entry.hangup_pending = 200
+
+    def on_call_redirected(self, call_id: str, target: str) -> int:
+        entry = self._calls.get(call_id)
+        if entry is None:
+            return pj.PJSIP_REDIRECT_REJECT
+        entry.redirect_pending = True
+        self._emit(ev.CallRedirectWasRequested(call_id, target))
+        return pj.PJSIP_REDIRECT_PENDING
+
+    def on_call_replace_request(self, call_id: str, prm: pj.OnCallReplaceRequestParam) -> None:
+        # An INVITE with Replaces (we are the target of an attended transfer):
+        # accepted, and surfaced through the new call's events.
+        prm.statusCode = 200
+
+    def on_call_replaced(self, call_id: str, prm: pj.OnCallReplacedParam) -> None:
+        old = self._calls[call_id]
+        new_id = self._engine.new_id("repl")
+        new = CallEntry(
+            new_id,
+            old.account,
+            ev.Direction.INCOMING,
+            "",
+            PjCall(old.account.pj, new_id, self, prm.newCallId),
+        )
+        self._calls[new_id] = new
+        prm.newCall = new.pj
+        self._emit(ev.CallDidStart(new_id, old.account.account_id, "", ev.Direction.INCOMING))
+
+    # ----------------------------------------------------------- per turn
+
+    def tick(self) -> None:
+        """Called by the engine loop after each libHandleEvents, outside callbacks."""
+        self.reap()
+        now = time.monotonic()
+        for entry in list(self._calls.values()):
+            if entry.hangup_pending and not entry.ended:
+                code, entry.hangup_pending = entry.hangup_pending, 0
+                self._hangup(entry, code if code >= 300 else 0)
+            elif entry.first_rtp is None and entry.audio_index >= 0:
+                self._poll_first_rtp(entry, now)
+
+    def reap(self) -> None:
+        while self._dead:
+            entry = self._dead.pop()
+            self._release_media(entry)
+            entry.pj = None  # type: ignore[assignment]  # the last reference: C++ Call freed here
+
+    def shutdown(self) -> None:
+        self.hangup_all()
+
+    # ------------------------------------------------------------ helpers
+
+    def _hangup(self, entry: CallEntry, code: int) -> None:
+        if entry.ended:
+            return
+        prm = pj.CallOpParam(True)
+        if code:
+            prm.statusCode = code
+        try:
+            entry.pj.hangup(prm)
+        except pj.Error as e:
+            log.info("hangup of %s: %s", entry.call_id, e.reason)
+
+    def _hold(self, entry: CallEntry) -> None:
+        entry.pj.setHold(pj.CallOpParam(True))
+        entry.local_hold = True
+
+    def _fail_security(self, entry: CallEntry, reason: str, code: int) -> None:
+        if entry.security_failure:
+            return
+        entry.security_failure = reason
+        entry.hangup_pending = code or 488
+        log.warning("call %s refused: %s", entry.call_id, reason)
+        self._emit(ev.CallSecurityDidFail(entry.call_id, reason))
+
+    def _ended(self, entry: CallEntry, info: pj.CallInfo) -> None:
+        entry.ended = True
+        self._calls.pop(entry.call_id, None)
+        for other_id in entry.conference:
+            other = self._calls.get(other_id)
+            if other:
+                other.conference.discard(entry.call_id)
+        self._dead.append(entry)
+        reason = entry.security_failure or info.lastReason
+        self._emit(
+            ev.CallDidEnd(
+                entry.call_id,
+                info.lastStatusCode,
+                reason,
+                float(info.connectDuration.sec) + info.connectDuration.msec / 1000,
+                media=entry.media,
+                security_failure=entry.security_failure,
+                first_rtp_ms=_ms(entry.started, entry.first_rtp),
+                setup_ms=_ms(entry.started, entry.confirmed),
+            )
+        )
+
+    def _read_media_security(self, entry: CallEntry, index: int) -> ev.MediaSecurity:
+        si = entry.pj.getStreamInfo(index)
+        state = srtp_states_from_dump(entry.pj.dump(True, "")).get(index)
+        encrypted = bool(state and state.active and proto_is_secure(si.proto))
+        keying = "none"
+        if encrypted:
+            keying = "dtls" if proto_name(si.proto).startswith("UDP/TLS") else "sdes"
+        return ev.MediaSecurity(
+            encrypted=encrypted,
+            profile=proto_name(si.proto),
+            suite=state.suite if encrypted and state else None,
+            keying=keying,
+            end_to_end=False,  # pjmedia's SRTP is hop by hop: keys cross every proxy
+            plaintext_allowed=entry.account.profile.media.allows_plaintext,
+        )
+
+    def _prepare_media(self, entry: CallEntry) -> None:
+        spec = entry.source_spec
+        if spec.wav and entry.source is None:
+            player = pj.AudioMediaPlayer()
+            player.createPlayer(str(spec.wav), 0 if spec.loop else pj.PJMEDIA_FILE_NO_LOOP)
+            entry.source = player
+        elif spec.tone_hz and entry.source is None:
+            gen = pj.ToneGenerator()
+            gen.createToneGenerator(CLOCK_RATE, 1)
+            tones = pj.ToneDescVector()
+            td = pj.ToneDesc()
+            td.freq1 = spec.tone_hz[0]
+            td.freq2 = spec.tone_hz[1] if len(spec.tone_hz) > 1 else 0
+            td.on_msec, td.off_msec, td.volume = 1000, 0, 0
+            tones.append(td)
+            gen.play(tones, True)
+            entry.source = gen
+        if entry.record_path and entry.recorder is None:
+            rec = pj.AudioMediaRecorder()
+            rec.createRecorder(str(entry.record_path))
+            entry.recorder = rec
+        if entry.analyze and entry.analyzer is None:
+            port = PjAnalyzerPort(CLOCK_RATE)
+            port.create(f"analyzer-{entry.call_id}")
+            entry.analyzer = port
+
+    def _connect_media(self, entry: CallEntry, index: int) -> None:
+        aud = entry.pj.getAudioMedia(index)
+        if entry.echo:
+            aud.startTransmit(aud)
+        if entry.source is not None:
+            entry.source.startTransmit(aud)
+        if entry.recorder is not None:
+            aud.startTransmit(entry.recorder)
+        if entry.analyzer is not None:
+            aud.startTransmit(entry.analyzer)
+        aud.adjustRxLevel(0.0 if entry.muted else 1.0)
+        self._connect_conference(entry)
+
+    def _connect_conference(self, entry: CallEntry) -> None:
+        if entry.audio_index < 0:
+            return
+        mine = entry.pj.getAudioMedia(entry.audio_index)
+        for other_id in entry.conference:
+            other = self._calls.get(other_id)
+            if other and other.audio_index >= 0:
+                theirs = other.pj.getAudioMedia(other.audio_index)
+                mine.startTransmit(theirs)
+                theirs.startTransmit(mine)
+
+    def _release_media(self, entry: CallEntry) -> None:
+        for name in ("source", "recorder", "analyzer"):
+            obj = getattr(entry, name)
+            if obj is not None:
+                setattr(entry, name, None)
+                del obj
+
+    def _poll_first_rtp(self, entry: CallEntry, now: float) -> None:
+        try:
+            stat = entry.pj.getStreamStat(entry.audio_index)
+        except pj.Error:
+            return
+        if stat.rtcp.rxStat.pkt > 0:
+            entry.first_rtp = now
+
+    def stats(self, entry: CallEntry) -> ev.MediaStats | None:
+        if entry.audio_index < 0 or entry.ended:
+            return None
+        stat = entry.pj.getStreamStat(entry.audio_index)
+        si = entry.pj.getStreamInfo(entry.audio_index)
+        rx, tx = stat.rtcp.rxStat, stat.rtcp.txStat
+        expected = rx.pkt + rx.loss
+        rtt = stat.rtcp.rttUsec
+        return ev.MediaStats(
+            rx_packets=rx.pkt,
+            tx_packets=tx.pkt,
+            rx_lost=rx.loss,
+            rx_loss_pct=round(100.0 * rx.loss / expected, 2) if expected else 0.0,
+            jitter_ms=round(rx.jitterUsec.mean / 1000.0, 2),
+            rtt_ms=round(rtt.mean / 1000.0, 2) if rtt.n else None,
+            codec=si.codecName,
+            clock_rate=si.codecClockRate,
+        )
+
+
+def _ms(start: float, end: float | None) -> float | None:
+    return None if end is None else round((end - start) * 1000.0, 1)
+
+
+def _display_name(uri: str) -> str:
+    uri = uri.strip()
+    if uri.startswith('"'):
+        return uri[1:].split('"', 1)[0]
+    return ""

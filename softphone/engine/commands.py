@@ -1,0 +1,158 @@
+"""Commands the rest of the program submits to the engine.
+
+Built on any thread, executed on the engine thread in submission order; the
+outcome comes back as events. Ids are chosen by the submitter (see
+`Engine.new_id`) so it can match events without waiting for a reply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from softphone.config.profile import SipProfile
+from softphone.security.secret import Secret
+
+
+@dataclass(frozen=True)
+class Command:
+    pass
+
+
+@dataclass(frozen=True)
+class AddAccount(Command):
+    account_id: str
+    profile: SipProfile
+    username: str
+    password: Secret | None = field(default=None, repr=False)
+    register: bool = True
+
+
+@dataclass(frozen=True)
+class RemoveAccount(Command):
+    account_id: str
+
+
+@dataclass(frozen=True)
+class Register(Command):
+    account_id: str
+
+
+@dataclass(frozen=True)
+class Unregister(Command):
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AudioSource:
+    """What the call sends: silence, a tone, or a WAV file."""
+
+    tone_hz: tuple[int, ...] = ()
+    wav: Path | None = None
+    loop: bool = True
+
+
+@dataclass(frozen=True)
+class MakeCall(Command):
+    call_id: str
+    account_id: str
+    uri: str
+    source: AudioSource = AudioSource()
+    record: Path | None = None
+    analyze: tuple[int, ...] = ()  # tone frequencies to detect in received audio
+
+
+@dataclass(frozen=True)
+class Answer(Command):
+    call_id: str
+    code: int = 200
+    hold_others: bool = True  # call waiting: the active call goes on hold
+    source: AudioSource = AudioSource()
+    record: Path | None = None
+    analyze: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reject(Command):
+    call_id: str
+    code: int = 486  # 486 Busy Here; 603 Decline
+
+
+@dataclass(frozen=True)
+class Hangup(Command):
+    call_id: str
+
+
+@dataclass(frozen=True)
+class HangupAll(Command):
+    pass
+
+
+@dataclass(frozen=True)
+class Hold(Command):
+    call_id: str
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    call_id: str
+
+
+@dataclass(frozen=True)
+class SetMute(Command):
+    call_id: str
+    muted: bool
+
+
+@dataclass(frozen=True)
+class SendDtmf(Command):
+    call_id: str
+    digits: str
+    method: str = "rfc4733"  # or "info"
+
+
+@dataclass(frozen=True)
+class TransferBlind(Command):
+    call_id: str
+    target: str
+
+
+@dataclass(frozen=True)
+class TransferAttended(Command):
+    call_id: str
+    target_call_id: str
+
+
+@dataclass(frozen=True)
+class Conference(Command):
+    """Mix these calls together through the local conference bridge."""
+
+    call_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecideRedirect(Command):
+    call_id: str
+    accept: bool
+
+
+@dataclass(frozen=True)
+class RequestStats(Command):
+    call_id: str
+
+
+@dataclass(frozen=True)
+class StartLoopback(Command):
+    """Start the in-process echo peer and a caller account that pins its certificate."""
+
+    caller_account_id: str
+    keying: tuple[str, ...] = ("sdes",)
+
+
+@dataclass(frozen=True)
+class AnalyzeAudio(Command):
+    """Measure the given tones in the last `seconds` of audio received on a call."""
+
+    call_id: str
+    frequencies: tuple[int, ...]
+    seconds: float = 1.0

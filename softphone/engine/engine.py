@@ -1,0 +1,286 @@
+"""The engine: one thread that owns pjsua2; commands in, events out.
+
+`Engine` methods other than the `_`-prefixed ones are safe from any thread.
+Everything pjsua2 runs on the engine thread: it calls libCreate() itself
+with threadCnt = 0 and mainThreadOnly, so pjsip calls Python back only on it,
+and drains the command queue between libHandleEvents() turns.
+
+Shutdown order matters (a Call alive after libDestroy() aborts the process):
+hang up, let pjsip finish, Account.shutdown(), drop every pjsua2 object,
+gc.collect(), then libDestroy(), all on this thread.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import gc
+import itertools
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pjsua2 as pj
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.engine.accounts import Accounts
+from softphone.engine.calls import CLOCK_RATE, Calls
+from softphone.engine.codecs import CodecOrder
+from softphone.engine.loopback import start_loopback
+from softphone.engine.pjobjects import PjEndpoint, PjLogWriter
+from softphone.policy.signalling import TransferPolicy
+
+log = logging.getLogger(__name__)
+pjsip_log = logging.getLogger("softphone.pjsip")
+
+Listener = Callable[[ev.Event], None]
+
+
+class EngineError(RuntimeError):
+    pass
+
+
+class _Stop(cmd.Command):
+    pass
+
+
+class Engine:
+    def __init__(
+        self,
+        *,
+        pjsip_log_level: int = 3,
+        transfer_policy: TransferPolicy = TransferPolicy(),
+        user_agent: str = "softphone",
+    ) -> None:
+        self.transfer_policy = transfer_policy
+        self._log_level = pjsip_log_level
+        self._user_agent = user_agent
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._listeners: list[Listener] = []
+        self._listeners_lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._ids_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._start_error: BaseException | None = None
+        self._running = False
+        self.endpoint: PjEndpoint | None = None
+        self.accounts: Accounts | None = None
+        self.calls: Calls | None = None
+        self._log_writer: PjLogWriter | None = None
+
+    # ----------------------------------------------------- any thread
+
+    def start(self, timeout: float = 10.0) -> None:
+        if self._thread is not None:
+            raise EngineError("engine already started")
+        self._thread = threading.Thread(target=self._run, name="engine", daemon=True)
+        self._thread.start()
+        if not self._started.wait(timeout):
+            raise EngineError("engine did not start in time")
+        if self._start_error is not None:
+            raise EngineError(f"engine failed to start: {self._start_error}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._thread is None:
+            return
+        self._queue.put(_Stop())
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise EngineError("engine did not stop in time")
+        self._thread = None
+
+    def __enter__(self) -> Engine:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def submit(self, command: cmd.Command) -> None:
+        if self._thread is None:
+            raise EngineError("engine is not running")
+        self._queue.put(command)
+
+    def run(self, fn: Callable[[], Any]) -> concurrent.futures.Future:
+        """Run `fn` on the engine thread (diagnostics and tests); its result comes back."""
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((fn, future))
+        return future
+
+    def subscribe(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Listener) -> None:
+        with self._listeners_lock:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+    def new_id(self, prefix: str = "c") -> str:
+        with self._ids_lock:
+            return f"{prefix}{next(self._ids)}"
+
+    def emit(self, event: ev.Event) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # a listener must not take the engine down
+                log.exception("event listener failed on %s", type(event).__name__)
+
+    # --------------------------------------------------- engine thread
+
+    def _run(self) -> None:
+        try:
+            self._create_endpoint()
+        except BaseException as e:  # reported to start()
+            self._start_error = e
+            self._started.set()
+            return
+        self._running = True
+        self._started.set()
+        self.emit(ev.EngineDidStart(self.endpoint.libVersion().full, self._capabilities()))
+        try:
+            self._loop()
+        finally:
+            self._destroy_endpoint()
+            self.emit(ev.EngineDidStop())
+
+    def _create_endpoint(self) -> None:
+        ep = PjEndpoint(self._on_transport_state)
+        ep.libCreate()
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.userAgent = self._user_agent
+        cfg.uaConfig.maxCalls = 8
+        self._log_writer = PjLogWriter(pjsip_log)
+        cfg.logConfig.writer = self._log_writer
+        cfg.logConfig.level = self._log_level
+        cfg.logConfig.consoleLevel = self._log_level
+        cfg.logConfig.msgLogging = self._log_level >= 4
+        cfg.medConfig.clockRate = CLOCK_RATE
+        cfg.medConfig.sndClockRate = CLOCK_RATE
+        cfg.medConfig.noVad = True  # the peer should hear our silence as silence, not gaps
+        ep.libInit(cfg)
+        # The Linux wheel has no sound-device backend; the null device provides the clock.
+        ep.audDevManager().setNullDev()
+        ep.libStart()
+        self.endpoint = ep
+        self.codecs = CodecOrder(ep)
+        self.accounts = Accounts(self)
+        self.calls = Calls(self, self.accounts)
+
+    def _capabilities(self) -> tuple[str, ...]:
+        caps = ["sip-tls", "srtp-sdes"]
+        if self.accounts.dtls_srtp_available:
+            caps.append("srtp-dtls")
+        return tuple(caps)
+
+    def _loop(self) -> None:
+        while self._running:
+            self._drain_commands()
+            if not self._running:
+                break
+            self.endpoint.libHandleEvents(5 if self.calls.entries() else 20)
+            self.calls.tick()
+            self.accounts.reap()
+
+    def _drain_commands(self) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, _Stop):
+                self._running = False
+                return
+            if isinstance(item, tuple):
+                self._run_function(*item)
+            else:
+                self._execute(item)
+
+    def _run_function(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
+        try:
+            future.set_result(fn())
+        except BaseException as e:
+            future.set_exception(e)
+
+    def _execute(self, command: cmd.Command) -> None:
+        handler = self._handlers().get(type(command))
+        try:
+            if handler is None:
+                raise EngineError(f"unknown command {type(command).__name__}")
+            handler(command)
+        except (pj.Error, LookupError, ValueError, EngineError, OSError) as e:
+            reason = e.reason if isinstance(e, pj.Error) else str(e)
+            log.warning("%s failed: %s", type(command).__name__, reason)
+            self.emit(
+                ev.CommandDidFail(
+                    type(command).__name__,
+                    reason,
+                    call_id=getattr(command, "call_id", None),
+                    account_id=getattr(command, "account_id", None),
+                )
+            )
+
+    def _handlers(self) -> dict[type, Callable[[Any], None]]:
+        c, a = self.calls, self.accounts
+        return {
+            cmd.AddAccount: a.add,
+            cmd.RemoveAccount: lambda x: a.remove(x.account_id),
+            cmd.Register: lambda x: a.register(x.account_id, True),
+            cmd.Unregister: lambda x: a.register(x.account_id, False),
+            cmd.MakeCall: c.make_call,
+            cmd.Answer: c.answer,
+            cmd.Reject: c.reject,
+            cmd.Hangup: c.hangup,
+            cmd.HangupAll: lambda _x: c.hangup_all(),
+            cmd.Hold: c.hold,
+            cmd.Resume: c.resume,
+            cmd.SetMute: c.set_mute,
+            cmd.SendDtmf: c.send_dtmf,
+            cmd.TransferBlind: c.transfer_blind,
+            cmd.TransferAttended: c.transfer_attended,
+            cmd.Conference: c.conference,
+            cmd.DecideRedirect: c.decide_redirect,
+            cmd.RequestStats: c.request_stats,
+            cmd.AnalyzeAudio: c.analyze_audio,
+            cmd.StartLoopback: lambda x: self.emit(start_loopback(a, x)),
+        }
+
+    def _on_transport_state(self, prm: pj.OnTransportStateParam) -> None:
+        if self.accounts is not None:
+            self.accounts.on_transport_state(prm)
+
+    def _destroy_endpoint(self) -> None:
+        ep = self.endpoint
+        if ep is None:
+            return
+        try:
+            self.calls.shutdown()
+            self._pump_until(lambda: not self.calls.entries(), 3.0)
+            self.accounts.shutdown()
+            self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
+            self.calls.reap()
+            self.accounts.reap()
+            self.accounts.remove_transports()
+        finally:
+            self.calls = None
+            self.accounts = None
+            self.codecs = None
+            gc.collect()
+            ep.libDestroy()
+            self.endpoint = None
+            self._log_writer = None
+
+    def _pump_until(self, done: Callable[[], bool], seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not done():
+            self.endpoint.libHandleEvents(10)
+            self.calls.tick()

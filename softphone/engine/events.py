@@ -1,0 +1,296 @@
+"""Events the engine emits: immutable values, safe to hand to any thread.
+
+Built on the engine thread inside pjsua2 callbacks and delivered to listeners
+(the CLI's queue, the UI's EngineBridge). Names read as sentences, past tense
+for what happened (`CallDidEnd`), as in python-sipsimple.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+def _now() -> float:
+    return time.monotonic()
+
+
+class RegistrationState(StrEnum):
+    REGISTERING = "registering"
+    REGISTERED = "registered"
+    UNREGISTERED = "unregistered"
+    FAILED = "failed"
+
+
+class CallState(StrEnum):
+    CALLING = "calling"
+    INCOMING = "incoming"
+    EARLY = "early"
+    CONNECTING = "connecting"
+    CONFIRMED = "confirmed"
+    DISCONNECTED = "disconnected"
+
+
+class Direction(StrEnum):
+    OUTGOING = "outgoing"
+    INCOMING = "incoming"
+
+
+@dataclass(frozen=True)
+class CertificateProblem:
+    """Why a TLS peer's certificate was refused, in words a user can act on."""
+
+    host: str
+    port: int
+    kinds: tuple[str, ...]  # e.g. ("expired",), ("hostname_mismatch",), ("untrusted_issuer",)
+    details: tuple[str, ...]  # pjsip's own verification messages
+    subject: str
+    issuer: str
+    sha256: str
+    not_after: str
+
+    @property
+    def message(self) -> str:
+        what = ", ".join(k.replace("_", " ") for k in self.kinds) or "verification failed"
+        return (
+            f"TLS certificate of {self.host}:{self.port} refused ({what}): "
+            f"subject {self.subject or '?'}, issuer {self.issuer or '?'}, "
+            f"valid until {self.not_after or '?'}, SHA-256 {self.sha256 or '?'}"
+        )
+
+
+@dataclass(frozen=True)
+class SignallingSecurity:
+    transport: str  # "tls", "tcp", "udp"
+    tls_version: str | None = None
+    cipher: str | None = None
+    peer_subject: str | None = None
+    peer_sha256: str | None = None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.transport == "tls"
+
+
+@dataclass(frozen=True)
+class MediaSecurity:
+    """What the media transport of a call actually does, read back from pjmedia."""
+
+    encrypted: bool
+    profile: str  # SDP transport, e.g. "RTP/SAVP"
+    suite: str | None = None  # e.g. "AES_CM_128_HMAC_SHA1_80"
+    keying: str = "none"  # "sdes", "dtls" or "none"
+    end_to_end: bool = False  # SDES keys travel through every proxy: hop by hop only
+    plaintext_allowed: bool = False  # the profile's administrator allowed unencrypted media
+
+    @property
+    def summary(self) -> str:
+        if not self.encrypted:
+            return "UNENCRYPTED media" + (" (allowed by profile)" if self.plaintext_allowed else "")
+        scope = "end to end" if self.end_to_end else "hop by hop"
+        return f"SRTP {self.suite} ({self.keying.upper()} keying, {scope})"
+
+
+@dataclass(frozen=True)
+class MediaStats:
+    rx_packets: int
+    tx_packets: int
+    rx_lost: int
+    rx_loss_pct: float
+    jitter_ms: float
+    rtt_ms: float | None
+    codec: str
+    clock_rate: int
+
+
+@dataclass(frozen=True)
+class Event:
+    at: float = field(default_factory=_now, kw_only=True, compare=False)
+
+
+# ---------------------------------------------------------------- engine
+
+
+@dataclass(frozen=True)
+class EngineDidStart(Event):
+    pjsip_version: str
+    capabilities: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EngineDidStop(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class CommandDidFail(Event):
+    command: str
+    error: str
+    call_id: str | None = None
+    account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TransportDidFailVerification(Event):
+    problem: CertificateProblem
+
+
+# -------------------------------------------------------------- accounts
+
+
+@dataclass(frozen=True)
+class AccountRegistrationDidChange(Event):
+    account_id: str
+    state: RegistrationState
+    code: int
+    reason: str
+    expires: int = 0
+    certificate: CertificateProblem | None = None
+    signalling: SignallingSecurity | None = None
+
+
+# ----------------------------------------------------------------- calls
+
+
+@dataclass(frozen=True)
+class CallDidStart(Event):
+    call_id: str
+    account_id: str
+    remote_uri: str
+    direction: Direction
+
+
+@dataclass(frozen=True)
+class CallDidArrive(Event):
+    """An incoming call rings; `waiting` is True when another call is already up."""
+
+    call_id: str
+    account_id: str
+    remote_uri: str
+    remote_display: str
+    waiting: bool
+
+
+@dataclass(frozen=True)
+class CallStateDidChange(Event):
+    call_id: str
+    state: CallState
+    code: int
+    reason: str
+    media: MediaSecurity | None = None
+
+
+@dataclass(frozen=True)
+class CallMediaDidChange(Event):
+    call_id: str
+    media: MediaSecurity
+    codec: str
+    clock_rate: int
+    local_hold: bool
+    remote_hold: bool
+    signalling: SignallingSecurity | None = None
+
+
+@dataclass(frozen=True)
+class CallSecurityDidFail(Event):
+    """The call was (or is being) ended because its media would not be protected."""
+
+    call_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallOfferWasRefused(Event):
+    """A re-INVITE/UPDATE that would drop or weaken encryption was refused (488)."""
+
+    call_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CallDidEnd(Event):
+    call_id: str
+    code: int
+    reason: str
+    duration: float
+    media: MediaSecurity | None = None
+    security_failure: str | None = None
+    first_rtp_ms: float | None = None
+    setup_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class CallDtmfDidArrive(Event):
+    call_id: str
+    digit: str
+    method: str  # "rfc4733" or "info"
+
+
+@dataclass(frozen=True)
+class CallTransferWasRequested(Event):
+    """The peer asked us (REFER) to call someone else; policy decided."""
+
+    call_id: str
+    target: str
+    accepted: bool
+    reason: str
+    new_call_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CallRedirectWasRequested(Event):
+    """A 3xx response offers another target; waits for DecideRedirect."""
+
+    call_id: str
+    target: str
+
+
+@dataclass(frozen=True)
+class CallTransferDidProgress(Event):
+    call_id: str
+    code: int
+    reason: str
+    final: bool
+
+
+@dataclass(frozen=True)
+class CallStatsDidUpdate(Event):
+    call_id: str
+    stats: MediaStats
+
+
+@dataclass(frozen=True)
+class CallAudioDidArrive(Event):
+    """First decoded audio with energy from the peer (measures media setup)."""
+
+    call_id: str
+    after_confirmed_ms: float
+
+
+@dataclass(frozen=True)
+class ConferenceDidChange(Event):
+    call_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LoopbackDidStart(Event):
+    caller_account_id: str
+    uri: str  # whom to call
+    certificate_sha256: str  # the peer's self-generated certificate, pinned by the caller
+
+
+@dataclass(frozen=True)
+class ToneMeasurement:
+    frequency: int
+    level_dbfs: float
+    snr_db: float
+    detected: bool
+
+
+@dataclass(frozen=True)
+class CallAudioWasAnalyzed(Event):
+    call_id: str
+    tones: tuple[ToneMeasurement, ...]
+    frames_received: int
+    first_sound_ms: float | None  # after the call was placed

@@ -1,0 +1,179 @@
+"""Thin pjsua2 subclasses: each forwards its callbacks to the engine by id.
+
+Created, called back and destroyed on the engine thread (threadCnt = 0,
+mainThreadOnly), except `PjLogWriter.write` and `PjAnalyzerPort` frame
+callbacks, which pjmedia may call from its clock thread: those only copy.
+No logic lives here; `engine.py` and `calls.py` decide.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import pjsua2 as pj
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+class CallHandler(Protocol):
+    def on_call_state(self, call_id: str) -> None: ...
+    def on_call_media_state(self, call_id: str) -> None: ...
+    def on_call_sdp_created(self, call_id: str, prm: pj.OnCallSdpCreatedParam) -> None: ...
+    def on_call_rx_offer(self, call_id: str, prm: pj.OnCallRxOfferParam) -> None: ...
+    def on_call_dtmf(self, call_id: str, digit: str, method: int) -> None: ...
+    def on_call_transfer_request(
+        self, call_id: str, prm: pj.OnCallTransferRequestParam
+    ) -> None: ...
+    def on_call_transfer_status(
+        self, call_id: str, prm: pj.OnCallTransferStatusParam
+    ) -> None: ...
+    def on_call_redirected(self, call_id: str, target: str) -> int: ...
+    def on_call_replace_request(
+        self, call_id: str, prm: pj.OnCallReplaceRequestParam
+    ) -> None: ...
+    def on_call_replaced(self, call_id: str, prm: pj.OnCallReplacedParam) -> None: ...
+
+
+class PjEndpoint(pj.Endpoint):
+    def __init__(self, on_transport_state: Callable[[pj.OnTransportStateParam], None]) -> None:
+        super().__init__()
+        self._on_transport_state = on_transport_state
+
+    def onTransportState(self, prm: pj.OnTransportStateParam) -> None:
+        self._on_transport_state(prm)
+
+
+class PjAccount(pj.Account):
+    def __init__(
+        self,
+        account_id: str,
+        on_reg_state: Callable[[str, pj.OnRegStateParam], None],
+        on_incoming: Callable[[str, pj.OnIncomingCallParam], None],
+    ) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self._on_reg_state = on_reg_state
+        self._on_incoming = on_incoming
+
+    def onRegState(self, prm: pj.OnRegStateParam) -> None:
+        self._on_reg_state(self.account_id, prm)
+
+    def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
+        self._on_incoming(self.account_id, prm)
+
+
+class PjCall(pj.Call):
+    def __init__(
+        self, account: pj.Account, call_id: str, handler: CallHandler, pj_call_id: int = -1
+    ) -> None:
+        if pj_call_id == -1:
+            super().__init__(account)
+        else:
+            super().__init__(account, pj_call_id)
+        self.call_id = call_id
+        self._h = handler
+
+    def onCallState(self, prm: pj.OnCallStateParam) -> None:
+        self._h.on_call_state(self.call_id)
+
+    def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
+        self._h.on_call_media_state(self.call_id)
+
+    def onCallSdpCreated(self, prm: pj.OnCallSdpCreatedParam) -> None:
+        self._h.on_call_sdp_created(self.call_id, prm)
+
+    def onCallRxOffer(self, prm: pj.OnCallRxOfferParam) -> None:
+        self._h.on_call_rx_offer(self.call_id, prm)
+
+    def onDtmfEvent(self, prm: pj.OnDtmfEventParam) -> None:
+        # onDtmfEvent reports the end of each digit once (flags bit 0 = end);
+        # onDtmfDigit would report it too: use one of them only.
+        if prm.flags & 1:
+            self._h.on_call_dtmf(self.call_id, prm.digit, prm.method)
+
+    def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
+        self._h.on_call_transfer_request(self.call_id, prm)
+
+    def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
+        self._h.on_call_transfer_status(self.call_id, prm)
+
+    def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:
+        return self._h.on_call_redirected(self.call_id, prm.targetUri)
+
+    def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
+        self._h.on_call_replace_request(self.call_id, prm)
+
+    def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
+        self._h.on_call_replaced(self.call_id, prm)
+
+
+class PjLogWriter(pj.LogWriter):
+    """pjsip's log into Python logging (whose handlers carry the redaction filter)."""
+
+    _LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__()
+        self._log = logger
+
+    def write(self, entry: pj.LogEntry) -> None:
+        level = self._LEVELS.get(entry.level, logging.DEBUG)
+        if self._log.isEnabledFor(level):
+            self._log.log(level, "%s", entry.msg.rstrip())
+
+
+class PjAnalyzerPort(pj.AudioMediaPort):
+    """Receives a call's decoded audio and measures tone energy and first sound.
+
+    Runs on pjmedia's clock thread: it writes into a preallocated ring and
+    counters only; analysis happens later on the engine thread.
+    """
+
+    def __init__(self, clock_rate: int, seconds: float = 8.0) -> None:
+        super().__init__()
+        self.clock_rate = clock_rate
+        self._ring = np.zeros(int(clock_rate * seconds), dtype=np.int16)
+        self._pos = 0
+        self._filled = 0
+        self._lock = threading.Lock()
+        self.frames = 0
+        self.first_sound_at: float | None = None
+
+    def create(self, name: str = "analyzer") -> None:
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, self.clock_rate, 1, 20000, 16)
+        self.createPort(name, fmt)
+
+    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # it only listens
+
+    def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or frame.size == 0:
+            return
+        samples = np.frombuffer(bytes(frame.buf), dtype=np.int16)
+        self.frames += 1
+        if self.first_sound_at is None and int(np.abs(samples).max(initial=0)) > 300:
+            self.first_sound_at = time.monotonic()
+        with self._lock:
+            n = len(samples)
+            end = self._pos + n
+            if end <= len(self._ring):
+                self._ring[self._pos : end] = samples
+            else:
+                cut = len(self._ring) - self._pos
+                self._ring[self._pos :] = samples[:cut]
+                self._ring[: n - cut] = samples[cut:]
+            self._pos = end % len(self._ring)
+            self._filled = min(self._filled + n, len(self._ring))
+
+    def recent(self, seconds: float) -> np.ndarray:
+        """The last `seconds` of received audio (engine thread)."""
+        with self._lock:
+            n = min(int(self.clock_rate * seconds), self._filled)
+            idx = (np.arange(self._pos - n, self._pos)) % len(self._ring)
+            return self._ring[idx].copy()

@@ -1,0 +1,114 @@
+"""Reading just enough SDP to judge whether media would be encrypted.
+
+Pure functions, any thread. Used on offers we receive (initial and re-INVITE)
+and on SDP we are about to send, so that no path yields plaintext media when
+the profile requires SRTP.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SECURE_PROFILES = {"RTP/SAVP", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF"}
+
+
+@dataclass(frozen=True)
+class MediaLine:
+    kind: str  # "audio", "video", ...
+    port: int
+    profile: str
+    has_crypto: bool  # SDES a=crypto present
+    has_fingerprint: bool  # DTLS a=fingerprint (media or session level)
+    direction: str  # sendrecv, sendonly, recvonly, inactive
+
+    @property
+    def keying(self) -> str:
+        if self.profile.startswith("UDP/TLS/") and self.has_fingerprint:
+            return "dtls"
+        if self.profile in SECURE_PROFILES and self.has_crypto:
+            return "sdes"
+        return "none"
+
+    @property
+    def encrypted(self) -> bool:
+        return self.port == 0 or self.keying != "none"
+
+
+_DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
+
+
+def parse_media_lines(sdp: str) -> list[MediaLine]:
+    """The m= sections of an SDP body, in order."""
+    session_fp = False
+    sections: list[list[str]] = []
+    for raw in sdp.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if line.startswith("m="):
+            sections.append([line])
+        elif sections:
+            sections[-1].append(line)
+        elif line.startswith("a=fingerprint:"):
+            session_fp = True
+    return [_media_line(s, session_fp) for s in sections]
+
+
+def _media_line(lines: list[str], session_fp: bool) -> MediaLine:
+    parts = lines[0][2:].split()
+    kind = parts[0] if parts else ""
+    port = int(re.sub(r"/.*", "", parts[1])) if len(parts) > 1 and parts[1][:1].isdigit() else 0
+    profile = parts[2] if len(parts) > 2 else ""
+    attrs = lines[1:]
+    direction = next((a[2:] for a in attrs if a[2:] in _DIRECTIONS), "sendrecv")
+    return MediaLine(
+        kind=kind,
+        port=port,
+        profile=profile,
+        has_crypto=any(a.startswith("a=crypto:") for a in attrs),
+        has_fingerprint=session_fp or any(a.startswith("a=fingerprint:") for a in attrs),
+        direction=direction,
+    )
+
+
+def audio_lines(sdp: str) -> list[MediaLine]:
+    return [m for m in parse_media_lines(sdp) if m.kind == "audio"]
+
+
+def plaintext_reason(sdp: str) -> str | None:
+    """Why this SDP would carry unencrypted audio, or None if every live audio line is secure."""
+    lines = audio_lines(sdp)
+    if not lines:
+        return None
+    weak = [m for m in lines if not m.encrypted]
+    if not weak:
+        return None
+    m = weak[0]
+    if m.profile not in SECURE_PROFILES:
+        return f"audio offered as plain {m.profile or 'RTP'} (no SRTP)"
+    return f"audio uses {m.profile} without keys (no a=crypto or a=fingerprint)"
+
+
+def sdp_from_sip_message(message: str) -> str:
+    """The body of a raw SIP message (pjsua2 hands large SDPs to callbacks as '')."""
+    text = message.replace("\r\n", "\n")
+    head, sep, body = text.partition("\n\n")
+    return body if sep else ""
+
+
+def suite_strength(suite: str | None) -> int:
+    """Rank SRTP suites so a re-offer can be checked for weakening (higher is stronger)."""
+    if not suite:
+        return 0
+    s = suite.upper()
+    if "GCM" in s:
+        return 4 if "256" in s else 3
+    if "256" in s or "192" in s:
+        return 3 if s.endswith("_80") else 2
+    if s.endswith("_80"):
+        return 2
+    return 1
+
+
+def offered_suites(sdp: str) -> list[str]:
+    """SDES suites named in a=crypto lines (the key material is never returned)."""
+    return re.findall(r"a=crypto:\d+\s+(\S+)", sdp)
