@@ -201,7 +201,13 @@ class Accounts:
         seen = self._tls.setdefault(info.remoteAddr, _TlsSeen())
         seen.at = time.monotonic()
         cert = info.remoteCertInfo
-        if info.established:
+        # pjsip reports CONNECTED with established=True and *then* drops the
+        # connection when verification failed: check verifyStatus first.
+        if info.verifyStatus:
+            seen.problem = _certificate_problem(info)
+            seen.signalling = None
+            self._engine.emit(ev.TransportDidFailVerification(seen.problem))
+        elif info.established:
             seen.signalling = ev.SignallingSecurity(
                 "tls",
                 tls_version_name(info.protocol, info.cipherName),
@@ -210,9 +216,6 @@ class Accounts:
                 _fingerprint(cert.raw),
             )
             seen.problem = None
-        elif info.verifyStatus:
-            seen.problem = _certificate_problem(info)
-            self._engine.emit(ev.TransportDidFailVerification(seen.problem))
 
     def signalling_for(self, entry: AccountEntry) -> ev.SignallingSecurity:
         if not entry.profile.uses_tls:
@@ -313,9 +316,11 @@ def _certificate_problem(info: pj.TlsInfo) -> ev.CertificateProblem:
 def _failure_reason(code: int, reason: str, problem: ev.CertificateProblem | None) -> str:
     if problem is not None:
         return problem.message
+    if "ECERTVERIF" in reason or "certificate" in reason.lower():
+        return f"TLS certificate verification failed ({reason})"
     if code in (401, 403, 407):
         return f"wrong user name or password ({code} {reason})"
-    if code in (408, 503) or code == 0:
+    if code in (408, 502, 503) or code == 0:
         return f"server unreachable ({code} {reason})"
     return f"{code} {reason}"
 

@@ -13,13 +13,16 @@ gc.collect(), then libDestroy(), all on this thread.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gc
 import itertools
 import logging
+import os
 import queue
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pjsua2 as pj
@@ -37,6 +40,21 @@ log = logging.getLogger(__name__)
 pjsip_log = logging.getLogger("softphone.pjsip")
 
 Listener = Callable[[ev.Event], None]
+
+
+@contextlib.contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """pjlib prints its start-up lines to fd 1 before our log writer can be set."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
 
 
 class EngineError(RuntimeError):
@@ -153,7 +171,8 @@ class Engine:
 
     def _create_endpoint(self) -> None:
         ep = PjEndpoint(self._on_transport_state)
-        ep.libCreate()
+        with _quiet_stdout():
+            ep.libCreate()
         cfg = pj.EpConfig()
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True

@@ -1,0 +1,103 @@
+"""`softphone call`: register, place one call, play/record, report security and quality.
+
+Caller's thread, over an EngineSession.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from softphone.config.profile import SipProfile
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.security.secret import Secret
+from softphone.tasks.register import add_and_register
+from softphone.tasks.session import EngineSession
+
+
+@dataclass
+class CallReport:
+    ok: bool = False
+    uri: str = ""
+    outcome: str = ""
+    code: int = 0
+    registration: dict | None = None
+    media: dict | None = None
+    signalling: dict | None = None
+    codec: str | None = None
+    setup_ms: float | None = None
+    first_rtp_ms: float | None = None
+    duration_s: float = 0.0
+    stats: dict | None = None
+    events: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def run_call(
+    profile: SipProfile,
+    username: str,
+    password: Secret | None,
+    uri: str,
+    duration: float = 5.0,
+    play: Path | None = None,
+    record: Path | None = None,
+) -> CallReport:
+    report = CallReport(uri=uri)
+    with EngineSession() as s:
+        s.wait_for(ev.EngineDidStart)
+        if profile.register:
+            reg = add_and_register(s, profile, username, password)
+            report.registration = reg.to_dict()
+            if not reg.ok:
+                report.outcome = f"not registered: {reg.reason}"
+                return report
+        else:
+            s.submit(cmd.AddAccount("acc", profile, username, password, register=False))
+        _call(s, report, uri, duration, cmd.AudioSource(wav=play, loop=False), record)
+    return report
+
+
+def _call(
+    s: EngineSession,
+    report: CallReport,
+    uri: str,
+    duration: float,
+    source: cmd.AudioSource,
+    record: Path | None,
+) -> None:
+    call_id = s.new_id("call")
+    s.submit(cmd.MakeCall(call_id, "acc", uri, source=source, record=record))
+    first = s.wait_for(
+        (ev.CallMediaDidChange, ev.CallDidEnd, ev.CommandDidFail),
+        lambda e: e.call_id == call_id,
+        timeout=60,
+    )
+    if isinstance(first, ev.CallMediaDidChange):
+        report.media, report.codec = asdict(first.media), first.codec
+        report.signalling = asdict(first.signalling) if first.signalling else None
+        ended = _wait_or_hangup(s, call_id, duration)
+    elif isinstance(first, ev.CommandDidFail):
+        report.outcome = first.error
+        return
+    else:
+        ended = first
+    report.code, report.outcome = ended.code, ended.security_failure or ended.reason
+    report.setup_ms, report.first_rtp_ms = ended.setup_ms, ended.first_rtp_ms
+    report.duration_s = round(ended.duration, 2)
+    report.ok = report.media is not None and ended.security_failure is None
+    stats = s.seen(ev.CallStatsDidUpdate, lambda e: e.call_id == call_id)
+    report.stats = asdict(stats[-1].stats) if stats else None
+    report.events = [type(e).__name__ for e in s.history if getattr(e, "call_id", None) == call_id]
+
+
+def _wait_or_hangup(s: EngineSession, call_id: str, duration: float) -> ev.CallDidEnd:
+    try:
+        return s.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id, timeout=duration)
+    except TimeoutError:
+        pass
+    s.submit(cmd.RequestStats(call_id))
+    s.submit(cmd.Hangup(call_id))
+    return s.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id, timeout=10)
