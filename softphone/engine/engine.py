@@ -170,7 +170,7 @@ class Engine:
             self.emit(ev.EngineDidStop())
 
     def _create_endpoint(self) -> None:
-        ep = PjEndpoint(self._on_transport_state)
+        ep = PjEndpoint(self._on_transport_state, self._on_rejected_call)
         with _quiet_stdout():
             ep.libCreate()
         cfg = pj.EpConfig()
@@ -276,6 +276,14 @@ class Engine:
     def _on_transport_state(self, prm: pj.OnTransportStateParam) -> None:
         if self.accounts is not None:
             self.accounts.on_transport_state(prm)
+
+    def _on_rejected_call(self, prm: pj.OnRejectedIncomingCallParam) -> None:
+        # pjsua answers some INVITEs itself before any account sees them; a
+        # plain-RTP offer to an SRTP-mandatory account is one (488).
+        reason = prm.reason
+        if prm.statusCode == 488:
+            reason = f"caller offered media this account will not accept unencrypted ({reason})"
+        self.emit(ev.IncomingCallWasRefused(prm.remoteInfo, prm.statusCode, reason))
 
     def _destroy_endpoint(self) -> None:
         ep = self.endpoint

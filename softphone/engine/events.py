@@ -173,6 +173,15 @@ class CallDidArrive(Event):
 
 
 @dataclass(frozen=True)
+class IncomingCallWasRefused(Event):
+    """An INVITE refused before it could ring (e.g. 488: no SRTP offered)."""
+
+    remote_uri: str
+    code: int
+    reason: str
+
+
+@dataclass(frozen=True)
 class CallStateDidChange(Event):
     call_id: str
     state: CallState

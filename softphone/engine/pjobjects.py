@@ -40,12 +40,20 @@ class CallHandler(Protocol):
 
 
 class PjEndpoint(pj.Endpoint):
-    def __init__(self, on_transport_state: Callable[[pj.OnTransportStateParam], None]) -> None:
+    def __init__(
+        self,
+        on_transport_state: Callable[[pj.OnTransportStateParam], None],
+        on_rejected_call: Callable[[pj.OnRejectedIncomingCallParam], None],
+    ) -> None:
         super().__init__()
         self._on_transport_state = on_transport_state
+        self._on_rejected_call = on_rejected_call
 
     def onTransportState(self, prm: pj.OnTransportStateParam) -> None:
         self._on_transport_state(prm)
+
+    def onRejectedIncomingCall(self, prm: pj.OnRejectedIncomingCallParam) -> None:
+        self._on_rejected_call(prm)
 
 
 class PjAccount(pj.Account):

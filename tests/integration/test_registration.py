@@ -1,0 +1,77 @@
+"""Registration through the real Kamailio test bed: success, and each failure with its reason."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from helpers import profile_on_port
+
+from softphone.security.secret import Secret
+from softphone.tasks.register import add_and_register
+
+pytestmark = pytest.mark.integration
+
+
+def _openssl_sha256(cert_file: str) -> str:
+    out = subprocess.run(
+        ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert_file],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return out.strip().split("=", 1)[1].upper()
+
+
+def test_registration_over_verified_tls(session, testbed_profile, testbed):
+    report = add_and_register(session, testbed_profile, "alice", Secret("alice-secret"))
+    assert report.ok and report.code == 200
+    assert report.tls_version == "TLSv1.2"
+    assert report.server_certificate_sha256 == _openssl_sha256(testbed.env["TLS_SERVER_CERT"])
+
+
+@pytest.mark.parametrize(
+    ("port_key", "kind", "cert_key"),
+    [
+        ("SIP_TLS_EXPIRED_PORT", "expired", "TLS_EXPIRED_CERT"),
+        ("SIP_TLS_WRONGHOST_PORT", "hostname_mismatch", "TLS_WRONGHOST_CERT"),
+        ("SIP_TLS_UNKNOWNCA_PORT", "self_signed", "TLS_SELFSIGNED_CERT"),
+    ],
+)
+def test_bad_certificate_refused_with_reason(session, testbed_profile, testbed, port_key, kind, cert_key):
+    profile = profile_on_port(testbed_profile, int(testbed.env[port_key]))
+    report = add_and_register(session, profile, "alice", Secret("alice-secret"))
+    assert not report.ok
+    problem = report.certificate_problem
+    assert problem is not None, report.reason
+    assert kind in problem["kinds"]
+    assert problem["sha256"] == _openssl_sha256(testbed.env[cert_key])
+    assert problem["subject"] and problem["sha256"] in report.reason
+
+
+def test_wrong_password_is_named(session, testbed_profile, testbed):
+    report = add_and_register(session, testbed_profile, "alice", Secret("not-the-password"))
+    assert not report.ok
+    assert report.code in (401, 403)
+    assert "wrong user name or password" in report.reason
+    assert "not-the-password" not in report.reason
+
+
+def test_server_down_is_named(session, testbed_profile, testbed):
+    report = add_and_register(session, profile_on_port(testbed_profile, 5099), "alice", Secret("x-secret"))
+    assert not report.ok
+    assert "unreachable" in report.reason
+
+
+def test_unregister_and_register_again(alice):
+    from softphone.engine import commands as cmd
+    from softphone.engine import events as ev
+
+    alice.submit(cmd.Unregister("acc"))
+    gone = alice.wait_for(
+        ev.AccountRegistrationDidChange, lambda e: e.state == ev.RegistrationState.UNREGISTERED
+    )
+    assert gone.code == 200
+    alice.submit(cmd.Register("acc"))
+    back = alice.wait_for(
+        ev.AccountRegistrationDidChange, lambda e: e.state == ev.RegistrationState.REGISTERED
+    )
+    assert back.expires > 0
