@@ -15,8 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from softphone import __version__, logsetup
-from softphone.config.profile import ProfileError, SipProfile, find_profile, list_profiles
-from softphone.config.profile import load_profile
+from softphone.config.profile import (
+    ProfileError,
+    SipProfile,
+    find_profile,
+    list_profiles,
+    load_profile,
+)
 from softphone.security.credentials import PASSWORD_ENV, CredentialError, obtain_password
 from softphone.security.secret import Secret
 
@@ -157,8 +162,10 @@ def _profile(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             p = load_profile(path)
-            print(f"{path}: ok ({p.name}: {p.transport.upper()} {p.server}:{p.port}, "
-                  f"SRTP {p.media.srtp})")
+            print(
+                f"{path}: ok ({p.name}: {p.transport.upper()} {p.server}:{p.port}, "
+                f"SRTP {p.media.srtp})"
+            )
         except ProfileError as e:
             print(f"{e}", file=sys.stderr)
             failed += 1
@@ -198,13 +205,17 @@ def _print_test_call(r: Any) -> None:
     print(f"  pinned cert: SHA-256 {r.peer_certificate_sha256}")
     print(f"  media      : {r.media_profile or '-'} {r.srtp_suite or ''} keying {r.keying or '-'}")
     print(f"  codec      : {r.codec or '-'} @ {r.clock_rate or '-'} Hz")
-    print(f"  setup      : INVITE->confirmed {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, "
-          f"first audio {r.first_audio_ms} ms")
+    print(
+        f"  setup      : INVITE->confirmed {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, "
+        f"first audio {r.first_audio_ms} ms"
+    )
     if r.stats:
         st = r.stats
         rtt = f"{st['rtt_ms']} ms" if st["rtt_ms"] is not None else "n/a (no RTCP report yet)"
-        print(f"  packets    : rx {st['rx_packets']} tx {st['tx_packets']} lost {st['rx_lost']} "
-              f"({st['rx_loss_pct']} %), jitter {st['jitter_ms']} ms, RTT {rtt}")
+        print(
+            f"  packets    : rx {st['rx_packets']} tx {st['tx_packets']} lost {st['rx_lost']} "
+            f"({st['rx_loss_pct']} %), jitter {st['jitter_ms']} ms, RTT {rtt}"
+        )
     print(f"  test tone  : {r.tone_level_dbfs} dBFS, SNR {r.tone_snr_db} dB")
     for failure in r.failures:
         print(f"  FAILED     : {failure}")
@@ -215,8 +226,10 @@ def _print_call(r: Any) -> None:
     if r.signalling:
         print(f"  signalling: {r.signalling.get('tls_version')} {r.signalling.get('cipher')}")
     if r.media:
-        print(f"  media     : {r.media['profile']} {r.media.get('suite')} "
-              f"keying {r.media['keying']}, encrypted={r.media['encrypted']}")
+        print(
+            f"  media     : {r.media['profile']} {r.media.get('suite')} "
+            f"keying {r.media['keying']}, encrypted={r.media['encrypted']}"
+        )
     print(f"  setup {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, lasted {r.duration_s} s")
     if r.stats:
         print(f"  stats     : {r.stats}")

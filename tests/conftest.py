@@ -80,7 +80,10 @@ def testbed() -> Iterator[Testbed]:
             pytest.fail(f"SIP test bed required but not found at {up}")
         pytest.skip(f"SIP test bed not found at {up}")
     proc = subprocess.run(
-        [str(up)], capture_output=True, text=True, timeout=600,
+        [str(up)],
+        capture_output=True,
+        text=True,
+        timeout=600,
         env={**os.environ, "TESTBED_DIR": str(TESTBED_DIR)},
     )
     if proc.returncode != 0:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 import wave
 from dataclasses import replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -31,3 +33,50 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool
             return True
         time.sleep(interval)
     return predicate()
+
+
+class BaresipEvents:
+    """Listens to a baresip peer's ctrl_tcp events (JSON in netstrings) on a thread."""
+
+    PORTS: ClassVar[dict[str, int]] = {"alice": 4441, "bob": 4442, "carol": 4443}
+
+    def __init__(self, user: str) -> None:
+        import json
+        import socket
+        import threading
+
+        self.events: list[dict] = []
+        self._json = json
+        self._sock = socket.create_connection(("127.0.0.1", self.PORTS[user]), timeout=5)
+        self._sock.settimeout(0.5)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        buf = b""
+        while not self._stop.is_set():
+            try:
+                chunk = self._sock.recv(65536)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            if not chunk:
+                return
+            buf += chunk
+            while b":" in buf:
+                length, _, rest = buf.partition(b":")
+                if not length.isdigit() or len(rest) < int(length) + 1:
+                    break
+                body, buf = rest[: int(length)], rest[int(length) + 1 :]
+                with contextlib.suppress(ValueError):
+                    self.events.append(self._json.loads(body))
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [e for e in self.events if e.get("type") == kind]
+
+    def close(self) -> None:
+        self._stop.set()
+        self._sock.close()
+        self._thread.join(2)

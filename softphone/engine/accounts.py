@@ -8,6 +8,7 @@ turned once, then released on this thread.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from softphone.engine.pjconfig import (
 )
 from softphone.engine.pjobjects import PjAccount
 from softphone.engine.verification import tls_version_name, verify_status_kinds
-from softphone.security.secret import Secret
 
 if TYPE_CHECKING:
     from softphone.engine.engine import Engine
@@ -85,10 +85,7 @@ class Accounts:
         key = (profile.transport, _tls_key(profile.tls) if profile.uses_tls else None)
         if key not in self._transports:
             ep = self._engine.endpoint
-            if profile.uses_tls:
-                tc = tls_transport_config(profile.tls)
-            else:
-                tc = plain_transport_config()
+            tc = tls_transport_config(profile.tls) if profile.uses_tls else plain_transport_config()
             self._transports[key] = ep.transportCreate(_TRANSPORT_TYPE[profile.transport], tc)
         return self._transports[key]
 
@@ -140,7 +137,9 @@ class Accounts:
         # and logs each collision as an error; let the OS pick instead.
         ac.mediaConfig.transportConfig.port = 0
         acc = PjAccount(account_id, self._on_reg_state, self._on_incoming)
-        entry = AccountEntry(account_id, profile, aor, acc, transport_id, keyings, echo, auto_answer)
+        entry = AccountEntry(
+            account_id, profile, aor, acc, transport_id, keyings, echo, auto_answer
+        )
         self._accounts[account_id] = entry
         acc.create(ac, False)
         return entry
@@ -179,7 +178,7 @@ class Accounts:
             if not keyings and not profile.media.allows_plaintext:
                 raise ValueError(
                     "profile asks for DTLS-SRTP keying only, and this pjsua2 build has no "
-                    "DTLS-SRTP (it would offer plain RTP): use keying = [\"sdes\"]"
+                    'DTLS-SRTP (it would offer plain RTP): use keying = ["sdes"]'
                 )
         return keyings
 
@@ -297,10 +296,8 @@ def _certificate_problem(info: pj.TlsInfo) -> ev.CertificateProblem:
     if cert.raw:
         from softphone.security.certificates import info_from_pem
 
-        try:
+        with contextlib.suppress(ValueError):
             not_after = info_from_pem(cert.raw).not_after.isoformat()
-        except ValueError:
-            pass
     return ev.CertificateProblem(
         host=host,
         port=int(port) if port.isdigit() else 0,
@@ -323,5 +320,3 @@ def _failure_reason(code: int, reason: str, problem: ev.CertificateProblem | Non
     if code in (408, 502, 503) or code == 0:
         return f"server unreachable ({code} {reason})"
     return f"{code} {reason}"
-
-

@@ -27,10 +27,14 @@ import pjsua2 as pj
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
-from softphone.engine.sdp import offered_suites, plaintext_reason, sdp_from_sip_message
-from softphone.engine.sdp import suite_strength
+from softphone.engine.sdp import (
+    offered_suites,
+    plaintext_reason,
+    sdp_from_sip_message,
+    suite_strength,
+)
 from softphone.engine.tone import analyse_tone
-from softphone.engine.verification import proto_is_secure, proto_name, srtp_states_from_dump
+from softphone.engine.verification import proto_name, srtp_states_from_dump
 from softphone.policy.signalling import decide_transfer
 
 if TYPE_CHECKING:
@@ -68,7 +72,7 @@ class CallEntry:
     local_hold: bool = False
     echo: bool = False  # loopback peer: send back what arrives
     conference: set[str] = field(default_factory=set)
-    source_spec: cmd.AudioSource = cmd.AudioSource()
+    source_spec: cmd.AudioSource = field(default_factory=cmd.AudioSource)
     record_path: Path | None = None
     analyze: tuple[int, ...] = ()
     source: pj.AudioMedia | None = None
@@ -76,6 +80,7 @@ class CallEntry:
     analyzer: PjAnalyzerPort | None = None
     audio_index: int = -1
     redirect_pending: bool = False
+    consult_call_id: str | None = None  # attended transfer: the call that replaces us
     ended: bool = False
 
     @property
@@ -140,9 +145,9 @@ class Calls:
         entry = self.get(c.call_id)
         if c.code == 200 and c.hold_others:
             for other in self._calls.values():
-                if other is not entry and other.state == ev.CallState.CONFIRMED:
-                    if not other.local_hold and c.call_id not in other.conference:
-                        self._hold(other)
+                busy = other is not entry and other.state == ev.CallState.CONFIRMED
+                if busy and not other.local_hold and c.call_id not in other.conference:
+                    self._hold(other)
         entry.source_spec, entry.record_path, entry.analyze = c.source, c.record, c.analyze
         self._prepare_media(entry)
         self._engine.codecs.apply(entry.account.profile.media.codecs)
@@ -195,6 +200,7 @@ class Calls:
     def transfer_attended(self, c: cmd.TransferAttended) -> None:
         entry, target = self.get(c.call_id), self.get(c.target_call_id)
         entry.pj.xferReplaces(target.pj, pj.CallOpParam(True))
+        entry.consult_call_id = target.call_id
 
     def conference(self, c: cmd.Conference) -> None:
         members = [self.get(i) for i in c.call_ids]
@@ -211,8 +217,15 @@ class Calls:
         if not entry.redirect_pending:
             raise LookupError(f"call {c.call_id} has no pending redirect")
         entry.redirect_pending = False
-        op = pj.PJSIP_REDIRECT_ACCEPT if c.accept else pj.PJSIP_REDIRECT_REJECT
-        entry.pj.processRedirect(op)
+        if c.accept:
+            entry.pj.processRedirect(pj.PJSIP_REDIRECT_ACCEPT)
+            return
+        try:
+            entry.pj.processRedirect(pj.PJSIP_REDIRECT_REJECT)
+        except pj.Error as e:
+            # pjsua ends the session and then reports that it has ended
+            # (PJSIP_ESESSIONTERMINATED): that is the rejection succeeding.
+            log.debug("redirect of %s rejected: %s", entry.call_id, e.reason)
 
     def request_stats(self, c: cmd.RequestStats) -> None:
         entry = self.get(c.call_id)
@@ -297,7 +310,11 @@ class Calls:
             m
             for m in audio
             if m.status
-            in (pj.PJSUA_CALL_MEDIA_ACTIVE, pj.PJSUA_CALL_MEDIA_REMOTE_HOLD, pj.PJSUA_CALL_MEDIA_LOCAL_HOLD)
+            in (
+                pj.PJSUA_CALL_MEDIA_ACTIVE,
+                pj.PJSUA_CALL_MEDIA_REMOTE_HOLD,
+                pj.PJSUA_CALL_MEDIA_LOCAL_HOLD,
+            )
         ]
         if not active:
             return
@@ -385,6 +402,11 @@ class Calls:
             entry = self._calls.get(call_id)
             if entry is not None:
                 entry.hangup_pending = 200
+                # The target should end the replaced dialog itself; not every
+                # UA does (baresip 1.0 keeps it up), so we end our leg of it.
+                consult = self._calls.get(entry.consult_call_id or "")
+                if consult is not None:
+                    consult.hangup_pending = 200
 
     def on_call_redirected(self, call_id: str, target: str) -> int:
         entry = self._calls.get(call_id)
@@ -485,7 +507,9 @@ class Calls:
     def _read_media_security(self, entry: CallEntry, index: int) -> ev.MediaSecurity:
         si = entry.pj.getStreamInfo(index)
         state = srtp_states_from_dump(entry.pj.dump(True, "")).get(index)
-        encrypted = bool(state and state.active and proto_is_secure(si.proto))
+        # SRTP state as pjmedia runs it, not the SDP profile: with SRTP
+        # "optional" pjsua offers RTP/AVP *with* a=crypto and SRTP is active.
+        encrypted = bool(state and state.active)
         keying = "none"
         if encrypted:
             keying = "dtls" if proto_name(si.proto).startswith("UDP/TLS") else "sdes"

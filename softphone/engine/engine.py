@@ -70,10 +70,10 @@ class Engine:
         self,
         *,
         pjsip_log_level: int = 3,
-        transfer_policy: TransferPolicy = TransferPolicy(),
+        transfer_policy: TransferPolicy | None = None,
         user_agent: str = "softphone",
     ) -> None:
-        self.transfer_policy = transfer_policy
+        self.transfer_policy = transfer_policy or TransferPolicy()
         self._log_level = pjsip_log_level
         self._user_agent = user_agent
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()

@@ -44,7 +44,11 @@ def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidSt
     )
     tls = TlsSettings(verify_server=True, min_version="1.2")
     peer_tc = tls_transport_config(
-        tls, ca_pem=cert_pem, cert_pem=cert_pem, key_pem=Secret(key_pem), bound_address=LOOPBACK_HOST
+        tls,
+        ca_pem=cert_pem,
+        cert_pem=cert_pem,
+        key_pem=Secret(key_pem),
+        bound_address=LOOPBACK_HOST,
     )
     peer_tid = accounts.create_listener(peer_tc)
     port = int(accounts.transport_port(peer_tid))

@@ -108,7 +108,9 @@ def account_config(
     for proxy in profile.proxy_uris:
         ac.sipConfig.proxies.append(proxy)
     if password:
-        ac.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, password.reveal()))
+        ac.sipConfig.authCreds.append(
+            pj.AuthCredInfo("digest", "*", username, 0, password.reveal())
+        )
     ac.sipConfig.transportId = transport_id
     media_srtp(ac.mediaConfig, profile.media.srtp, keyings)
     ac.mediaConfig.rtcpMuxEnabled = False

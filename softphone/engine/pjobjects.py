@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 import numpy as np
 import pjsua2 as pj
@@ -29,13 +29,9 @@ class CallHandler(Protocol):
     def on_call_transfer_request(
         self, call_id: str, prm: pj.OnCallTransferRequestParam
     ) -> None: ...
-    def on_call_transfer_status(
-        self, call_id: str, prm: pj.OnCallTransferStatusParam
-    ) -> None: ...
+    def on_call_transfer_status(self, call_id: str, prm: pj.OnCallTransferStatusParam) -> None: ...
     def on_call_redirected(self, call_id: str, target: str) -> int: ...
-    def on_call_replace_request(
-        self, call_id: str, prm: pj.OnCallReplaceRequestParam
-    ) -> None: ...
+    def on_call_replace_request(self, call_id: str, prm: pj.OnCallReplaceRequestParam) -> None: ...
     def on_call_replaced(self, call_id: str, prm: pj.OnCallReplacedParam) -> None: ...
 
 
@@ -123,7 +119,12 @@ class PjCall(pj.Call):
 class PjLogWriter(pj.LogWriter):
     """pjsip's log into Python logging (whose handlers carry the redaction filter)."""
 
-    _LEVELS = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
+    _LEVELS: ClassVar[dict[int, int]] = {
+        0: logging.CRITICAL,
+        1: logging.ERROR,
+        2: logging.WARNING,
+        3: logging.INFO,
+    }
 
     def __init__(self, logger: logging.Logger) -> None:
         super().__init__()

@@ -91,7 +91,7 @@ def plaintext_reason(sdp: str) -> str | None:
 def sdp_from_sip_message(message: str) -> str:
     """The body of a raw SIP message (pjsua2 hands large SDPs to callbacks as '')."""
     text = message.replace("\r\n", "\n")
-    head, sep, body = text.partition("\n\n")
+    _head, sep, body = text.partition("\n\n")
     return body if sep else ""
 
 

@@ -42,9 +42,7 @@ class DoctorReport:
         return {"profile": self.profile, "ok": self.ok, "steps": [asdict(s) for s in self.steps]}
 
 
-def run_doctor(
-    profile: SipProfile, username: str | None, password: Secret | None
-) -> DoctorReport:
+def run_doctor(profile: SipProfile, username: str | None, password: Secret | None) -> DoctorReport:
     report = DoctorReport(profile.name)
     target = _resolve(report, profile)
     reachable = target is not None and _reach(report, *target)
@@ -79,7 +77,13 @@ def _resolve(report: DoctorReport, profile: SipProfile) -> tuple[str, int] | Non
         return None
     first = result.targets[0]
     report.steps.append(
-        Step("name resolution", "ok", f"{profile.domain} -> {first.host}:{first.port}", "", result.to_dict())
+        Step(
+            "name resolution",
+            "ok",
+            f"{profile.domain} -> {first.host}:{first.port}",
+            "",
+            result.to_dict(),
+        )
     )
     return first.host, first.port
 
@@ -90,8 +94,11 @@ def _literal_or_resolved(
     result = network.resolve_sip_targets(host, transport)
     if not result.targets:
         report.steps[-1] = Step(
-            "name resolution", "fail", result.error or f"no address for {host}",
-            "check the network and DNS, then the server name in the profile", result.to_dict(),
+            "name resolution",
+            "fail",
+            result.error or f"no address for {host}",
+            "check the network and DNS, then the server name in the profile",
+            result.to_dict(),
         )
         return None
     return result.targets[0].host, port
@@ -109,15 +116,29 @@ def _reach(report: DoctorReport, host: str, port: int) -> bool:
 def _certificate(report: DoctorReport, profile: SipProfile, host: str, port: int) -> bool:
     if not profile.uses_tls:
         report.steps.append(
-            Step("certificate", "warn", f"profile uses {profile.transport}: signalling is NOT encrypted")
+            Step(
+                "certificate",
+                "warn",
+                f"profile uses {profile.transport}: signalling is NOT encrypted",
+            )
         )
         return True
     ca = str(profile.tls.ca_file) if profile.tls.ca_file else None
-    probe = network.probe_tls(host, port, ca, server_name=profile.server, min_version=profile.tls.min_version)
+    probe = network.probe_tls(
+        host, port, ca, server_name=profile.server, min_version=profile.tls.min_version
+    )
     ok = probe.ok or not profile.tls.verify_server
-    hint = "" if probe.ok else "do not trust this server until IT confirms its certificate fingerprint"
+    hint = (
+        "" if probe.ok else "do not trust this server until IT confirms its certificate fingerprint"
+    )
     report.steps.append(
-        Step("certificate", "ok" if probe.ok else "fail" if not ok else "warn", probe.message, hint, probe.to_dict())
+        Step(
+            "certificate",
+            "ok" if probe.ok else "fail" if not ok else "warn",
+            probe.message,
+            hint,
+            probe.to_dict(),
+        )
     )
     return ok
 

@@ -51,14 +51,14 @@ def add_and_register(
     if first.state == ev.RegistrationState.REGISTERING:
         final = s.wait_for(
             (ev.AccountRegistrationDidChange, ev.CommandDidFail),
-            lambda e: e.account_id == account_id
-            and getattr(e, "state", None) != ev.RegistrationState.REGISTERING,
+            lambda e: (
+                e.account_id == account_id
+                and getattr(e, "state", None) != ev.RegistrationState.REGISTERING
+            ),
             timeout=timeout,
         )
     if isinstance(final, ev.CommandDidFail):
-        return RegistrationReport(
-            False, profile.aor(username), "failed", 0, final.error, 0, 0.0
-        )
+        return RegistrationReport(False, profile.aor(username), "failed", 0, final.error, 0, 0.0)
     return _report(profile.aor(username), first, final)
 
 

@@ -87,9 +87,7 @@ def _place_call(s: EngineSession, report: TestCallReport, duration: float) -> No
     report.setup_ms, report.first_rtp_ms = ended.setup_ms, ended.first_rtp_ms
     if ended.security_failure:
         report.failures.append(ended.security_failure)
-    peer_media = s.seen(
-        ev.CallMediaDidChange, lambda e: e.call_id != call_id and e.media.encrypted
-    )
+    peer_media = s.seen(ev.CallMediaDidChange, lambda e: e.call_id != call_id and e.media.encrypted)
     report.peer_leg_encrypted = bool(peer_media)
 
 

@@ -18,13 +18,11 @@ BOB = "sip:bob@127.0.0.1"
 CAROL = "sip:carol@127.0.0.1"
 
 
-def place(s, uri: str, tone: int = 1000, analyze: tuple[int, ...] = (440,)) -> str:
+def place(s, uri: str, tone: int | None = 1000, analyze: tuple[int, ...] = (440,)) -> str:
+    """Call `uri` from account "acc", sending a tone (None: silence)."""
     call_id = s.new_id("t")
-    s.submit(
-        cmd.MakeCall(
-            call_id, "acc", uri, source=cmd.AudioSource(tone_hz=(tone,)), analyze=analyze
-        )
-    )
+    source = cmd.AudioSource(tone_hz=(tone,) if tone else ())
+    s.submit(cmd.MakeCall(call_id, "acc", uri, source=source, analyze=analyze))
     return call_id
 
 
@@ -48,6 +46,7 @@ def heard(s, call_id: str, freq: int, seconds: float = 1.0) -> ev.ToneMeasuremen
 
 def peer_heard(peers, user: str, freq: int) -> bool:
     """Did baresip's recording of what it received contain `freq`?"""
+
     def complete() -> bool:  # baresip writes the WAV header when the call closes
         try:
             return bool(peers.recordings(user)) and read_wav_mono(peers.recordings(user)[-1])

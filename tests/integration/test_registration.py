@@ -16,7 +16,9 @@ pytestmark = pytest.mark.integration
 def _openssl_sha256(cert_file: str) -> str:
     out = subprocess.run(
         ["openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", cert_file],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return out.strip().split("=", 1)[1].upper()
 
@@ -36,7 +38,9 @@ def test_registration_over_verified_tls(session, testbed_profile, testbed):
         ("SIP_TLS_UNKNOWNCA_PORT", "self_signed", "TLS_SELFSIGNED_CERT"),
     ],
 )
-def test_bad_certificate_refused_with_reason(session, testbed_profile, testbed, port_key, kind, cert_key):
+def test_bad_certificate_refused_with_reason(
+    session, testbed_profile, testbed, port_key, kind, cert_key
+):
     profile = profile_on_port(testbed_profile, int(testbed.env[port_key]))
     report = add_and_register(session, profile, "alice", Secret("alice-secret"))
     assert not report.ok
@@ -56,7 +60,9 @@ def test_wrong_password_is_named(session, testbed_profile, testbed):
 
 
 def test_server_down_is_named(session, testbed_profile, testbed):
-    report = add_and_register(session, profile_on_port(testbed_profile, 5099), "alice", Secret("x-secret"))
+    report = add_and_register(
+        session, profile_on_port(testbed_profile, 5099), "alice", Secret("x-secret")
+    )
     assert not report.ok
     assert "unreachable" in report.reason
 
