@@ -57,6 +57,12 @@ def _quiet_stdout() -> Iterator[None]:
         os.close(devnull)
 
 
+def _pjsip_level() -> int:
+    """pjsip's verbosity follows Python logging: DEBUG shows SIP messages (level 5)."""
+    level = pjsip_log.getEffectiveLevel()
+    return 5 if level <= logging.DEBUG else 3 if level <= logging.INFO else 2
+
+
 class EngineError(RuntimeError):
     pass
 
@@ -69,12 +75,12 @@ class Engine:
     def __init__(
         self,
         *,
-        pjsip_log_level: int = 3,
+        pjsip_log_level: int | None = None,
         transfer_policy: TransferPolicy | None = None,
         user_agent: str = "softphone",
     ) -> None:
         self.transfer_policy = transfer_policy or TransferPolicy()
-        self._log_level = pjsip_log_level
+        self._log_level = pjsip_log_level if pjsip_log_level is not None else _pjsip_level()
         self._user_agent = user_agent
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._listeners: list[Listener] = []

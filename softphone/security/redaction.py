@@ -55,6 +55,8 @@ _AUTH_QUOTED = re.compile(
 )
 _SDP_INLINE_KEY = re.compile(rf"(inline:){_NOT_MARKER}[^|\s;\\]+", re.IGNORECASE)
 _SDP_ICE_PWD = re.compile(rf"{_START}(a=ice-pwd:[ \t]*){_NOT_MARKER}[^\s\\]+", re.IGNORECASE)
+# pjsip's SRTP transport logs its master keys at level 5 ("TX: <suite> key=<base64>").
+_SRTP_LOG_KEY = re.compile(rf"(\bkey=){_NOT_MARKER}[A-Za-z0-9+/=]{{8,}}")
 # "k=" is an SDP line only at the start of a line (real or escaped newline).
 _SDP_K_LINE = re.compile(rf"(?:^|(?<=\\n))(k=){_NOT_MARKER}[^\r\n\\]+", re.MULTILINE)
 
@@ -129,6 +131,7 @@ def redact(text: str) -> str:
     text = _AUTH_HEADER.sub(_auth_header_replacement, text)
     text = _AUTH_QUOTED.sub(_auth_quoted_replacement, text)
     text = _SDP_INLINE_KEY.sub(rf"\1{MARKER}", text)
+    text = _SRTP_LOG_KEY.sub(rf"\1{MARKER}", text)
     text = _SDP_ICE_PWD.sub(rf"\1{MARKER}", text)
     text = _SDP_K_LINE.sub(rf"\1{MARKER}", text)
     return _KEY_VALUE.sub(_key_value_replacement, text)

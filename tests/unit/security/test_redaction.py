@@ -336,3 +336,13 @@ def test_redaction_hostile_input_takes_linear_time(hostile: str) -> None:
     started = time.perf_counter()
     redact(hostile)
     assert time.perf_counter() - started < 2.0
+
+
+def test_pjsip_srtp_master_keys_at_level_5_are_removed():
+    line = (
+        "srtp0x7f5b781672e0  ......TX: AES_256_CM_HMAC_SHA1_80 "
+        "key=v/9cgtryUzx/CyZF0wKlIupYBWbF+VYiFvG2FuG7GinOriiEEknR0QvRmE+62Q=="
+    )
+    out = redact(line)
+    assert "v/9cgtry" not in out
+    assert "AES_256_CM_HMAC_SHA1_80 key=[REDACTED]" in out
