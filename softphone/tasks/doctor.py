@@ -46,7 +46,11 @@ def run_doctor(profile: SipProfile, username: str | None, password: Secret | Non
     report = DoctorReport(profile.name)
     target = _resolve(report, profile)
     reachable = target is not None and _reach(report, *target)
+    if target is None:
+        report.steps.append(Step("reachability", "skipped", "no address to try"))
     secure = reachable and _certificate(report, profile, *target)
+    if not reachable:
+        report.steps.append(Step("certificate", "skipped", "server not reachable"))
     with EngineSession() as s:
         s.wait_for(ev.EngineDidStart)
         if secure and username and profile.register:
