@@ -17,6 +17,7 @@ allowed, never whether to check):
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,6 +264,10 @@ class Calls:
         info = entry.pj.getInfo()
         entry.remote_uri = info.remoteUri
         self._emit(ev.CallDidStart(call_id, acc.account_id, info.remoteUri, ev.Direction.INCOMING))
+        wrong = _wrong_transport(prm.rdata.wholeMsg, acc.profile.transport)
+        if wrong:
+            self._fail_security(entry, wrong, 403)
+            return
         offer = sdp_from_sip_message(prm.rdata.wholeMsg)
         reason = plaintext_reason(offer) if not acc.profile.media.allows_plaintext else None
         if reason:
@@ -357,7 +362,7 @@ class Calls:
         if entry is None or entry.media is None or not entry.media.encrypted:
             return
         offer = prm.offer.wholeSdp
-        reason = plaintext_reason(offer)
+        reason = plaintext_reason(offer, entry.account.profile.media.allows_plaintext)
         if reason is None:
             suites = offered_suites(offer)
             strongest = max((suite_strength(s) for s in suites), default=None)
@@ -609,6 +614,15 @@ class Calls:
 
 def _ms(start: float, end: float | None) -> float | None:
     return None if end is None else round((end - start) * 1000.0, 1)
+
+
+def _wrong_transport(message: str, expected: str) -> str | None:
+    """Why a request must be refused: it reached us over another transport than the account's."""
+    match = re.search(r"^(?:Via|v)\s*:\s*SIP/2\.0/(\w+)", message, re.IGNORECASE | re.MULTILINE)
+    arrived = match.group(1).lower() if match else "unknown"
+    if arrived == expected or (expected == "tls" and arrived == "wss"):
+        return None
+    return f"call arrived over {arrived.upper()}, this account only takes {expected.upper()}"
 
 
 def _display_name(uri: str) -> str:

@@ -19,6 +19,7 @@ import itertools
 import logging
 import os
 import queue
+import socket
 import sys
 import threading
 import time
@@ -63,6 +64,34 @@ def _pjsip_level() -> int:
     return 5 if level <= logging.DEBUG else 3 if level <= logging.INFO else 2
 
 
+class _Waker:
+    """Wakes the engine thread out of libHandleEvents() when a command arrives.
+
+    pjsua2 offers no way to interrupt its poll from another thread. A SIP UDP
+    transport on 127.0.0.1 is one more socket in pjsip's ioqueue: a 1-byte
+    datagram to it ends the poll, and pjsip drops datagrams of 32 bytes or
+    less without parsing them (sip_transport_udp.c, MIN_SIZE). Calls arriving
+    on it are refused like any call on a transport its account does not use.
+    """
+
+    def __init__(self) -> None:
+        self._addr: tuple[str, int] | None = None
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    def attach(self, ep: pj.Endpoint) -> None:
+        tc = pj.TransportConfig()
+        tc.boundAddress = "127.0.0.1"
+        tc.port = 0
+        tid = ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tc)
+        port = int(ep.transportGetInfo(tid).localName.rpartition(":")[2])
+        self._addr = ("127.0.0.1", port)
+
+    def wake(self) -> None:
+        if self._addr is not None:
+            with contextlib.suppress(OSError):
+                self._sock.sendto(b"\0", self._addr)
+
+
 class EngineError(RuntimeError):
     pass
 
@@ -95,6 +124,7 @@ class Engine:
         self.accounts: Accounts | None = None
         self.calls: Calls | None = None
         self._log_writer: PjLogWriter | None = None
+        self._waker = _Waker()
 
     # ----------------------------------------------------- any thread
 
@@ -112,6 +142,7 @@ class Engine:
         if self._thread is None:
             return
         self._queue.put(_Stop())
+        self._waker.wake()
         self._thread.join(timeout)
         if self._thread.is_alive():
             raise EngineError("engine did not stop in time")
@@ -128,11 +159,13 @@ class Engine:
         if self._thread is None:
             raise EngineError("engine is not running")
         self._queue.put(command)
+        self._waker.wake()
 
     def run(self, fn: Callable[[], Any]) -> concurrent.futures.Future:
         """Run `fn` on the engine thread (diagnostics and tests); its result comes back."""
         future: concurrent.futures.Future = concurrent.futures.Future()
         self._queue.put((fn, future))
+        self._waker.wake()
         return future
 
     def subscribe(self, listener: Listener) -> None:
@@ -196,6 +229,7 @@ class Engine:
         # The Linux wheel has no sound-device backend; the null device provides the clock.
         ep.audDevManager().setNullDev()
         ep.libStart()
+        self._waker.attach(ep)
         self.endpoint = ep
         self.codecs = CodecOrder(ep)
         self.accounts = Accounts(self)
@@ -212,7 +246,8 @@ class Engine:
             self._drain_commands()
             if not self._running:
                 break
-            self.endpoint.libHandleEvents(5 if self.calls.entries() else 20)
+            # Commands wake the poll (see _Waker), so waiting long costs no latency.
+            self.endpoint.libHandleEvents(20 if self.calls.entries() else 200)
             self.calls.tick()
             self.accounts.reap()
 

@@ -114,6 +114,9 @@ def account_config(
     ac.sipConfig.transportId = transport_id
     media_srtp(ac.mediaConfig, profile.media.srtp, keyings)
     ac.mediaConfig.rtcpMuxEnabled = False
+    # pjsua re-INVITEs after every call whose answer lists several codecs, to
+    # "lock" one: a needless round trip, and a needless re-offer to police.
+    ac.mediaConfig.lockCodecEnabled = False
     _nat(ac.natConfig, profile)
     ac.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
     return ac
@@ -140,4 +143,5 @@ def loopback_account_config(
     ac.sipConfig.transportId = transport_id
     media_srtp(ac.mediaConfig, srtp, keyings)
     ac.mediaConfig.rtcpMuxEnabled = False
+    ac.mediaConfig.lockCodecEnabled = False
     return ac

@@ -41,6 +41,7 @@ _DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 def parse_media_lines(sdp: str) -> list[MediaLine]:
     """The m= sections of an SDP body, in order."""
     session_fp = False
+    session_dir = "sendrecv"  # RFC 4566 6: a session-level direction applies to every section
     sections: list[list[str]] = []
     for raw in sdp.replace("\r\n", "\n").split("\n"):
         line = raw.strip()
@@ -50,16 +51,20 @@ def parse_media_lines(sdp: str) -> list[MediaLine]:
             sections[-1].append(line)
         elif line.startswith("a=fingerprint:"):
             session_fp = True
-    return [_media_line(s, session_fp) for s in sections]
+        elif line[2:] in _DIRECTIONS and line.startswith("a="):
+            session_dir = line[2:]
+    return [_media_line(s, session_fp, session_dir) for s in sections]
 
 
-def _media_line(lines: list[str], session_fp: bool) -> MediaLine:
+def _media_line(lines: list[str], session_fp: bool, session_dir: str) -> MediaLine:
     parts = lines[0][2:].split()
     kind = parts[0] if parts else ""
-    port = int(re.sub(r"/.*", "", parts[1])) if len(parts) > 1 and parts[1][:1].isdigit() else 0
+    # like pjsip's pj_strtoul: the leading digits, whatever follows them
+    digits = re.match(r"[0-9]+", parts[1]) if len(parts) > 1 else None
+    port = int(digits.group(0)) if digits else 0
     profile = parts[2] if len(parts) > 2 else ""
     attrs = lines[1:]
-    direction = next((a[2:] for a in attrs if a[2:] in _DIRECTIONS), "sendrecv")
+    direction = next((a[2:] for a in attrs if a[2:] in _DIRECTIONS), session_dir)
     return MediaLine(
         kind=kind,
         port=port,
@@ -74,15 +79,25 @@ def audio_lines(sdp: str) -> list[MediaLine]:
     return [m for m in parse_media_lines(sdp) if m.kind == "audio"]
 
 
-def plaintext_reason(sdp: str) -> str | None:
-    """Why this SDP would carry unencrypted audio, or None if every live audio line is secure."""
+def plaintext_reason(sdp: str, optional_srtp_ok: bool = False) -> str | None:
+    """Why this SDP would carry unencrypted audio, or None if every live audio line is secure.
+
+    `optional_srtp_ok`: accept "RTP/AVP with a=crypto", the way pjsua and
+    others offer SRTP when it is optional (SRTP runs if the answer keeps the
+    keys). An SRTP-mandatory account refuses that form, as pjsip does.
+    """
     lines = audio_lines(sdp)
-    if not lines:
-        return None
     weak = [m for m in lines if not m.encrypted]
+    if optional_srtp_ok:
+        weak = [m for m in weak if not m.has_crypto]
     if not weak:
         return None
     m = weak[0]
+    if m.profile not in SECURE_PROFILES and m.has_crypto:
+        return (
+            f"SRTP offered only as optional ({m.profile} with a=crypto); "
+            "this account requires RTP/SAVP"
+        )
     if m.profile not in SECURE_PROFILES:
         return f"audio offered as plain {m.profile or 'RTP'} (no SRTP)"
     return f"audio uses {m.profile} without keys (no a=crypto or a=fingerprint)"
@@ -100,6 +115,8 @@ def suite_strength(suite: str | None) -> int:
     if not suite:
         return 0
     s = suite.upper()
+    if s.startswith("NULL") or "NULL_CIPHER" in s:
+        return 0  # authentication only: no encryption at all
     if "GCM" in s:
         return 4 if "256" in s else 3
     if "256" in s or "192" in s:
@@ -109,6 +126,16 @@ def suite_strength(suite: str | None) -> int:
     return 1
 
 
-def offered_suites(sdp: str) -> list[str]:
-    """SDES suites named in a=crypto lines (the key material is never returned)."""
-    return re.findall(r"a=crypto:\d+\s+(\S+)", sdp)
+def offered_suites(sdp: str, kind: str = "audio") -> list[str]:
+    """SDES suites named in the a=crypto lines of `kind` sections (never the keys)."""
+    suites: list[str] = []
+    current = None
+    for raw in sdp.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if line.startswith("m="):
+            current = line[2:].split(" ", 1)[0]
+        elif current == kind and line.startswith("a=crypto:"):
+            found = re.match(r"a=crypto:\d+\s+(\S+)", line)
+            if found:
+                suites.append(found.group(1))
+    return suites

@@ -47,6 +47,7 @@ class EngineSession:
         timeout: float = 10.0,
     ) -> E:
         """The first (oldest) unconsumed event of `kinds` satisfying `match`."""
+        self._collect_pending()
         for i, event in enumerate(self._backlog):
             if isinstance(event, kinds) and match(event):
                 return self._backlog.pop(i)
@@ -76,7 +77,17 @@ class EngineSession:
             self.history.append(event)
             self._backlog.append(event)
 
+    def _collect_pending(self) -> None:
+        """Move every event already queued by the engine into the backlog, without waiting."""
+        while True:
+            try:
+                event = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self.history.append(event)
+            self._backlog.append(event)
+
     def seen(self, kind: type[E], match: Callable[[E], bool] = lambda _e: True) -> list[E]:
         """Every event of `kind` received so far (consumed or not)."""
-        self.drain(0)
+        self._collect_pending()
         return [e for e in self.history if isinstance(e, kind) and match(e)]
