@@ -322,8 +322,11 @@ class Engine:
         # pjsua answers some INVITEs itself before any account sees them; a
         # plain-RTP offer to an SRTP-mandatory account is one (488).
         reason = prm.reason
-        if prm.statusCode == 488:
-            reason = f"caller offered media this account will not accept unencrypted ({reason})"
+        if prm.statusCode in (406, 488):
+            reason = (
+                "caller's offer lacks the encryption this account requires: unencrypted "
+                f"media, or SRTP keys over a hop that is not TLS ({prm.statusCode} {reason})"
+            )
         self.emit(ev.IncomingCallWasRefused(prm.remoteInfo, prm.statusCode, reason))
 
     def _destroy_endpoint(self) -> None:
