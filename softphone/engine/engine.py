@@ -246,10 +246,13 @@ class Engine:
             self._drain_commands()
             if not self._running:
                 break
-            # Commands wake the poll (see _Waker), so waiting long costs no latency.
-            self.endpoint.libHandleEvents(20 if self.calls.entries() else 200)
-            self.calls.tick()
-            self.accounts.reap()
+            try:
+                # Commands wake the poll (see _Waker), so waiting long costs no latency.
+                self.endpoint.libHandleEvents(20 if self.calls.entries() else 200)
+                self.calls.tick()
+                self.accounts.reap()
+            except Exception:  # one bad turn must not end every call
+                log.exception("engine loop turn failed")
 
     def _drain_commands(self) -> None:
         while True:

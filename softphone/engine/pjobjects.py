@@ -8,16 +8,32 @@ No logic lives here; `engine.py` and `calls.py` decide.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from collections.abc import Callable
+from typing import ClassVar, Protocol
 
 import numpy as np
 import pjsua2 as pj
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+log = logging.getLogger(__name__)
+
+
+def _guarded(method: Callable) -> Callable:
+    """An exception must never travel from a pjsua2 callback back into pjsip's C code:
+    SWIG re-raises it out of libHandleEvents() later, far from its cause."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args):
+        try:
+            return method(self, *args)
+        except Exception:
+            log.exception("%s.%s failed", type(self).__name__, method.__name__)
+            return None
+
+    return wrapper
 
 
 class CallHandler(Protocol):
@@ -45,9 +61,11 @@ class PjEndpoint(pj.Endpoint):
         self._on_transport_state = on_transport_state
         self._on_rejected_call = on_rejected_call
 
+    @_guarded
     def onTransportState(self, prm: pj.OnTransportStateParam) -> None:
         self._on_transport_state(prm)
 
+    @_guarded
     def onRejectedIncomingCall(self, prm: pj.OnRejectedIncomingCallParam) -> None:
         self._on_rejected_call(prm)
 
@@ -64,9 +82,11 @@ class PjAccount(pj.Account):
         self._on_reg_state = on_reg_state
         self._on_incoming = on_incoming
 
+    @_guarded
     def onRegState(self, prm: pj.OnRegStateParam) -> None:
         self._on_reg_state(self.account_id, prm)
 
+    @_guarded
     def onIncomingCall(self, prm: pj.OnIncomingCallParam) -> None:
         self._on_incoming(self.account_id, prm)
 
@@ -82,36 +102,49 @@ class PjCall(pj.Call):
         self.call_id = call_id
         self._h = handler
 
+    @_guarded
     def onCallState(self, prm: pj.OnCallStateParam) -> None:
         self._h.on_call_state(self.call_id)
 
+    @_guarded
     def onCallMediaState(self, prm: pj.OnCallMediaStateParam) -> None:
         self._h.on_call_media_state(self.call_id)
 
+    @_guarded
     def onCallSdpCreated(self, prm: pj.OnCallSdpCreatedParam) -> None:
         self._h.on_call_sdp_created(self.call_id, prm)
 
+    @_guarded
     def onCallRxOffer(self, prm: pj.OnCallRxOfferParam) -> None:
         self._h.on_call_rx_offer(self.call_id, prm)
 
+    @_guarded
     def onDtmfEvent(self, prm: pj.OnDtmfEventParam) -> None:
         # onDtmfEvent reports the end of each digit once (flags bit 0 = end);
         # onDtmfDigit would report it too: use one of them only.
         if prm.flags & 1:
             self._h.on_call_dtmf(self.call_id, prm.digit, prm.method)
 
+    @_guarded
     def onCallTransferRequest(self, prm: pj.OnCallTransferRequestParam) -> None:
         self._h.on_call_transfer_request(self.call_id, prm)
 
+    @_guarded
     def onCallTransferStatus(self, prm: pj.OnCallTransferStatusParam) -> None:
         self._h.on_call_transfer_status(self.call_id, prm)
 
     def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:
-        return self._h.on_call_redirected(self.call_id, prm.targetUri)
+        try:
+            return self._h.on_call_redirected(self.call_id, prm.targetUri)
+        except Exception:  # pjsip needs an answer: refuse to follow
+            log.exception("onCallRedirected failed")
+            return pj.PJSIP_REDIRECT_REJECT
 
+    @_guarded
     def onCallReplaceRequest(self, prm: pj.OnCallReplaceRequestParam) -> None:
         self._h.on_call_replace_request(self.call_id, prm)
 
+    @_guarded
     def onCallReplaced(self, prm: pj.OnCallReplacedParam) -> None:
         self._h.on_call_replaced(self.call_id, prm)
 
