@@ -271,7 +271,7 @@ class Engine:
     def _run_function(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
         try:
             future.set_result(fn())
-        except BaseException as e:
+        except Exception as e:
             future.set_exception(e)
 
     def _execute(self, command: cmd.Command) -> None:
@@ -283,14 +283,20 @@ class Engine:
         except (pj.Error, LookupError, ValueError, EngineError, OSError) as e:
             reason = e.reason if isinstance(e, pj.Error) else str(e)
             log.warning("%s failed: %s", type(command).__name__, reason)
-            self.emit(
-                ev.CommandDidFail(
-                    type(command).__name__,
-                    reason,
-                    call_id=getattr(command, "call_id", None),
-                    account_id=getattr(command, "account_id", None),
-                )
+            self._command_failed(command, reason)
+        except Exception as e:  # a bug: report it, keep every other call alive
+            log.exception("%s failed unexpectedly", type(command).__name__)
+            self._command_failed(command, f"internal error: {type(e).__name__}: {e}")
+
+    def _command_failed(self, command: cmd.Command, reason: str) -> None:
+        self.emit(
+            ev.CommandDidFail(
+                type(command).__name__,
+                reason,
+                call_id=getattr(command, "call_id", None),
+                account_id=getattr(command, "account_id", None),
             )
+        )
 
     def _handlers(self) -> dict[type, Callable[[Any], None]]:
         c, a = self.calls, self.accounts
