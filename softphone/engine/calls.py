@@ -110,6 +110,13 @@ class Calls:
     def entries(self) -> list[CallEntry]:
         return list(self._calls.values())
 
+    def poll_ms(self) -> int:
+        """How long the loop may wait in pjsip: short while a call waits for its first RTP
+        (timed by polling stream statistics), long when idle (commands wake it anyway)."""
+        if any(e.first_rtp is None and not e.ended for e in self._calls.values()):
+            return 2
+        return 20 if self._calls else 200
+
     def _emit(self, event: ev.Event) -> None:
         self._engine.emit(event)
 

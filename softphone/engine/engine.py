@@ -248,7 +248,7 @@ class Engine:
                 break
             try:
                 # Commands wake the poll (see _Waker), so waiting long costs no latency.
-                self.endpoint.libHandleEvents(20 if self.calls.entries() else 200)
+                self.endpoint.libHandleEvents(self.calls.poll_ms())
                 self.calls.tick()
                 self.accounts.reap()
             except Exception:  # one bad turn must not end every call
