@@ -124,6 +124,11 @@ def account_config(
 
 def _nat(nc: pj.AccountNatConfig, profile: SipProfile) -> None:
     nat = profile.nat
+    # SIP outbound (RFC 5626) is on by default in pjsua: it sends a stable
+    # +sip.instance id derived from this machine to every registrar, and the
+    # extra headers only help registrars that implement outbound. The TLS
+    # connection is kept open for incoming calls either way.
+    nc.sipOutboundUse = 0
     nc.iceEnabled = nat.ice
     if nat.turn_server:
         nc.turnEnabled = True
