@@ -152,34 +152,32 @@ def test_attended_transfer(alice, peers):
     assert wait_until(lambda: "Call established" in peers.log("bob"), 5)
 
 
-def test_local_three_way_conference(alice, peers):
+def _bob_and_carol_on_two_calls(alice, peers, conference: bool) -> None:
+    """Call bob (440 Hz) and carol (880 Hz), sending silence ourselves, so that
+    what each peer hears from us can only be the other peer; then hang up."""
     peers.start_peer("bob", "--tone", "440")
     peers.start_peer("carol", "--tone", "880")
-    # we send silence, so what each peer hears from us is the other peer only
     to_bob = place(alice, BOB, tone=None)
     media_of(alice, to_bob)
     to_carol = place(alice, CAROL, tone=None)
     media_of(alice, to_carol)
-    alice.submit(cmd.Conference((to_bob, to_carol)))
-    alice.wait_for(ev.ConferenceDidChange)
+    if conference:
+        alice.submit(cmd.Conference((to_bob, to_carol)))
+        alice.wait_for(ev.ConferenceDidChange)
     alice.drain(3.0)
     hang_up(alice, to_bob)
     hang_up(alice, to_carol)
+
+
+def test_local_three_way_conference(alice, peers):
+    _bob_and_carol_on_two_calls(alice, peers, conference=True)
     assert peer_heard(peers, "bob", 880), "bob did not hear carol through the bridge"
     assert peer_heard(peers, "carol", 440), "carol did not hear bob through the bridge"
 
 
 def test_without_conference_peers_do_not_hear_each_other(alice, peers):
     """The control for the conference test."""
-    peers.start_peer("bob", "--tone", "440")
-    peers.start_peer("carol", "--tone", "880")
-    to_bob = place(alice, BOB, tone=None)
-    media_of(alice, to_bob)
-    to_carol = place(alice, CAROL, tone=None)
-    media_of(alice, to_carol)
-    alice.drain(3.0)
-    hang_up(alice, to_bob)
-    hang_up(alice, to_carol)
+    _bob_and_carol_on_two_calls(alice, peers, conference=False)
     assert not peer_heard(peers, "bob", 880)
 
 
