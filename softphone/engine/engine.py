@@ -125,6 +125,7 @@ class Engine:
         self.calls: Calls | None = None
         self._log_writer: PjLogWriter | None = None
         self._waker = _Waker()
+        self._handler_table: dict[type, Callable[[Any], None]] = {}
 
     # ----------------------------------------------------- any thread
 
@@ -234,6 +235,7 @@ class Engine:
         self.codecs = CodecOrder(ep)
         self.accounts = Accounts(self)
         self.calls = Calls(self, self.accounts)
+        self._handler_table = self._handlers()
 
     def _capabilities(self) -> tuple[str, ...]:
         caps = ["sip-tls", "srtp-sdes"]
@@ -275,7 +277,7 @@ class Engine:
             future.set_exception(e)
 
     def _execute(self, command: cmd.Command) -> None:
-        handler = self._handlers().get(type(command))
+        handler = self._handler_table.get(type(command))
         try:
             if handler is None:
                 raise EngineError(f"unknown command {type(command).__name__}")
@@ -351,6 +353,7 @@ class Engine:
             self.accounts.reap()
             self.accounts.remove_transports()
         finally:
+            self._handler_table = {}  # its bound methods hold the registries
             self.calls = None
             self.accounts = None
             self.codecs = None
