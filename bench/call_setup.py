@@ -6,7 +6,9 @@ Needs the SIP test bed (../shared/testbed/up). For each side:
 
 * registration: a fresh client each run (new TLS connection, 401 challenge,
   REGISTER again), timed by the client itself and, neutrally, by Kamailio's
-  sipdump (first REGISTER received -> 200 OK sent);
+  sipdump (first REGISTER received -> 200 OK sent); and client-side on an
+  open connection: our AddAccount -> REGISTERED event beside baresip's
+  `uanew` -> REGISTER_OK event (ctrl_tcp);
 * call setup: the same callee (baresip "bob", auto-answer, SDES-SRTP) called
   by us (alice) and by baresip (carol), timed by each client (INVITE ->
   CONFIRMED; for us also -> first RTP received) and neutrally by Kamailio
@@ -22,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import socket
 import statistics
 import subprocess
 import sys
@@ -141,6 +144,65 @@ def peer(*args: str) -> str:
     return proc.stdout + proc.stderr
 
 
+# ----------------------------------------------------------- baresip ctrl
+
+
+class BaresipCtrl:
+    """baresip's ctrl_tcp (JSON in netstrings): commands and the events they cause."""
+
+    def __init__(self, port: int) -> None:
+        self._sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self._buf = b""
+
+    def send(self, command: str, params: str = "") -> None:
+        body = json.dumps({"command": command, "params": params, "token": "bench"}).encode()
+        self._sock.sendall(str(len(body)).encode() + b":" + body + b",")
+
+    def wait(self, done) -> dict:
+        while True:
+            while b":" in self._buf:
+                size, _, rest = self._buf.partition(b":")
+                if len(rest) < int(size) + 1:
+                    break
+                body, self._buf = rest[: int(size)], rest[int(size) + 1 :]
+                message = json.loads(body)
+                if done(message):
+                    return message
+            self._buf += self._sock.recv(65536)
+
+    def close(self) -> None:
+        self._sock.close()
+
+
+def baresip_warm_registrations(runs: int) -> list[float]:
+    """Client-side: `uanew` -> REGISTER_OK event, on baresip's open TLS connection."""
+    peer("start", "carol")
+    env = dict(
+        line.split("=", 1) for line in (TESTBED_DIR / "env").read_text().splitlines() if "=" in line
+    )
+    password = env["SIP_CAROL_PASSWORD"].strip('"')
+    aor = (
+        f"<sip:carol@127.0.0.1;transport=tls>;auth_pass={password};regint=600;"
+        'outbound="sip:127.0.0.1:5061;transport=tls";mediaenc=srtp-mand'
+    )
+    ctrl = BaresipCtrl(4443)
+    times = []
+    try:
+        for _ in range(runs + 1):
+            ctrl.send("uadel", "sip:carol@127.0.0.1")
+            ctrl.wait(lambda m: "response" in m)
+            time.sleep(0.1)
+            start = time.monotonic()
+            ctrl.send("uanew", aor)
+            got = ctrl.wait(lambda m: m.get("type") in ("REGISTER_OK", "REGISTER_FAIL"))
+            assert got["type"] == "REGISTER_OK", got
+            times.append((time.monotonic() - start) * 1000)
+    finally:
+        ctrl.close()
+        peer("stop", "carol")
+    return times[1:]
+
+
 # ----------------------------------------------------------------- ours
 
 
@@ -155,6 +217,22 @@ def our_registrations(runs: int) -> list[float]:
             assert report.ok, report
             times.append((s.history[-1].at - start) * 1000)
     return times
+
+
+def our_warm_registrations(runs: int) -> list[float]:
+    """Client-side: AddAccount -> REGISTERED, on our already open TLS connection."""
+    profile = load_profile(REPO / "sip_profiles" / "testbed.toml")
+    times = []
+    with EngineSession() as s:
+        s.wait_for(ev.EngineDidStart)
+        for i in range(runs + 1):
+            start = time.monotonic()
+            report = add_and_register(s, profile, "alice", Secret("alice-secret"), f"w{i}")
+            assert report.ok, report
+            times.append((s.history[-1].at - start) * 1000)
+            s.submit(cmd.RemoveAccount(f"w{i}"))
+            s.drain(0.1)
+    return times[1:]  # the first one opened the connection
 
 
 def our_calls(runs: int) -> tuple[list[float], list[float]]:
@@ -231,6 +309,8 @@ def main() -> int:
     since = time.time()
     ours_reg = our_registrations(args.runs)
     baresip_registrations(args.runs)
+    ours_warm = our_warm_registrations(args.runs)
+    theirs_warm = baresip_warm_registrations(args.runs)
     peer("start", "bob")
     ours_setup, ours_rtp = our_calls(args.runs)
     theirs_setup = baresip_calls(args.runs)
@@ -253,6 +333,8 @@ def main() -> int:
             "ours_client": median(ours_reg),
             "ours_at_proxy": median(proxy["ours_reg"]),
             "baresip_at_proxy": median(proxy["theirs_reg"]),
+            "ours_client_warm": median(ours_warm),
+            "baresip_client_warm": median(theirs_warm),
         },
         "call_setup_ms": {
             "ours_invite_to_confirmed": median(ours_setup),
@@ -265,6 +347,7 @@ def main() -> int:
     reg, setup = result["registration_ms"], result["call_setup_ms"]
     result["ratios"] = {
         "registration_at_proxy": ratio(reg["ours_at_proxy"], reg["baresip_at_proxy"]),
+        "registration_client_warm": ratio(reg["ours_client_warm"], reg["baresip_client_warm"]),
         "setup_confirmed_vs_peer_dial": ratio(
             setup["ours_invite_to_confirmed"], setup["baresip_peer_dial"]
         ),
