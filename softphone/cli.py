@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -22,8 +23,16 @@ from softphone.config.profile import (
     list_profiles,
     load_profile,
 )
-from softphone.security.credentials import PASSWORD_ENV, CredentialError, obtain_password
+from softphone.security.credentials import (
+    PASSWORD_ENV,
+    SIP_SERVICE,
+    CredentialError,
+    obtain_password,
+    open_store,
+    secret_name,
+)
 from softphone.security.secret import Secret
+from softphone.security.secret_store import SecretStoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -32,7 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="softphone",
         description="Secure SIP softphone: TLS signalling, mandatory SRTP media.",
-        epilog=f"Passwords come from ${PASSWORD_ENV} or a prompt, never from arguments.",
+        epilog=(
+            f"Passwords come from ${PASSWORD_ENV}, the secret store (`softphone secrets set`) "
+            "or a prompt, never from arguments."
+        ),
     )
     p.add_argument("--version", action="version", version=f"softphone {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log (-vv: SIP too)")
@@ -58,6 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     _account_args(d, user_required=False)
     d.add_argument("--json", action="store_true")
 
+    sec = sub.add_parser("secrets", help="SIP passwords in the secret store (keyring or file)")
+    ssub = sec.add_subparsers(dest="secrets_command", required=True)
+    for name, text in (
+        ("set", "store the account's password (asked, or $SOFTPHONE_PASSWORD)"),
+        ("delete", "forget the account's password"),
+    ):
+        sp = ssub.add_parser(name, help=text)
+        _account_args(sp)
+    ssub.add_parser("where", help="which store is in use")
+
     pr = sub.add_parser("profile", help="SIP provisioning profiles")
     psub = pr.add_subparsers(dest="profile_command", required=True)
     v = psub.add_parser("validate", help="check profile files")
@@ -80,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "register": _register,
         "doctor": _doctor,
         "profile": _profile,
+        "secrets": _secrets,
     }
     try:
         return handlers[args.command](args)
@@ -153,6 +176,29 @@ def _doctor(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAILED
 
 
+def _secrets(args: argparse.Namespace) -> int:
+    store = open_store()
+    if args.secrets_command == "where":
+        print(f"{type(store).__name__}: {getattr(store, 'path', 'OS keyring')}")
+        return EXIT_OK
+    profile = load_profile(find_profile(args.profile))
+    user = args.user or profile.username
+    if not user:
+        raise CredentialError(f"profile {profile.name} names no user: pass --user")
+    name = secret_name(user, profile.domain)
+    try:
+        if args.secrets_command == "delete":
+            found = store.delete(SIP_SERVICE, name)
+            print(f"{name}: {'deleted' if found else 'nothing stored'}")
+            return EXIT_OK
+        password = obtain_password(user, profile.domain)  # env or prompt, never argv
+        store.set(SIP_SERVICE, name, password)
+    except SecretStoreError as e:
+        raise CredentialError(f"secret store: {e}") from None
+    print(f"{name}: password stored in {type(store).__name__}")
+    return EXIT_OK
+
+
 def _profile(args: argparse.Namespace) -> int:
     if args.profile_command == "list":
         for path in list_profiles():
@@ -180,14 +226,25 @@ def _account(args: argparse.Namespace) -> tuple[SipProfile, str, Secret | None]:
     user = args.user or profile.username
     if not user:
         raise CredentialError(f"profile {profile.name} names no user: pass --user")
-    return profile, user, obtain_password(user, profile.domain)
+    return profile, user, _password(profile, user)
+
+
+def _password(profile: SipProfile, user: str) -> Secret:
+    """$SOFTPHONE_PASSWORD, else the secret store (if it opens), else a prompt."""
+    store = None
+    if PASSWORD_ENV not in os.environ:
+        try:
+            store = open_store()
+        except CredentialError as e:
+            print(f"softphone: {e}", file=sys.stderr)
+    return obtain_password(user, profile.domain, store=store)
 
 
 def _password_if_possible(profile: SipProfile, user: str | None) -> Secret | None:
     if not user:
         return None
     try:
-        return obtain_password(user, profile.domain)
+        return _password(profile, user)
     except CredentialError as e:
         print(f"softphone: {e}; registration will be skipped", file=sys.stderr)
         return None

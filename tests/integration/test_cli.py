@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import wave
 from pathlib import Path
 
@@ -21,10 +22,14 @@ pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
 TESTBED_PROFILE = REPO / "sip_profiles" / "testbed.toml"
+ISOLATED_DATA = tempfile.mkdtemp(prefix="softphone-cli-test-")
 
 
 def softphone(*args: str, password: str | None = None, timeout: float = 90):
-    env = {k: v for k, v in os.environ.items() if k != "SOFTPHONE_PASSWORD"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOFTPHONE_")}
+    # never the developer's keyring or data: an empty private data dir, no keyring
+    env["XDG_DATA_HOME"] = ISOLATED_DATA
+    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     if password is not None:
         env["SOFTPHONE_PASSWORD"] = password
     return subprocess.run(
