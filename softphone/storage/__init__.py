@@ -1,0 +1,36 @@
+"""Local data at rest: one SQLite database whose sensitive columns are encrypted.
+
+See `softphone.storage.database` for the format and the reasons behind it.
+"""
+
+from softphone.storage.database import (
+    AuditEntry,
+    CallRecord,
+    Contact,
+    CorruptDatabaseError,
+    DatabaseError,
+    DataIntegrityError,
+    Direction,
+    ForeignDatabaseError,
+    LocalDatabase,
+    MissingDataKeyError,
+    NewerDatabaseError,
+    WrongDataKeyError,
+    quarantine,
+)
+
+__all__ = [
+    "AuditEntry",
+    "CallRecord",
+    "Contact",
+    "CorruptDatabaseError",
+    "DataIntegrityError",
+    "DatabaseError",
+    "Direction",
+    "ForeignDatabaseError",
+    "LocalDatabase",
+    "MissingDataKeyError",
+    "NewerDatabaseError",
+    "WrongDataKeyError",
+    "quarantine",
+]
