@@ -34,7 +34,7 @@ from softphone.engine.accounts import Accounts
 from softphone.engine.calls import CLOCK_RATE, Calls
 from softphone.engine.codecs import CodecOrder
 from softphone.engine.loopback import start_loopback
-from softphone.engine.pjobjects import PjEndpoint, PjLogWriter
+from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, log_failure
 from softphone.policy.signalling import TransferPolicy
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,23 @@ class _Waker:
         if self._addr is not None:
             with contextlib.suppress(OSError):
                 self._sock.sendto(b"\0", self._addr)
+
+
+# pjsua2 objects still referenced at libDestroy() would crash the process when
+# freed later (by whichever thread's garbage collection reaches them). Any found
+# are kept here for the life of the process, and reported as the bug they are.
+_STRAGGLERS: list[object] = []
+_OWNED_TYPES = (pj.Call, pj.Account, pj.AudioMediaPort, pj.ToneGenerator)
+_OWNED_TYPES += (pj.AudioMediaPlayer, pj.AudioMediaRecorder)
+
+
+def _keep_stragglers_alive() -> None:
+    alive = [o for o in gc.get_objects() if isinstance(o, _OWNED_TYPES)]
+    alive = [o for o in alive if not any(o is s for s in _STRAGGLERS)]
+    if alive:
+        _STRAGGLERS.extend(alive)
+        names = sorted({type(o).__name__ for o in alive})
+        log.error("pjsua2 objects outlive the engine (kept alive to avoid a crash): %s", names)
 
 
 class EngineError(RuntimeError):
@@ -188,8 +205,8 @@ class Engine:
         for listener in listeners:
             try:
                 listener(event)
-            except Exception:  # a listener must not take the engine down
-                log.exception("event listener failed on %s", type(event).__name__)
+            except Exception as e:  # a listener must not take the engine down
+                log_failure(f"event listener on {type(event).__name__}", e)
 
     # --------------------------------------------------- engine thread
 
@@ -253,8 +270,8 @@ class Engine:
                 self.endpoint.libHandleEvents(self.calls.poll_ms())
                 self.calls.tick()
                 self.accounts.reap()
-            except Exception:  # one bad turn must not end every call
-                log.exception("engine loop turn failed")
+            except Exception as e:  # one bad turn must not end every call
+                log_failure("engine loop turn", e)
 
     def _drain_commands(self) -> None:
         while True:
@@ -287,7 +304,7 @@ class Engine:
             log.warning("%s failed: %s", type(command).__name__, reason)
             self._command_failed(command, reason)
         except Exception as e:  # a bug: report it, keep every other call alive
-            log.exception("%s failed unexpectedly", type(command).__name__)
+            log_failure(type(command).__name__, e)
             self._command_failed(command, f"internal error: {type(e).__name__}: {e}")
 
     def _command_failed(self, command: cmd.Command, reason: str) -> None:
@@ -358,6 +375,7 @@ class Engine:
             self.accounts = None
             self.codecs = None
             gc.collect()
+            _keep_stragglers_alive()
             ep.libDestroy()
             self.endpoint = None
             self._log_writer = None

@@ -12,6 +12,7 @@ import functools
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
@@ -19,6 +20,18 @@ import numpy as np
 import pjsua2 as pj
 
 log = logging.getLogger(__name__)
+
+
+def log_failure(what: str, error: BaseException) -> None:
+    """Log an unexpected error as text only.
+
+    A logged exc_info keeps the traceback, its frames and their locals (pjsua2
+    objects among them) alive in whatever handler keeps records; freed after
+    libDestroy(), such an object crashes the process.
+    """
+    text = "".join(traceback.format_exception(error))
+    log.error("%s failed: %s", what, text)
+    error.__traceback__ = None
 
 
 def _guarded(method: Callable) -> Callable:
@@ -29,8 +42,8 @@ def _guarded(method: Callable) -> Callable:
     def wrapper(self, *args):
         try:
             return method(self, *args)
-        except Exception:
-            log.exception("%s.%s failed", type(self).__name__, method.__name__)
+        except Exception as e:
+            log_failure(f"{type(self).__name__}.{method.__name__}", e)
             return None
 
     return wrapper
@@ -136,8 +149,8 @@ class PjCall(pj.Call):
     def onCallRedirected(self, prm: pj.OnCallRedirectedParam) -> int:
         try:
             return self._h.on_call_redirected(self.call_id, prm.targetUri)
-        except Exception:  # pjsip needs an answer: refuse to follow
-            log.exception("onCallRedirected failed")
+        except Exception as e:  # pjsip needs an answer: refuse to follow
+            log_failure("onCallRedirected", e)
             return pj.PJSIP_REDIRECT_REJECT
 
     @_guarded

@@ -28,3 +28,15 @@ def alice(session: EngineSession, testbed_profile, testbed) -> EngineSession:
     report = add_and_register(session, testbed_profile, "alice", Secret("alice-secret"))
     assert report.ok, report
     return session
+
+
+@pytest.fixture(autouse=True)
+def no_engine_errors(caplog):
+    """An exception inside the engine is a bug even when the test's own checks pass."""
+    yield
+    failures = [
+        r.getMessage()
+        for r in caplog.get_records("call")
+        if r.name.startswith("softphone.engine") and r.levelname == "ERROR"
+    ]
+    assert not failures, "engine logged unexpected errors:\n" + "\n".join(failures)
