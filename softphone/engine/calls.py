@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CLOCK_RATE = 16000
+PORT_GRACE_S = 1.0  # many clock ticks (20 ms) for the bridge to apply a port's removal
 _STATE = {
     pj.PJSIP_INV_STATE_CALLING: ev.CallState.CALLING,
     pj.PJSIP_INV_STATE_INCOMING: ev.CallState.INCOMING,
@@ -95,6 +96,7 @@ class Calls:
         self._accounts = accounts
         self._calls: dict[str, CallEntry] = {}
         self._dead: list[CallEntry] = []
+        self._parked_ports: list[tuple[float, pj.AudioMedia]] = []
 
     # ------------------------------------------------------------ queries
 
@@ -106,6 +108,9 @@ class Calls:
 
     def live_count(self) -> int:
         return len(self._calls) + len(self._dead)
+
+    def parked_ports(self) -> int:
+        return len(self._parked_ports)
 
     def entries(self) -> list[CallEntry]:
         return list(self._calls.values())
@@ -460,11 +465,14 @@ class Calls:
             elif entry.first_rtp is None and entry.audio_index >= 0:
                 self._poll_first_rtp(entry, now)
 
-    def reap(self) -> None:
+    def reap(self, port_grace_s: float = PORT_GRACE_S) -> None:
         while self._dead:
             entry = self._dead.pop()
             self._release_media(entry)
             entry.pj = None  # type: ignore[assignment]  # the last reference: C++ Call freed here
+        cutoff = time.monotonic() - port_grace_s
+        while self._parked_ports and self._parked_ports[0][0] <= cutoff:
+            self._parked_ports.pop(0)
 
     def shutdown(self) -> None:
         self.hangup_all()
@@ -585,11 +593,16 @@ class Calls:
                 theirs.startTransmit(mine)
 
     def _release_media(self, entry: CallEntry) -> None:
+        # pjmedia's conference bridge applies disconnections and port removal
+        # asynchronously, on its clock thread: it may still call a port for a
+        # frame or two. Deleting a port now (above all a Python one) would let it
+        # call freed memory; ports are parked until the bridge has surely let go.
+        now = time.monotonic()
         for name in ("source", "recorder", "analyzer"):
-            obj = getattr(entry, name)
-            if obj is not None:
+            port = getattr(entry, name)
+            if port is not None:
+                self._parked_ports.append((now, port))
                 setattr(entry, name, None)
-                del obj
 
     def _poll_first_rtp(self, entry: CallEntry, now: float) -> None:
         try:

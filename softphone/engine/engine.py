@@ -366,7 +366,8 @@ class Engine:
             self._pump_until(lambda: not self.calls.entries(), 3.0)
             self.accounts.shutdown()
             self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
-            self.calls.reap()
+            # calls are gone and the bridge has run ~10 ticks since: ports can go
+            self.calls.reap(port_grace_s=0.0)
             self.accounts.reap()
             self.accounts.remove_transports()
         finally:

@@ -19,6 +19,7 @@ def _snapshot(s) -> dict[str, int]:
         gc.collect()  # on the engine thread: pjsua2 objects may only die here
         return {
             "registry": s.engine.calls.live_count(),
+            "parked_ports": s.engine.calls.parked_ports(),
             "pj_calls": sum(isinstance(o, PjCall) for o in gc.get_objects()),
         }
 
@@ -32,16 +33,17 @@ def _snapshot(s) -> dict[str, int]:
 def test_twenty_calls_in_a_row_leak_nothing(alice, peers):
     peers.start_peer("bob")
     hang_up(alice, _call(alice))  # warm-up: first TLS connection, media ports
-    alice.drain(0.5)
+    alice.drain(1.5)
     before = _snapshot(alice)
     assert before["registry"] == 0 and before["pj_calls"] == 0, before
     for _ in range(20):
         call_id = _call(alice)
         ended = hang_up(alice, call_id)
         assert ended.media.encrypted
-    alice.drain(0.5)
+    alice.drain(1.5)  # past the ports' grace period
     after = _snapshot(alice)
     assert after["registry"] == 0, after
+    assert after["parked_ports"] == 0, after
     assert after["pj_calls"] == 0, after
     assert after["python_threads"] == before["python_threads"], (before, after)
     assert after["native_threads"] == before["native_threads"], (before, after)
