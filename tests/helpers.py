@@ -11,6 +11,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from softphone.security.secret import Secret
+
 
 def profile_on_port(profile, port: int, **changes):
     uri = f"sip:127.0.0.1:{port};transport=tls"
@@ -80,3 +82,20 @@ class BaresipEvents:
         self._stop.set()
         self._sock.close()
         self._thread.join(2)
+
+
+class MemoryStore:
+    """An in-memory SecretStore: never the developer's keyring."""
+
+    def __init__(self) -> None:
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get(self, service: str, name: str) -> Secret | None:
+        value = self.values.get((service, name))
+        return None if value is None else Secret(value)
+
+    def set(self, service: str, name: str, value: str | Secret) -> None:
+        self.values[(service, name)] = value if isinstance(value, str) else value.reveal()
+
+    def delete(self, service: str, name: str) -> bool:
+        return self.values.pop((service, name), None) is not None

@@ -16,7 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from softphone.security.secret import Secret
+from helpers import MemoryStore
+
 from softphone.storage import LocalDatabase
 from softphone.storage.database import KEY_NAME, KEY_SERVICE
 
@@ -25,21 +26,6 @@ REPO = Path(__file__).resolve().parents[2]
 SEED = 20261123
 ITERATIONS = 30
 TIME_BUDGET_S = 20.0
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get(self, service: str, name: str) -> Secret | None:
-        value = self.values.get((service, name))
-        return None if value is None else Secret(value)
-
-    def set(self, service: str, name: str, value: str | Secret) -> None:
-        self.values[(service, name)] = value if isinstance(value, str) else value.reveal()
-
-    def delete(self, service: str, name: str) -> bool:
-        return self.values.pop((service, name), None) is not None
 
 
 def _run_and_kill(db_path: Path, key_file: Path, delay: float) -> list[int]:

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from helpers import MemoryStore
 
-from softphone.security.secret import Secret
 from softphone.storage import (
     CallRecord,
     Contact,
@@ -25,23 +25,6 @@ from softphone.storage import (
     WrongDataKeyError,
 )
 from softphone.storage.database import KEY_NAME, KEY_SERVICE
-
-
-class MemoryStore:
-    """An in-memory SecretStore: never the developer's keyring."""
-
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, str], str] = {}
-
-    def get(self, service: str, name: str) -> Secret | None:
-        value = self.values.get((service, name))
-        return None if value is None else Secret(value)
-
-    def set(self, service: str, name: str, value: str | Secret) -> None:
-        self.values[(service, name)] = value if isinstance(value, str) else value.reveal()
-
-    def delete(self, service: str, name: str) -> bool:
-        return self.values.pop((service, name), None) is not None
 
 
 @pytest.fixture
