@@ -16,7 +16,7 @@ def test_signalling_transfers_disabled_by_default() -> None:
     assert policy.accept_transfers is False
     assert policy.allowed_domains == ()
     decision = decide_transfer("sip:bob@example.com", policy)
-    assert decision == Decision(False, "incoming transfers are disabled by policy")
+    assert decision == Decision.deny("incoming transfers are disabled by policy")
 
 
 def test_signalling_disabled_wins_over_allowed_domain() -> None:
