@@ -39,6 +39,7 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
             "allow_unverified"),
     "media": ("srtp", "keying", "codecs", "dtmf", "allow_plaintext_media"),
     "nat": ("stun_servers", "turn_server", "turn_transport", "turn_username", "ice"),
+    "dialplan": ("internal_pattern", "outside_line_prefix", "extra_domains"),
 }
 # fmt: on
 
@@ -98,6 +99,13 @@ class NatSettings:
 
 
 @dataclass(frozen=True)
+class DialplanSettings:
+    internal_pattern: str | None = None  # regex (full match) for internal extensions
+    outside_line_prefix: str = ""  # digits some PBXs need before an outside number
+    extra_domains: tuple[str, ...] = ()  # more SIP domains that belong to this service
+
+
+@dataclass(frozen=True)
 class SipProfile:
     name: str
     path: Path | None
@@ -114,6 +122,7 @@ class SipProfile:
     tls: TlsSettings = TlsSettings()
     media: MediaSettings = MediaSettings()
     nat: NatSettings = NatSettings()
+    dialplan: DialplanSettings = DialplanSettings()
     region: str = "US"
     description: str = ""
     allow_insecure_signalling: bool = False  # the administrator's opt-in for tcp/udp
@@ -135,6 +144,14 @@ class SipProfile:
     @property
     def uses_tls(self) -> bool:
         return self.transport == "tls"
+
+    @property
+    def home_domains(self) -> tuple[str, ...]:
+        """The SIP domains calls stay within: the service's domain, server and extras."""
+        names = (self.domain, self.server, *self.dialplan.extra_domains)
+        if self.domain in {"127.0.0.1", "localhost"}:
+            names += ("127.0.0.1", "localhost")
+        return tuple(dict.fromkeys(n.lower().rstrip(".") for n in names))
 
 
 # --- public functions ---------------------------------------------------------------
@@ -519,6 +536,7 @@ def _build(tables: dict[str, _Table], path: Path | None) -> SipProfile:
         tls=_tls(tables["tls"]),
         media=_media(tables["media"]),
         nat=_nat(tables["nat"]),
+        dialplan=_dialplan(tables["dialplan"]),
         region=_region(service),
         description=service.string("description", "") or "",
         allow_insecure_signalling=service.flag("allow_insecure_signalling", False),
@@ -577,6 +595,26 @@ def _region_ok(code: str) -> bool:
     except ImportError:
         return bool(re.fullmatch(r"[A-Z]{2}", code))
     return code in phonenumbers.SUPPORTED_REGIONS
+
+
+def _dialplan(table: _Table) -> DialplanSettings:
+    pattern = table.text("internal_pattern")
+    if pattern is not None:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as e:
+            raise table.error("internal_pattern", f"not a valid regular expression: {e}") from None
+        if compiled.fullmatch(""):
+            raise table.error("internal_pattern", "must not match an empty number")
+    prefix = table.string("outside_line_prefix", "") or ""
+    if prefix and not prefix.isdigit():
+        raise table.error("outside_line_prefix", f"must be digits, got {_show(prefix)}")
+    extra = table.strings("extra_domains", ())
+    for host in extra:
+        problem = _host_problem(host)
+        if problem:
+            raise table.error("extra_domains", f"{problem}, got {_show(host)}")
+    return DialplanSettings(pattern, prefix, extra)
 
 
 def _tls(table: _Table) -> TlsSettings:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import phonenumbers
 
@@ -46,7 +47,9 @@ class RoleRules:
     name: str
     allow: frozenset[NumberClass]
     pin: frozenset[NumberClass] = frozenset()  # allowed after an authorization code
-    deny_prefixes: tuple[str, ...] = ()  # "+1900", "+44 9": matched on Target.key
+    # Numbers or prefixes in any formatting ("+1 900", "011 44 9", "09"), normalised per
+    # dial plan (`normalise_prefix`) and matched on `Target.key`.
+    deny_prefixes: tuple[str, ...] = ()
     allow_exceptions: tuple[str, ...] = ()  # beat classes and denied prefixes
     allowed_domains: tuple[str, ...] = ()  # SIP domains beyond the service's; "*": any
 
@@ -89,9 +92,9 @@ def decide_dial(target: str | Target, plan: DialPlan, role: RoleRules) -> Decisi
         return Decision.allow(f"{t.detail}: emergency calls are always allowed", **details)
     if t.domain is not None and not _domain_allowed(t.domain, plan, role):
         return Decision.deny(f"calls to the SIP domain {t.domain} are not allowed", **details)
-    if t.key and _matches(t.key, role.allow_exceptions):
+    if t.key and _matches(t.key, _prefixes(role.allow_exceptions, plan)):
         return Decision.allow(f"{t.detail}: an allowed exception for {role.name}", **details)
-    if t.key and _matches(t.key, role.deny_prefixes):
+    if t.key and _matches(t.key, _prefixes(role.deny_prefixes, plan)):
         return Decision.deny(f"{t.detail}: a denied prefix for {role.name}", **details)
     permitted = role.allow | role.pin
     refused = [c for c in _by_restriction(t.classes) if c not in permitted]
@@ -114,6 +117,11 @@ def _domain_allowed(domain: str, plan: DialPlan, role: RoleRules) -> bool:
     return "*" in allowed or domain.lower() in allowed
 
 
+@lru_cache(maxsize=256)
+def _prefixes(texts: tuple[str, ...], plan: DialPlan) -> tuple[str, ...]:
+    return tuple(normalise_prefix(t, plan) for t in texts)
+
+
 def _matches(key: str, prefixes: Iterable[str]) -> bool:
     return any(key.startswith(p) for p in prefixes if p)
 
@@ -128,7 +136,7 @@ def _by_restriction(classes: Iterable[NumberClass]) -> list[NumberClass]:
 
 
 def normalise_prefix(text: str, plan: DialPlan) -> str:
-    """An administrator's prefix as it will match `Target.key`.
+    """An administrator's prefix as it will match `Target.key` (ValueError if no digits).
 
     "+1 (900)" -> "+1900"; with an international access code ("011 44 9" in the US)
     or the national prefix ("09" in GB) -> E.164 digits; anything else (extensions,

@@ -1,0 +1,113 @@
+"""Inbound policy: who may call us. Pure functions, any thread.
+
+Modes (administrator or user setting): accept from anyone, from approved contacts
+only, or from participants of an appointment scheduled around now (telehealth:
+"do not accept untrusted calls"). A block list applies in every mode. The caller
+is read with the same classifier as dialled numbers, so `sip:+1 (212)...;user=phone`,
+`tel:+1212...` and `212...` are one caller, and a block entry written in any format
+matches.
+
+The facts that need data — is this caller an approved contact, are they scheduled
+now — are looked up by the caller of `decide_inbound` and passed in as
+`CallerFacts`; the decision itself stays pure. A refused call is answered 603
+Decline (`REFUSAL_CODE`) whatever the reason, so a caller learns nothing about the
+policy.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from softphone.policy.decision import Decision
+from softphone.policy.numbers import DialPlan, Target, TargetKind, classify
+
+REFUSAL_CODE = 603
+
+
+class InboundMode(enum.StrEnum):
+    ANYONE = "anyone"
+    APPROVED = "approved"  # approved contacts only
+    SCHEDULED = "scheduled"  # participants of an appointment around now
+
+
+@dataclass(frozen=True)
+class InboundPolicy:
+    mode: InboundMode = InboundMode.ANYONE
+    block: tuple[str, ...] = ()  # numbers, SIP addresses or "@domain", any formatting
+    # Callers without an identity we can read (anonymous, unknown) are refused in
+    # every mode but ANYONE; with ANYONE, only if this is set.
+    refuse_anonymous: bool = False
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    approved: bool = False  # an approved contact
+    scheduled: bool = False  # a participant of an appointment around now
+
+
+def caller_identity(remote_uri: str, plan: DialPlan) -> Target:
+    """The caller's From URI (name-addr or addr-spec) read like a dialled target."""
+    return classify(_addr_spec(remote_uri), plan)
+
+
+def decide_inbound(
+    caller: Target, facts: CallerFacts, policy: InboundPolicy, plan: DialPlan
+) -> Decision:
+    details = {"number_class": caller.number_class.value, "target": caller.key or None}
+    if _blocked(caller, policy.block, plan):
+        return Decision.deny("the caller is on the block list", **details)
+    anonymous = _anonymous(caller)
+    if policy.mode is InboundMode.ANYONE:
+        if anonymous and policy.refuse_anonymous:
+            return Decision.deny("anonymous callers are not accepted", **details)
+        return Decision.allow("calls from anyone are accepted", **details)
+    if anonymous:
+        return Decision.deny("the caller has no identity to check", **details)
+    if policy.mode is InboundMode.APPROVED:
+        if facts.approved:
+            return Decision.allow("an approved contact", **details)
+        return Decision.deny("only approved contacts may call", **details)
+    if facts.scheduled:
+        return Decision.allow("a participant of an appointment now", **details)
+    return Decision.deny("only scheduled participants may call now", **details)
+
+
+def _anonymous(caller: Target) -> bool:
+    if caller.kind is TargetKind.ADDRESS:
+        user = (caller.user or "").lower()
+        domain = (caller.domain or "").lower()
+        return user in {"anonymous", ""} or domain == "anonymous.invalid"
+    return not caller.digits
+
+
+def _blocked(caller: Target, block: tuple[str, ...], plan: DialPlan) -> bool:
+    for entry in block:
+        entry = entry.strip()
+        if not entry:
+            continue
+        if entry.startswith("@"):
+            if caller.domain and caller.domain == entry[1:].lower().rstrip("."):
+                return True
+            continue
+        spec = entry if ":" in entry or "@" not in entry else f"sip:{entry}"
+        blocked = classify(spec, plan)
+        if not blocked.key:
+            continue  # nothing readable to match (the policy file loader refuses these)
+        if blocked.kind is TargetKind.ADDRESS:
+            if caller.kind is TargetKind.ADDRESS and _same_address(caller, blocked):
+                return True
+        elif caller.key and caller.key == blocked.key:
+            return True
+    return False
+
+
+def _same_address(a: Target, b: Target) -> bool:
+    return (a.user or "").lower() == (b.user or "").lower() and a.domain == b.domain
+
+
+def _addr_spec(value: str) -> str:
+    value = value.strip()
+    if "<" in value and ">" in value:
+        return value[value.index("<") + 1 : value.rindex(">")].strip()
+    return value
