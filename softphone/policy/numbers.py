@@ -75,11 +75,14 @@ _SHORT_COST_CLASS = {
 _SEPARATORS = frozenset(
     " .-()/[]\u00a0\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u3000\ufe63\uff0d"
 )
+# Left-to-right/right-to-left overrides display digits in another order than dialled.
+_OVERRIDES = frozenset("\u202d\u202e")
 _PAUSES = frozenset(",;pPwW")  # post-dial: pause (`,` `p`) and wait (`;` `w`)
 _EXTENSION = re.compile(r"^(.*?\d)\s*(?:ext\.?|x)\s*(\d{1,10})$", re.IGNORECASE)
 # A feature code in front of a number: *67/*82 (NANP caller-id codes), #31# and *31# (GSM).
 _PREFIX_CODE = re.compile(r"^(\*\d{2}|[*#]31#)(\+?\d{3,})$")
-_SERVICE_CODE = re.compile(r"^[*#][\d*#]{0,15}$")
+_SERVICE_CODE = re.compile(r"^[*#][\d*#+]{0,30}$")
+_EMBEDDED_NUMBER = re.compile(r"\+?\d{7,}")
 _LOOKS_NUMERIC = re.compile(r"^[+\d*#][\d*#().\s\-]*(?:[,;pw][\d*#,;pw]*)?$", re.IGNORECASE)
 
 
@@ -140,7 +143,7 @@ def _classify(text: str, plan: DialPlan) -> Target:
         return _unknown(text[:40] + "…", f"longer than {MAX_TARGET_LENGTH} characters")
     cleaned = _clean_text(text)
     if cleaned is None:
-        return _unknown(text, "control characters in the target")
+        return _unknown(text, "control or direction-override characters in the target")
     scheme, _, rest = cleaned.partition(":")
     scheme = scheme.lower()
     if rest and scheme in {"sip", "sips"}:
@@ -153,10 +156,14 @@ def _classify(text: str, plan: DialPlan) -> Target:
 
 
 def _clean_text(text: str) -> str | None:
-    """NFKC (full-width forms), decimal digits of any script to ASCII, invisibles out."""
+    """NFKC (full-width forms), decimal digits of any script to ASCII, invisibles out.
+
+    None when the text holds control characters or direction overrides."""
     out = []
     for ch in unicodedata.normalize("NFKC", text.strip()):
         category = unicodedata.category(ch)
+        if ch in _OVERRIDES:
+            return None  # what is shown is not what would be dialled
         if category == "Cf":  # zero-width spaces, direction marks, soft hyphens
             continue
         if category == "Cc":
@@ -190,14 +197,14 @@ def _classify_number(raw: str, text: str, plan: DialPlan, domain: str | None = N
         return _unknown(raw, "characters that are not part of a number", domain=domain)
     if not digits or digits in {"+"}:
         return _unknown(raw, "no digits", domain=domain)
-    if "+" in digits[1:]:
-        return _unknown(raw, "'+' inside the number", domain=domain)
     service_code = ""
     if "*" in digits or "#" in digits:
         prefixed = _PREFIX_CODE.fullmatch(digits)
         if prefixed is None:
-            return _service_code(raw, digits, post_dial, domain)
+            return _service_code(raw, digits, plan, post_dial, domain)
         service_code, digits = prefixed.groups()
+    if "+" in digits[1:]:
+        return _unknown(raw, "'+' inside the number", domain=domain)
     target = _classify_digits(raw, digits, plan, domain)
     extra: dict[str, object] = {"post_dial": post_dial}
     if service_code:
@@ -234,16 +241,27 @@ def _strip_separators(text: str) -> str | None:
     return "".join(kept)
 
 
-def _service_code(raw: str, digits: str, post_dial: str, domain: str | None) -> Target:
+def _service_code(
+    raw: str, digits: str, plan: DialPlan, post_dial: str, domain: str | None
+) -> Target:
     if not _SERVICE_CODE.fullmatch(digits):
         return _unknown(raw, "'*' or '#' where no service code can be", domain=domain)
-    classes = frozenset({NumberClass.SERVICE_CODE})
+    classes = {NumberClass.SERVICE_CODE}
+    detail = f"service code {digits}"
+    # A code that carries a number (call forwarding: **21*<number>#, *72<number>)
+    # makes calls to that number: it is judged as that number too.
+    embedded = max(_EMBEDDED_NUMBER.findall(digits), key=len, default="")
+    if embedded:
+        inner = _classify_digits(raw, embedded, plan, domain)
+        classes |= inner.classes
+        detail += f" carrying {inner.detail}"
+    frozen = frozenset(classes)
     return Target(
         raw=raw,
         kind=TargetKind.NUMBER,
-        classes=classes,
-        number_class=NumberClass.SERVICE_CODE,
-        detail=f"service code {digits}",
+        classes=frozen,
+        number_class=most_restricted(frozen),
+        detail=detail,
         digits=digits,
         service_code=digits,
         post_dial=post_dial,

@@ -152,7 +152,10 @@ class PinAuthority:
             if not self._pin_hash:
                 raise PinError("no authorization code is set up on this computer")
             now = self._wall()
-            self._attempts = self._attempts.after_lockout(now, self._rules)
+            renewed = self._attempts.after_lockout(now, self._rules)
+            if renewed != self._attempts:
+                self._attempts = renewed
+                self._save()
             wait = self._attempts.wait(now)
             if wait > 0:
                 raise PinError(_wait_words(wait, self._attempts, self._rules))
