@@ -2,7 +2,8 @@
 
 Exit codes: 0 success, 1 the task ran and failed (call refused, registration
 failed, test call did not pass), 2 bad usage or bad input (profile invalid,
-no password available).
+no password available). `policy check-dial`: 0 allowed, 3 needs a PIN, 4 denied;
+`policy check-inbound`: 0 accepted, 4 refused.
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from softphone import __version__, logsetup
+from softphone.config.admin_policy import AdminPolicy, PolicyFileError, load_admin_policy
 from softphone.config.profile import (
     ProfileError,
     SipProfile,
@@ -23,6 +26,7 @@ from softphone.config.profile import (
     list_profiles,
     load_profile,
 )
+from softphone.policy.pin import PinFormatError
 from softphone.security.credentials import (
     PASSWORD_ENV,
     SIP_SERVICE,
@@ -32,9 +36,10 @@ from softphone.security.credentials import (
     secret_name,
 )
 from softphone.security.secret import Secret
-from softphone.security.secret_store import SecretStoreError
+from softphone.security.secret_store import SecretStore, SecretStoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+DIAL_PIN_ENV = "SOFTPHONE_DIAL_PIN"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,8 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--json", action="store_true")
 
     c = sub.add_parser("call", help="register and place one call")
-    c.add_argument("uri")
+    c.add_argument("uri", help="SIP URI, tel: URI or a number in any formatting")
     _account_args(c)
+    _policy_args(c)
     c.add_argument("--duration", type=float, default=10.0, metavar="S")
     c.add_argument("--play", type=Path, metavar="WAV", help="send this WAV file")
     c.add_argument("--record", type=Path, metavar="WAV", help="record what the peer sends")
@@ -85,7 +91,30 @@ def build_parser() -> argparse.ArgumentParser:
     v = psub.add_parser("validate", help="check profile files")
     v.add_argument("files", nargs="+", type=Path)
     psub.add_parser("list", help="profiles available by name")
+
+    po = sub.add_parser("policy", help="dial permissions and inbound policy")
+    posub = po.add_subparsers(dest="policy_command", required=True)
+    cd = posub.add_parser("check-dial", help="would this number be allowed? (exit 0/3/4)")
+    cd.add_argument("number")
+    cd.add_argument("--profile", default="generic-tls", help="profile for region and dial plan")
+    _policy_args(cd)
+    cd.add_argument("--json", action="store_true")
+    ci = posub.add_parser("check-inbound", help="would a call from this URI ring? (exit 0/4)")
+    ci.add_argument("uri")
+    ci.add_argument("--at", help="ISO 8601 time (default: now)")
+    ci.add_argument("--profile", default="generic-tls", help="profile for region and dial plan")
+    ci.add_argument("--policy", type=Path, metavar="FILE", help="policy file to use")
+    ci.add_argument("--json", action="store_true")
+    sh = posub.add_parser("show", help="the policy in force and where it comes from")
+    sh.add_argument("--policy", type=Path, metavar="FILE")
+    posub.add_parser("set-pin", help="set the authorization code (asked, or $SOFTPHONE_DIAL_PIN)")
+    posub.add_parser("clear-pin", help="remove the authorization code")
     return p
+
+
+def _policy_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--role", help="dialing role (default: the policy's default role)")
+    p.add_argument("--policy", type=Path, metavar="FILE", help="policy file (default: installed)")
 
 
 def _account_args(p: argparse.ArgumentParser, user_required: bool = True) -> None:
@@ -103,10 +132,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "doctor": _doctor,
         "profile": _profile,
         "secrets": _secrets,
+        "policy": _policy,
     }
     try:
         return handlers[args.command](args)
-    except (ProfileError, CredentialError) as e:
+    except (ProfileError, CredentialError, PolicyFileError) as e:
         print(f"softphone: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -128,13 +158,33 @@ def _test_call(args: argparse.Namespace) -> int:
 
 
 def _call(args: argparse.Namespace) -> int:
+    from softphone.policy.pin import PinError
     from softphone.tasks.call import run_call
+    from softphone.tasks.policy import call_policy, check_dial, pin_authority
 
-    profile, user, password = _account(args)
+    admin = load_admin_policy(args.policy)
+    profile = load_profile(find_profile(args.profile))
     if args.play and not args.play.is_file():
         print(f"softphone: --play: no such file: {args.play}", file=sys.stderr)
         return EXIT_USAGE
-    report = run_call(profile, user, password, args.uri, args.duration, args.play, args.record)
+    role = _role(admin, args.role)
+    dial = check_dial(args.uri, profile, admin, role)
+    if dial.verdict == "denied":
+        print(f"softphone: refused by the dial policy: {dial.reason}", file=sys.stderr)
+        return EXIT_FAILED
+    pins, authorization = None, None
+    if dial.verdict == "needs_pin":
+        pins = pin_authority(_store_or_none())
+        try:
+            authorization = pins.authorize(dial.normalised or "", _dial_pin(dial.reason))
+        except PinError as e:
+            print(f"softphone: {e}", file=sys.stderr)
+            return EXIT_FAILED
+    profile, user, password = _account(args)
+    report = run_call(
+        profile, user, password, args.uri, args.duration, args.play, args.record,
+        policy=call_policy(admin, role, pins), authorization=authorization,
+    )  # fmt: skip
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -218,7 +268,121 @@ def _profile(args: argparse.Namespace) -> int:
     return EXIT_USAGE if failed else EXIT_OK
 
 
+def _policy(args: argparse.Namespace) -> int:
+    from softphone.tasks import policy as tasks
+
+    command = args.policy_command
+    if command in {"set-pin", "clear-pin"}:
+        return _pin_command(command)
+    admin = load_admin_policy(args.policy)
+    if command == "show":
+        _print_policy(admin)
+        return EXIT_OK
+    profile = load_profile(find_profile(args.profile))
+    if command == "check-dial":
+        report = tasks.check_dial(args.number, profile, admin, _role(admin, args.role))
+        if args.json:
+            _print_json(report.to_dict())
+        else:
+            print(f"{report.verdict.upper()}: {report.reason}")
+            print(f"  class {report.number_class} ({', '.join(report.classes)}), "
+                  f"as {report.normalised or '-'}; role {report.role}, region {report.region}; "
+                  f"policy: {report.policy_source}")  # fmt: skip
+        return tasks.exit_code(report.verdict)
+    at = _parse_time(args.at)
+    report = tasks.check_inbound(args.uri, profile, admin, at)
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(f"{report.verdict.upper()}: {report.reason}")
+        print(f"  caller {report.identity or '-'}; mode {report.mode}; at {report.at}; "
+              f"policy: {report.policy_source}")  # fmt: skip
+    return tasks.exit_code(report.verdict)
+
+
+def _pin_command(command: str) -> int:
+    from softphone.tasks.policy import clear_pin, set_pin
+
+    store = open_store()
+    try:
+        if command == "clear-pin":
+            found = clear_pin(store)
+            print("authorization code removed" if found else "no authorization code was set")
+            return EXIT_OK
+        pin = _dial_pin("new authorization code", confirm=True)
+        set_pin(store, pin)
+    except PinFormatError as e:
+        raise CredentialError(str(e)) from None
+    except SecretStoreError as e:
+        raise CredentialError(f"secret store: {e}") from None
+    print(f"authorization code set (a salted scrypt hash in {type(store).__name__})")
+    return EXIT_OK
+
+
+def _print_policy(admin: AdminPolicy) -> None:
+    print(f"policy: {admin.source or 'built-in defaults (no policy file)'}")
+    for name, role in sorted(admin.dialing.roles.items()):
+        mark = " (default)" if name == admin.dialing.default_role else ""
+        print(f"  role {name}{mark}:")
+        print(f"    allow: {', '.join(sorted(c.value for c in role.allow)) or '-'}")
+        print(f"    PIN  : {', '.join(sorted(c.value for c in role.pin)) or '-'}")
+        for label, values in (
+            ("deny prefixes", role.deny_prefixes),
+            ("exceptions", role.allow_exceptions),
+            ("domains", role.allowed_domains),
+        ):
+            if values:
+                print(f"    {label}: {', '.join(values)}")
+    print(f"  inbound: {admin.inbound.mode.value}, {len(admin.inbound.block)} blocked")
+    transfers = "accepted" if admin.transfers.accept_transfers else "refused"
+    print(f"  transfers from the far end: {transfers}")
+    history = admin.history
+    days = f"{history.retention_days} days" if history.retention_days else "until deleted"
+    print(f"  history: {'kept ' + days if history.keep else 'not kept'}")
+
+
 # ------------------------------------------------------------------- helpers
+
+
+def _role(admin: AdminPolicy, role: str | None) -> str | None:
+    try:
+        admin.dialing.role(role)
+    except KeyError as e:
+        raise CredentialError(str(e).strip("'\"")) from None
+    return role
+
+
+def _dial_pin(reason: str, confirm: bool = False) -> Secret:
+    """$SOFTPHONE_DIAL_PIN, else asked on the terminal (never an argument)."""
+    import getpass
+
+    env = os.environ.get(DIAL_PIN_ENV)
+    if env:
+        return Secret(env)
+    if not sys.stdin.isatty():
+        raise CredentialError(f"{reason}; no terminal to ask for it (set ${DIAL_PIN_ENV})")
+    pin = Secret(getpass.getpass("Authorization code: "))
+    if confirm and getpass.getpass("Again: ") != pin.reveal():
+        raise CredentialError("the two codes differ")
+    return pin
+
+
+def _store_or_none() -> SecretStore | None:
+    try:
+        return open_store()
+    except CredentialError as e:
+        print(f"softphone: {e}", file=sys.stderr)
+        return None
+
+
+def _parse_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise CredentialError(f"--at: not an ISO 8601 time: {text!r}") from None
+    return at if at.tzinfo else at.astimezone()
 
 
 def _account(args: argparse.Namespace) -> tuple[SipProfile, str, Secret | None]:

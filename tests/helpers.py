@@ -99,3 +99,24 @@ class MemoryStore:
 
     def delete(self, service: str, name: str) -> bool:
         return self.values.pop((service, name), None) is not None
+
+
+class SipDump:
+    """What Kamailio relayed since this object was made (sipdump files grow in place)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sizes = {p: p.stat().st_size for p in folder.glob("*.data")}
+
+    def new_text(self) -> str:
+        text = []
+        for path in sorted(self.folder.glob("*.data")):
+            with path.open("rb") as f:
+                f.seek(self.sizes.get(path, 0))
+                text.append(f.read().decode(errors="replace"))
+        return "".join(text)
+
+    def invites_to(self, user: str) -> list[str]:
+        return [
+            line for line in self.new_text().splitlines() if line.startswith(f"INVITE sip:{user}@")
+        ]

@@ -36,7 +36,8 @@ from softphone.engine.sdp import (
 )
 from softphone.engine.tone import analyse_tone
 from softphone.engine.verification import proto_name, srtp_states_from_dump
-from softphone.policy.signalling import decide_transfer
+from softphone.policy.decision import Decision
+from softphone.policy.inbound import REFUSAL_CODE
 
 if TYPE_CHECKING:
     from softphone.engine.accounts import AccountEntry, Accounts
@@ -129,12 +130,18 @@ class Calls:
 
     def make_call(self, c: cmd.MakeCall) -> None:
         acc = self._accounts.get(c.account_id)
+        check = self._engine.gate.dial(acc.profile, c.uri, c.authorization)
+        if check.request_uri is None:
+            # Refused before anything exists: no Call object, no INVITE.
+            self._refuse_dial(c.call_id, c.uri, "call", check.decision)
+            return
+        uri = check.request_uri
         self._accounts.check_media_capability(acc)
         entry = CallEntry(
             c.call_id,
             acc,
             ev.Direction.OUTGOING,
-            c.uri,
+            uri,
             PjCall(acc.pj, c.call_id, self),
             source_spec=c.source,
             record_path=c.record,
@@ -142,11 +149,11 @@ class Calls:
         )
         self._prepare_media(entry)
         self._calls[c.call_id] = entry
-        self._emit(ev.CallDidStart(c.call_id, acc.account_id, c.uri, ev.Direction.OUTGOING))
+        self._emit(ev.CallDidStart(c.call_id, acc.account_id, uri, ev.Direction.OUTGOING))
         self._engine.codecs.apply(acc.profile.media.codecs)
         entry.started = time.monotonic()
         try:
-            entry.pj.makeCall(c.uri, pj.CallOpParam(True))
+            entry.pj.makeCall(uri, pj.CallOpParam(True))
         except pj.Error as e:
             self._calls.pop(c.call_id, None)
             self._release_media(entry)
@@ -208,7 +215,13 @@ class Calls:
             entry.pj.dialDtmf(c.digits)
 
     def transfer_blind(self, c: cmd.TransferBlind) -> None:
-        self.get(c.call_id).pj.xfer(c.target, pj.CallOpParam(True))
+        entry = self.get(c.call_id)
+        # No PIN can ride on a transfer: the far end places that call, not us.
+        check = self._engine.gate.dial(entry.account.profile, c.target, pin_possible=False)
+        if check.request_uri is None:
+            self._refuse_dial(c.call_id, c.target, "transfer", check.decision)
+            return
+        entry.pj.xfer(check.request_uri, pj.CallOpParam(True))
 
     def transfer_attended(self, c: cmd.TransferAttended) -> None:
         entry, target = self.get(c.call_id), self.get(c.target_call_id)
@@ -280,6 +293,11 @@ class Calls:
         if wrong:
             self._fail_security(entry, wrong, 403)
             return
+        if not acc.echo:
+            decision = self._engine.gate.inbound(acc.profile, info.remoteUri)
+            if not decision.allowed:
+                self._refuse_inbound(entry, decision)
+                return
         offer = sdp_from_sip_message(prm.rdata.wholeMsg)
         reason = plaintext_reason(offer) if not acc.profile.media.allows_plaintext else None
         if reason:
@@ -390,9 +408,10 @@ class Calls:
 
     def on_call_transfer_request(self, call_id: str, prm: pj.OnCallTransferRequestParam) -> None:
         entry = self._calls[call_id]
-        decision = decide_transfer(prm.dstUri, self._engine.transfer_policy)
+        check = self._engine.gate.transfer(entry.account.profile, prm.dstUri)
+        decision = check.decision
         new_call_id = None
-        if decision.allowed:
+        if check.request_uri is not None:
             new_call_id = self._engine.new_id("xfer")
             new = CallEntry(
                 new_call_id,
@@ -406,6 +425,7 @@ class Calls:
             prm.statusCode = 202
         else:
             prm.statusCode = 603
+            self._refuse_dial(call_id, prm.dstUri, "refer", decision)
         self._emit(
             ev.CallTransferWasRequested(
                 call_id, prm.dstUri, decision.allowed, decision.reason, new_call_id
@@ -428,6 +448,11 @@ class Calls:
     def on_call_redirected(self, call_id: str, target: str) -> int:
         entry = self._calls.get(call_id)
         if entry is None:
+            return pj.PJSIP_REDIRECT_REJECT
+        check = self._engine.gate.dial(entry.account.profile, target, pin_possible=False)
+        if check.request_uri is None:
+            self._refuse_dial(call_id, target, "redirect", check.decision)
+            self._emit(ev.CallRedirectWasRequested(call_id, target, False, check.decision.reason))
             return pj.PJSIP_REDIRECT_REJECT
         entry.redirect_pending = True
         self._emit(ev.CallRedirectWasRequested(call_id, target))
@@ -493,6 +518,30 @@ class Calls:
     def _hold(self, entry: CallEntry) -> None:
         entry.pj.setHold(pj.CallOpParam(True))
         entry.local_hold = True
+
+    def _refuse_dial(self, call_id: str, target: str, path: str, decision: Decision) -> None:
+        log.info("dial refused (%s): %s", path, decision.reason)
+        self._emit(
+            ev.CallDialWasRefused(
+                call_id,
+                target,
+                path,
+                decision.verdict.value,
+                decision.reason,
+                decision.number_class,
+            )
+        )
+
+    def _refuse_inbound(self, entry: CallEntry, decision: Decision) -> None:
+        # Answered at once, before it rings; the caller learns only "603 Decline".
+        entry.hangup_pending = REFUSAL_CODE
+        entry.security_failure = None
+        log.info("incoming call %s refused by policy: %s", entry.call_id, decision.reason)
+        self._emit(
+            ev.IncomingCallWasRefused(
+                entry.remote_uri, REFUSAL_CODE, decision.reason, by_policy=True
+            )
+        )
 
     def _fail_security(self, entry: CallEntry, reason: str, code: int) -> None:
         if entry.security_failure:

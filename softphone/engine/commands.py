@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from softphone.config.profile import SipProfile
+from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
 
 
@@ -54,12 +55,17 @@ class AudioSource:
 
 @dataclass(frozen=True)
 class MakeCall(Command):
+    """Call `uri`: a SIP URI, `tel:` URI or a number in any formatting. The dial policy
+    decides first (`CallDialWasRefused` if not); `authorization` is the proof of a PIN
+    for targets that need one (`PinAuthority.authorize`)."""
+
     call_id: str
     account_id: str
     uri: str
     source: AudioSource = AudioSource()
     record: Path | None = None
     analyze: tuple[int, ...] = ()  # tone frequencies to detect in received audio
+    authorization: DialAuthorization | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import pjsua2 as pj
@@ -33,6 +34,7 @@ from softphone.engine import events as ev
 from softphone.engine.accounts import Accounts
 from softphone.engine.calls import CLOCK_RATE, Calls
 from softphone.engine.codecs import CodecOrder
+from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, log_failure
 from softphone.policy.signalling import TransferPolicy
@@ -122,10 +124,14 @@ class Engine:
         self,
         *,
         pjsip_log_level: int | None = None,
+        policy: CallPolicy | None = None,
         transfer_policy: TransferPolicy | None = None,
         user_agent: str = "softphone",
     ) -> None:
-        self.transfer_policy = transfer_policy or TransferPolicy()
+        policy = policy or CallPolicy()
+        if transfer_policy is not None:
+            policy = replace(policy, transfers=transfer_policy)
+        self.gate = CallGate(policy)
         self._log_level = pjsip_log_level if pjsip_log_level is not None else _pjsip_level()
         self._user_agent = user_agent
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -194,6 +200,10 @@ class Engine:
         with self._listeners_lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
+    def set_policy(self, policy: CallPolicy) -> None:
+        """New rules for every later decision (settings changed); any thread."""
+        self.gate = CallGate(policy)
 
     def new_id(self, prefix: str = "c") -> str:
         with self._ids_lock:

@@ -174,11 +174,29 @@ class CallDidArrive(Event):
 
 @dataclass(frozen=True)
 class IncomingCallWasRefused(Event):
-    """An INVITE refused before it could ring (e.g. 488: no SRTP offered)."""
+    """An INVITE refused before it could ring (e.g. 488: no SRTP offered; 603: the
+    inbound policy, then `by_policy` is True)."""
 
     remote_uri: str
     code: int
     reason: str
+    by_policy: bool = False
+
+
+@dataclass(frozen=True)
+class CallDialWasRefused(Event):
+    """The dial policy refused a target; no request was sent for it.
+
+    `path`: "call" (MakeCall), "transfer" (our blind transfer), "refer" (the far end's
+    REFER, also reported by CallTransferWasRequested) or "redirect" (a 3xx target).
+    `verdict`: "denied", or "needs_pin" when a PIN authorization was missing."""
+
+    call_id: str
+    target: str
+    path: str
+    verdict: str
+    reason: str
+    number_class: str | None
 
 
 @dataclass(frozen=True)
@@ -249,10 +267,13 @@ class CallTransferWasRequested(Event):
 
 @dataclass(frozen=True)
 class CallRedirectWasRequested(Event):
-    """A 3xx response offers another target; waits for DecideRedirect."""
+    """A 3xx response offers another target; waits for DecideRedirect when `allowed`,
+    else the dial policy has already refused it (`reason`)."""
 
     call_id: str
     target: str
+    allowed: bool = True
+    reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ class CallerFacts:
 
 def caller_identity(remote_uri: str, plan: DialPlan) -> Target:
     """The caller's From URI (name-addr or addr-spec) read like a dialled target."""
-    return classify(_addr_spec(remote_uri), plan)
+    return classify(remote_uri, plan)
 
 
 def decide_inbound(
@@ -104,10 +104,3 @@ def _blocked(caller: Target, block: tuple[str, ...], plan: DialPlan) -> bool:
 
 def _same_address(a: Target, b: Target) -> bool:
     return (a.user or "").lower() == (b.user or "").lower() and a.domain == b.domain
-
-
-def _addr_spec(value: str) -> str:
-    value = value.strip()
-    if "<" in value and ">" in value:
-        return value[value.index("<") + 1 : value.rindex(">")].strip()
-    return value

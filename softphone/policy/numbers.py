@@ -65,6 +65,19 @@ _TYPE_CLASS = {
     PhoneNumberType.UAN: NumberClass.NATIONAL,
     PhoneNumberType.VOICEMAIL: NumberClass.NATIONAL,
 }
+_TYPE_WORDS = {
+    PhoneNumberType.FIXED_LINE: "fixed-line",
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed-line or mobile",
+    PhoneNumberType.TOLL_FREE: "toll-free",
+    PhoneNumberType.PREMIUM_RATE: "premium-rate",
+    PhoneNumberType.SHARED_COST: "shared-cost",
+    PhoneNumberType.VOIP: "VoIP",
+    PhoneNumberType.PERSONAL_NUMBER: "personal (premium-rate)",
+    PhoneNumberType.PAGER: "pager (premium-rate)",
+    PhoneNumberType.UAN: "non-geographic",
+    PhoneNumberType.VOICEMAIL: "voicemail",
+}
 _SHORT_COST_CLASS = {
     ShortNumberCost.TOLL_FREE: NumberClass.TOLL_FREE,
     ShortNumberCost.STANDARD_RATE: NumberClass.NATIONAL,
@@ -144,6 +157,7 @@ def _classify(text: str, plan: DialPlan) -> Target:
     cleaned = _clean_text(text)
     if cleaned is None:
         return _unknown(text, "control or direction-override characters in the target")
+    cleaned = addr_spec(cleaned)
     scheme, _, rest = cleaned.partition(":")
     scheme = scheme.lower()
     if rest and scheme in {"sip", "sips"}:
@@ -153,6 +167,15 @@ def _classify(text: str, plan: DialPlan) -> Target:
     if rest and re.fullmatch(r"[a-z][a-z0-9+.-]*", scheme) and not scheme.isdigit():
         return _unknown(text, f"'{scheme}:' is not a telephone or SIP address")
     return _classify_number(text, cleaned, plan)
+
+
+def addr_spec(text: str) -> str:
+    """The URI inside a name-addr (`"Bob" <sip:bob@example.com>`), else the text."""
+    text = text.strip()
+    start, end = text.find("<"), text.rfind(">")
+    if 0 <= start < end and not text[end + 1 :].strip():
+        return text[start + 1 : end].strip()
+    return text
 
 
 def _clean_text(text: str) -> str | None:
@@ -366,7 +389,7 @@ def _full_number(
         kind=TargetKind.NUMBER,
         classes=frozen,
         number_class=most_restricted(frozen),
-        detail=f"{kind_class.value.replace('_', ' ')} number ({where})",
+        detail=f"{_TYPE_WORDS.get(number_type, 'unclassified')} number ({where})",
         digits=e164,
         e164=e164,
         region=region,

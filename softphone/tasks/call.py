@@ -11,6 +11,9 @@ from pathlib import Path
 from softphone.config.profile import SipProfile
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.engine.engine import Engine
+from softphone.engine.gate import CallPolicy
+from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 from softphone.tasks.session import EngineSession
@@ -44,9 +47,11 @@ def run_call(
     duration: float = 5.0,
     play: Path | None = None,
     record: Path | None = None,
+    policy: CallPolicy | None = None,
+    authorization: DialAuthorization | None = None,
 ) -> CallReport:
     report = CallReport(uri=uri)
-    with EngineSession() as s:
+    with EngineSession(Engine(policy=policy)) as s:
         s.wait_for(ev.EngineDidStart)
         if profile.register:
             reg = add_and_register(s, profile, username, password)
@@ -56,7 +61,8 @@ def run_call(
                 return report
         else:
             s.submit(cmd.AddAccount("acc", profile, username, password, register=False))
-        _call(s, report, uri, duration, cmd.AudioSource(wav=play, loop=False), record)
+        source = cmd.AudioSource(wav=play, loop=False)
+        _call(s, report, uri, duration, source, record, authorization)
     return report
 
 
@@ -67,14 +73,20 @@ def _call(
     duration: float,
     source: cmd.AudioSource,
     record: Path | None,
+    authorization: DialAuthorization | None = None,
 ) -> None:
     call_id = s.new_id("call")
-    s.submit(cmd.MakeCall(call_id, "acc", uri, source=source, record=record))
+    s.submit(
+        cmd.MakeCall(call_id, "acc", uri, source=source, record=record, authorization=authorization)
+    )
     first = s.wait_for(
-        (ev.CallMediaDidChange, ev.CallDidEnd, ev.CommandDidFail),
+        (ev.CallMediaDidChange, ev.CallDidEnd, ev.CommandDidFail, ev.CallDialWasRefused),
         lambda e: e.call_id == call_id,
         timeout=60,
     )
+    if isinstance(first, ev.CallDialWasRefused):
+        report.outcome = f"refused by the dial policy ({first.verdict}): {first.reason}"
+        return
     if isinstance(first, ev.CallMediaDidChange):
         report.media, report.codec = asdict(first.media), first.codec
         report.signalling = asdict(first.signalling) if first.signalling else None

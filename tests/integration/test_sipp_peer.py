@@ -18,7 +18,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from helpers import wait_until
+from helpers import SipDump, wait_until
 from sipp_peer import SippPeer
 
 from softphone.engine import commands as cmd
@@ -134,27 +134,6 @@ def test_mid_call_downgrade_is_refused(session, testbed_profile, carol, directio
 # ------------------------------------------------------- B. 3xx redirect
 
 
-class SipDump:
-    """What Kamailio relayed since this object was made (sipdump files grow in place)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.sizes = {p: p.stat().st_size for p in folder.glob("*.data")}
-
-    def new_text(self) -> str:
-        text = []
-        for path in sorted(self.folder.glob("*.data")):
-            with path.open("rb") as f:
-                f.seek(self.sizes.get(path, 0))
-                text.append(f.read().decode(errors="replace"))
-        return "".join(text)
-
-    def invites_to(self, user: str) -> list[str]:
-        return [
-            line for line in self.new_text().splitlines() if line.startswith(f"INVITE sip:{user}@")
-        ]
-
-
 BOB_ANSWERED = ("answering call", "Call established")
 
 
@@ -205,3 +184,26 @@ def test_redirect_is_surfaced_not_followed(alice, peers, carol, accept):
         # processRedirect(REJECT) raises PJSIP_ESESSIONTERMINATED after ending the
         # call; that is success and must not be reported as a failed command
         assert not alice.seen(ev.CommandDidFail, lambda e: e.call_id == call_id)
+
+
+def test_redirect_to_a_denied_number_is_refused_by_the_dial_policy(alice, peers, carol):
+    """A 302 towards a premium number is refused at once; no INVITE goes there."""
+    dump = SipDump(Path(peers.env["KAMAILIO_SIPDUMP_DIR"]))
+    carol.keys["redirect_to"] = "sip:+19005550100@127.0.0.1;user=phone"
+    carol.start("uas_redirect.xml")
+    call_id = call_carol(alice)
+    redirect = alice.wait_for(
+        ev.CallRedirectWasRequested, lambda e: e.call_id == call_id, timeout=10
+    )
+    assert not redirect.allowed and "premium" in redirect.reason, redirect
+    refused = alice.wait_for(ev.CallDialWasRefused, lambda e: e.call_id == call_id)
+    assert (refused.path, refused.verdict, refused.number_class) == (
+        "redirect",
+        "denied",
+        "premium",
+    )
+    alice.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id, timeout=10)
+    assert carol.wait(10) == 0, carol.report()
+    alice.drain(0.5)
+    assert dump.invites_to("carol"), "the control: the first INVITE is in the trace"
+    assert not dump.invites_to("+19005550100"), dump.invites_to("+19005550100")

@@ -1,0 +1,108 @@
+"""`softphone policy ...`: decisions, exit codes, JSON, policy files, the PIN commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import MemoryStore
+
+from softphone import cli
+from softphone.tasks.policy import PIN_NAME, PIN_SERVICE, pin_authority
+
+POLICY = """
+version = 1
+[dialing]
+default_role = "desk"
+[dialing.roles.desk]
+allow = ["internal", "national", "mobile", "toll_free", "sip"]
+pin = ["international"]
+deny_prefixes = ["+1 212 555 01"]
+[inbound]
+mode = "approved"
+block = ["@spam.example"]
+"""
+
+
+@pytest.fixture
+def policy_file(tmp_path: Path) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(POLICY)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "verdict"),
+    [
+        ("911", 0, "allowed"),
+        ("(213) 555-0123", 0, "allowed"),
+        ("212-555-0123", 4, "denied"),  # the denied prefix, in another formatting
+        ("+44 20 7946 0000", 3, "needs_pin"),
+        ("1 900 555 0100", 4, "denied"),
+        ("not a number", 4, "denied"),
+    ],
+)
+def test_check_dial_exit_codes(policy_file, capsys, number, code, verdict) -> None:
+    argv = ["policy", "check-dial", number, "--policy", str(policy_file), "--json"]
+    assert cli.main(argv) == code
+    report = json.loads(capsys.readouterr().out)
+    assert report["verdict"] == verdict
+    assert report["role"] == "desk"
+    assert report["policy_source"] == str(policy_file)
+
+
+def test_check_dial_text_output_and_role(capsys) -> None:
+    code = cli.main(["policy", "check-dial", "+44 20 7946 0000", "--role", "kiosk"])
+    out = capsys.readouterr().out
+    assert code == 4
+    assert out.startswith("DENIED: ")
+    assert "as +442079460000" in out and "role kiosk" in out
+
+
+def test_unknown_role_and_bad_policy_file(tmp_path, capsys) -> None:
+    assert cli.main(["policy", "check-dial", "911", "--role", "boss"]) == 2
+    assert "no dialing role 'boss'" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text("version = 1\n[dialing.roles.x]\nallow = ['premuim']\n")
+    assert cli.main(["policy", "check-dial", "911", "--policy", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "dialing.roles.x.allow" in err and "premuim" in err
+
+
+def test_check_inbound(policy_file, capsys) -> None:
+    base = ["policy", "check-inbound", "--policy", str(policy_file), "--json"]
+    assert cli.main([*base[:2], "sip:x@spam.example", *base[2:]]) == 4
+    assert json.loads(capsys.readouterr().out)["reason"] == "the caller is on the block list"
+    at = ["--at", "2026-11-23T09:00:00+01:00"]
+    assert cli.main([*base[:2], "sip:bob@example.com", *base[2:], *at]) == 4
+    report = json.loads(capsys.readouterr().out)
+    assert report["mode"] == "approved" and report["at"] == "2026-11-23T09:00:00+01:00"
+    assert cli.main(["policy", "check-inbound", "sip:bob@example.com"]) == 0
+    assert cli.main(["policy", "check-inbound", "sip:bob@x", "--at", "tuesday"]) == 2
+
+
+def test_show(policy_file, capsys) -> None:
+    assert cli.main(["policy", "show", "--policy", str(policy_file)]) == 0
+    out = capsys.readouterr().out
+    assert str(policy_file) in out and "role desk (default)" in out
+    assert "inbound: approved, 1 blocked" in out
+
+
+def test_set_pin_keeps_only_a_hash(monkeypatch, capsys, tmp_path) -> None:
+    store = MemoryStore()
+    monkeypatch.setattr(cli, "open_store", lambda: store)
+    monkeypatch.setenv("SOFTPHONE_DIAL_PIN", "735190")
+    assert cli.main(["policy", "set-pin"]) == 0
+    stored = store.values[(PIN_SERVICE, PIN_NAME)]
+    assert stored.startswith("scrypt$") and "735190" not in stored
+    assert "735190" not in capsys.readouterr().out
+    from softphone.security.secret import Secret
+
+    authority = pin_authority(store, tmp_path / "attempts.json")
+    assert authority.verify(authority.authorize("x", Secret("735190")), "x")
+    monkeypatch.setenv("SOFTPHONE_DIAL_PIN", "12")
+    assert cli.main(["policy", "set-pin"]) == 2
+    assert "4 to 12 digits" in capsys.readouterr().err
+    assert cli.main(["policy", "clear-pin"]) == 0
+    assert (PIN_SERVICE, PIN_NAME) not in store.values
