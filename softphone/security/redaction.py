@@ -123,6 +123,12 @@ def _compile_literals(values: set[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(v) for v in ordered))
 
 
+def contains_registered_secret(text: str) -> bool:
+    """Whether `text` holds a value registered as a secret (any spelling registered)."""
+    pattern = _registered_pattern
+    return pattern is not None and pattern.search(text) is not None
+
+
 def redact(text: str) -> str:
     """Return `text` with every secret replaced by `[REDACTED]`; idempotent."""
     pattern = _registered_pattern  # one read: a concurrent registration swaps it whole

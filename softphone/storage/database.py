@@ -374,6 +374,19 @@ class LocalDatabase:
     def delete_call(self, call_id: int) -> bool:
         return self._delete("call_history", call_id)
 
+    def delete_calls_before(self, cutoff: datetime) -> int:
+        """History retention: drop calls started before `cutoff`; returns how many."""
+        with self.transaction():
+            cursor = self._conn.execute(
+                "DELETE FROM call_history WHERE started < ?", (_to_time(cutoff),)
+            )
+        return cursor.rowcount
+
+    def delete_all_calls(self) -> int:
+        with self.transaction():
+            cursor = self._conn.execute("DELETE FROM call_history")
+        return cursor.rowcount
+
     def _call(self, row: sqlite3.Row) -> CallRecord:
         dec = self._decrypter("call_history", row["id"])
         return CallRecord(

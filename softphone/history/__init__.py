@@ -1,0 +1,1 @@
+"""Call history and the audit trail, written from engine events (see `recorder`)."""

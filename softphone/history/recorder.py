@@ -1,0 +1,175 @@
+"""Call history and the audit trail, written from the engine's events.
+
+`HistoryRecorder.on_event` is an engine listener: it runs on the engine thread, so it
+only queues the event; one worker thread of its own turns events into rows of the
+encrypted local database (each write is fsynced: never on the engine or GUI thread).
+
+What is kept (`HistorySettings`): nothing at all when "don't keep history" is on;
+otherwise one row per call — direction, peer, start, duration, outcome, whether the
+media was encrypted and whether the call was verified end to end — dropped once older
+than the retention period (`purge`, run at start and once a day). A call the inbound
+policy refused is an audit entry with the reason only: no caller identity is stored
+for someone the user never spoke to. A PIN never reaches this module (commands carry
+an authorization, events never carry either).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from softphone.config.settings import HistorySettings
+from softphone.engine import events as ev
+from softphone.storage.database import CallRecord, Direction, LocalDatabase
+
+log = logging.getLogger(__name__)
+
+PURGE_INTERVAL_S = 24 * 3600
+AUDIT_INBOUND_REFUSED = "inbound call refused by policy"
+AUDIT_DIAL_REFUSED = "dial refused by policy"
+
+
+@dataclass
+class _Pending:
+    direction: Direction
+    peer: str
+    started: datetime
+    rang: bool = False
+    answered: bool = False
+    encrypted: bool = False
+    verified: bool = False
+
+
+class HistoryRecorder:
+    def __init__(
+        self,
+        db: LocalDatabase,
+        settings: HistorySettings,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._db = db
+        self._settings = settings
+        self._now = now
+        self._pending: dict[str, _Pending] = {}
+        self._queue: queue.SimpleQueue[ev.Event | None] = queue.SimpleQueue()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._last_purge = 0.0
+        self._thread = threading.Thread(target=self._run, name="history", daemon=True)
+        self._thread.start()
+
+    # -- any thread ----------------------------------------------------------------
+
+    def on_event(self, event: ev.Event) -> None:
+        self._idle.clear()
+        self._queue.put(event)
+
+    def set_settings(self, settings: HistorySettings) -> None:
+        self._settings = settings
+        self._queue.put(_PURGE)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued event is written (tests, shutdown)."""
+        self._queue.put(_FLUSH)
+        return self._idle.wait(timeout)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(5)
+
+    # -- worker thread -------------------------------------------------------------
+
+    def _run(self) -> None:
+        self._purge()
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            try:
+                self._handle(item)
+            except Exception as e:  # one bad write must not stop the history
+                log.error("history: %s: %s", type(e).__name__, e)
+            if time.monotonic() - self._last_purge > PURGE_INTERVAL_S:
+                self._purge()
+            if self._queue.empty():
+                self._idle.set()
+
+    def _handle(self, event: object) -> None:
+        if event is _PURGE:
+            self._purge()
+        elif isinstance(event, ev.CallDidStart):
+            self._pending[event.call_id] = _Pending(
+                Direction(event.direction.value), event.remote_uri, self._now()
+            )
+        elif isinstance(event, ev.CallDidArrive):
+            self._update(event.call_id, rang=True)
+        elif isinstance(event, ev.CallStateDidChange):
+            if event.state is ev.CallState.CONFIRMED:
+                self._update(event.call_id, answered=True)
+        elif isinstance(event, ev.CallMediaDidChange):
+            self._update(event.call_id, encrypted=event.media.encrypted)
+        elif isinstance(event, ev.CallDidEnd):
+            self._ended(event)
+        elif isinstance(event, ev.IncomingCallWasRefused) and event.by_policy:
+            if self._settings.keep:
+                self._db.append_audit(AUDIT_INBOUND_REFUSED, event.reason)
+        elif isinstance(event, ev.CallDialWasRefused) and self._settings.keep:
+            self._db.append_audit(AUDIT_DIAL_REFUSED, f"{event.path}: {event.reason}")
+
+    def _update(self, call_id: str, **changes: bool) -> None:
+        pending = self._pending.get(call_id)
+        if pending is not None:
+            for name, value in changes.items():
+                setattr(pending, name, getattr(pending, name) or value)
+
+    def _ended(self, event: ev.CallDidEnd) -> None:
+        pending = self._pending.pop(event.call_id, None)
+        if pending is None or not self._settings.keep:
+            return
+        if pending.direction is Direction.INCOMING and not pending.rang and not pending.answered:
+            return  # refused before it rang (security or policy): audit only, no history
+        encrypted = pending.encrypted or bool(event.media and event.media.encrypted)
+        self._db.add_call(
+            CallRecord(
+                started=pending.started,
+                duration_s=max(0.0, event.duration),
+                direction=pending.direction,
+                outcome=_outcome(pending, event),
+                encrypted_media=encrypted,
+                verified=pending.verified,
+                peer=pending.peer,
+            )
+        )
+
+    def _purge(self) -> None:
+        self._last_purge = time.monotonic()
+        if not self._settings.keep:
+            removed = self._db.delete_all_calls()
+        elif self._settings.retention_days:
+            cutoff = self._now() - timedelta(days=self._settings.retention_days)
+            removed = self._db.delete_calls_before(cutoff)
+        else:
+            return
+        if removed:
+            log.info("history: %d old call(s) removed by the retention setting", removed)
+
+
+_PURGE = object()
+_FLUSH = object()
+
+
+def _outcome(pending: _Pending, event: ev.CallDidEnd) -> str:
+    if event.security_failure:
+        return f"refused: {event.security_failure}"
+    if pending.answered:
+        return "answered"
+    if pending.direction is Direction.INCOMING:
+        return "declined" if event.code in (486, 603) else "missed"
+    return {486: "busy", 600: "busy", 603: "declined", 480: "no answer", 408: "no answer"}.get(
+        event.code, f"failed: {event.code} {event.reason}".strip()
+    )

@@ -1,0 +1,126 @@
+"""The history recorder: engine events in, encrypted rows out, settings honoured."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from helpers import MemoryStore
+
+from softphone.config.settings import HistorySettings
+from softphone.engine import events as ev
+from softphone.history.recorder import AUDIT_DIAL_REFUSED, AUDIT_INBOUND_REFUSED, HistoryRecorder
+from softphone.storage.database import CallRecord, Direction, LocalDatabase
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    with LocalDatabase.open(tmp_path / "data.db", MemoryStore()) as db:
+        yield db
+
+
+def _media() -> ev.MediaSecurity:
+    return ev.MediaSecurity(True, "RTP/SAVP", "AES_CM_128_HMAC_SHA1_80", "sdes")
+
+
+def _answered_call(call_id: str, direction: ev.Direction) -> list[ev.Event]:
+    return [
+        ev.CallDidStart(call_id, "acc", "sip:bob@127.0.0.1", direction),
+        *( [ev.CallDidArrive(call_id, "acc", "sip:bob@127.0.0.1", "bob", False)]
+           if direction is ev.Direction.INCOMING else [] ),
+        ev.CallStateDidChange(call_id, ev.CallState.CONFIRMED, 200, "OK"),
+        ev.CallMediaDidChange(call_id, _media(), "PCMU", 8000, False, False),
+        ev.CallDidEnd(call_id, 200, "Normal call clearing", 12.5, media=_media()),
+    ]  # fmt: skip
+
+
+def _run(recorder: HistoryRecorder, events: list[ev.Event]) -> None:
+    for event in events:
+        recorder.on_event(event)
+    assert recorder.flush()
+
+
+def test_answered_calls_both_ways(db) -> None:
+    recorder = HistoryRecorder(db, HistorySettings())
+    _run(recorder, _answered_call("c1", ev.Direction.OUTGOING))
+    _run(recorder, _answered_call("in1", ev.Direction.INCOMING))
+    recorder.close()
+    calls = db.list_calls()
+    assert [(c.direction, c.outcome, c.encrypted_media) for c in calls] == [
+        (Direction.INCOMING, "answered", True),
+        (Direction.OUTGOING, "answered", True),
+    ]
+    assert calls[0].peer == "sip:bob@127.0.0.1" and calls[0].duration_s == 12.5
+
+
+@pytest.mark.parametrize(
+    ("direction", "rang", "code", "security", "outcome"),
+    [
+        (ev.Direction.INCOMING, True, 487, None, "missed"),
+        (ev.Direction.INCOMING, True, 603, None, "declined"),
+        (ev.Direction.OUTGOING, False, 486, None, "busy"),
+        (ev.Direction.OUTGOING, False, 404, None, "failed: 404 Not Found"),
+        (ev.Direction.OUTGOING, False, 488, "no SRTP", "refused: no SRTP"),
+    ],
+)  # fmt: skip
+def test_outcomes(db, direction, rang, code, security, outcome) -> None:
+    recorder = HistoryRecorder(db, HistorySettings())
+    events: list[ev.Event] = [ev.CallDidStart("c", "acc", "sip:x@y", direction)]
+    if rang:
+        events.append(ev.CallDidArrive("c", "acc", "sip:x@y", "x", False))
+    reason = {404: "Not Found"}.get(code, "x")
+    events.append(ev.CallDidEnd("c", code, reason, 0.0, security_failure=security))
+    _run(recorder, events)
+    recorder.close()
+    (call,) = db.list_calls()
+    assert call.outcome == outcome and not call.encrypted_media
+
+
+def test_policy_refusals_are_audited_without_the_caller(db) -> None:
+    recorder = HistoryRecorder(db, HistorySettings())
+    _run(
+        recorder,
+        [
+            ev.CallDidStart("in9", "acc", "sip:+12125550199@gw;user=phone", ev.Direction.INCOMING),
+            ev.IncomingCallWasRefused(
+                "sip:+12125550199@gw;user=phone", 603, "only approved contacts may call", True
+            ),
+            ev.CallDidEnd("in9", 603, "Decline", 0.0),
+            ev.CallDialWasRefused("c5", "1 900 555 0100", "call", "denied", "premium", "premium"),
+        ],
+    )
+    recorder.close()
+    assert db.list_calls() == []  # never rang: no history row
+    audit = db.list_audit()
+    assert [(a.event, a.detail) for a in audit] == [
+        (AUDIT_INBOUND_REFUSED, "only approved contacts may call"),
+        (AUDIT_DIAL_REFUSED, "call: premium"),
+    ]
+    assert all("2125550199" not in (a.detail or "") for a in audit)
+
+
+def test_dont_keep_history_writes_nothing_and_clears_the_past(db) -> None:
+    db.add_call(
+        CallRecord(datetime.now(UTC), 1.0, Direction.OUTGOING, "answered", True, False, "sip:a@b")
+    )
+    recorder = HistoryRecorder(db, HistorySettings(keep=False))
+    _run(recorder, _answered_call("c1", ev.Direction.OUTGOING))
+    recorder.close()
+    assert db.list_calls() == [] and db.list_audit() == []
+
+
+def test_retention_drops_old_calls(db) -> None:
+    now = datetime(2026, 11, 23, 12, tzinfo=UTC)
+    for days in (1, 29, 31, 400):
+        db.add_call(
+            CallRecord(now - timedelta(days=days), 1.0, Direction.OUTGOING, "answered", True,
+                       False, f"sip:{days}@x")
+        )  # fmt: skip
+    recorder = HistoryRecorder(db, HistorySettings(retention_days=30), now=lambda: now)
+    assert recorder.flush()
+    assert sorted(c.peer for c in db.list_calls()) == ["sip:1@x", "sip:29@x"]
+    recorder.set_settings(HistorySettings(retention_days=7))
+    assert recorder.flush()
+    recorder.close()
+    assert [c.peer for c in db.list_calls()] == ["sip:1@x"]
