@@ -8,6 +8,7 @@ mapping of one LDAP entry's attributes to a `DirectoryEntry`. No network here; s
 
 from __future__ import annotations
 
+import unicodedata
 import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -207,6 +208,14 @@ def _count_problem(name: str, value: object, low: int, high: int) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return f"{name}: must be a whole number from {low} to {high}, got {value!r}"
     return None
+
+
+def search_text(typed: str) -> str:
+    """What the user typed, as one line: whitespace runs become one space and control
+    characters go. slapd ends an assertion value at a NUL, even an escaped one, so "\\0"
+    would otherwise match everyone."""
+    kept = "".join(c for c in typed if c.isspace() or unicodedata.category(c) != "Cc")
+    return " ".join(kept.split())
 
 
 def escape_filter_value(text: str) -> str:

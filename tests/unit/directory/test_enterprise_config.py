@@ -14,6 +14,7 @@ from softphone.directory.enterprise_config import (
     entry_from_attributes,
     escape_filter_value,
     fill_filter,
+    search_text,
 )
 
 BASE = "ou=people,dc=example,dc=com"
@@ -47,6 +48,21 @@ def _leaves(node) -> int:
 )
 def test_enterprise_config_escapes_rfc4515_characters(text: str, escaped: str) -> None:
     assert escape_filter_value(text) == escaped
+
+
+@pytest.mark.parametrize(
+    ("typed", "text"),
+    [
+        ("  Anna\tSchmidt \n", "Anna Schmidt"),
+        ("Anna\u00a0 Sch", "Anna Sch"),  # a no-break space is whitespace too
+        ("Ann\0a", "Anna"),
+        ("\0", ""),
+        ("\x1b[2J", "[2J"),
+        ("Zoë O'Brien (Sales)", "Zoë O'Brien (Sales)"),
+    ],
+)
+def test_enterprise_config_search_text_is_one_clean_line(typed: str, text: str) -> None:
+    assert search_text(typed) == text
 
 
 def test_enterprise_config_injection_stays_one_assertion_value() -> None:
