@@ -1,0 +1,183 @@
+"""EngineBridge: the one way into the GUI thread, for engine events and background work.
+
+GUI thread, except `_on_engine_event` and the background jobs, which say so. The
+bridge is an `Engine.subscribe` listener: on the engine thread it only emits
+`_delivered`, a signal connected to `_on_delivered` with a *queued* connection, so
+every event reaches the GUI thread in the order the engine emitted it. There it is
+re-emitted as the typed signal for its class (`callMediaChanged` for
+`CallMediaDidChange`, ...) and then as `eventArrived`. Work that must stay off the GUI
+thread (files, the database, scrypt) goes to `run_in_background`; its result comes
+back through the same queued signal, to a bound method (never a lambda).
+
+Commands go the other way with `submit`, which returns at once: the outcome is an
+event. Nothing here blocks, and no slot runs inside a pjsua2 callback.
+
+Handler names to grep for, in every ui module: `_on_<event>` handles an engine event
+(`_on_call_did_end`), `_on_<widget>_<signal>` a Qt signal (`_on_call_button_clicked`),
+`_done_<job>` a background result.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+
+log = logging.getLogger(__name__)
+
+
+class EngineLike(Protocol):
+    """What the bridge needs of `softphone.engine.Engine` (tests pass a fake)."""
+
+    def submit(self, command: cmd.Command) -> None: ...
+
+    def subscribe(self, listener: Callable[[ev.Event], None]) -> None: ...
+
+    def unsubscribe(self, listener: Callable[[ev.Event], None]) -> None: ...
+
+    def new_id(self, prefix: str = "c") -> str: ...
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a background job returned, or the exception it raised."""
+
+    value: Any = None
+    error: BaseException | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@dataclass(frozen=True)
+class _Finished:
+    done: Callable[[JobResult], None]
+    result: JobResult
+
+
+class EngineBridge(QObject):
+    # One signal per event class; each carries the frozen event itself.
+    engineStarted = Signal(object)
+    engineStopped = Signal(object)
+    commandFailed = Signal(object)
+    certificateRefused = Signal(object)
+    registrationChanged = Signal(object)
+    callStarted = Signal(object)
+    callArrived = Signal(object)
+    incomingCallRefused = Signal(object)
+    callDialRefused = Signal(object)
+    callStateChanged = Signal(object)
+    callMediaChanged = Signal(object)
+    callSecurityFailed = Signal(object)
+    callOfferRefused = Signal(object)
+    callEnded = Signal(object)
+    callDtmfArrived = Signal(object)
+    callTransferRequested = Signal(object)
+    callRedirectRequested = Signal(object)
+    callTransferProgressed = Signal(object)
+    callStatsUpdated = Signal(object)
+    callAudioArrived = Signal(object)
+    conferenceChanged = Signal(object)
+    loopbackStarted = Signal(object)
+    callAudioAnalyzed = Signal(object)
+    eventArrived = Signal(object)  # every event, after its typed signal
+
+    _delivered = Signal(object)  # the queued hop into the GUI thread
+
+    def __init__(self, engine: EngineLike, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._engine = engine
+        self._closed = False
+        self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="ui-io")
+        self._signals: dict[type, Signal] = {
+            ev.EngineDidStart: self.engineStarted,
+            ev.EngineDidStop: self.engineStopped,
+            ev.CommandDidFail: self.commandFailed,
+            ev.TransportDidFailVerification: self.certificateRefused,
+            ev.AccountRegistrationDidChange: self.registrationChanged,
+            ev.CallDidStart: self.callStarted,
+            ev.CallDidArrive: self.callArrived,
+            ev.IncomingCallWasRefused: self.incomingCallRefused,
+            ev.CallDialWasRefused: self.callDialRefused,
+            ev.CallStateDidChange: self.callStateChanged,
+            ev.CallMediaDidChange: self.callMediaChanged,
+            ev.CallSecurityDidFail: self.callSecurityFailed,
+            ev.CallOfferWasRefused: self.callOfferRefused,
+            ev.CallDidEnd: self.callEnded,
+            ev.CallDtmfDidArrive: self.callDtmfArrived,
+            ev.CallTransferWasRequested: self.callTransferRequested,
+            ev.CallRedirectWasRequested: self.callRedirectRequested,
+            ev.CallTransferDidProgress: self.callTransferProgressed,
+            ev.CallStatsDidUpdate: self.callStatsUpdated,
+            ev.CallAudioDidArrive: self.callAudioArrived,
+            ev.ConferenceDidChange: self.conferenceChanged,
+            ev.LoopbackDidStart: self.loopbackStarted,
+            ev.CallAudioWasAnalyzed: self.callAudioAnalyzed,
+        }
+        self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
+        engine.subscribe(self._on_engine_event)
+
+    # -- GUI thread -------------------------------------------------------------------
+
+    def submit(self, command: cmd.Command) -> None:
+        self._engine.submit(command)
+
+    def new_id(self, prefix: str = "c") -> str:
+        return self._engine.new_id(prefix)
+
+    def run_in_background(
+        self, job: Callable[[], Any], done: Callable[[JobResult], None] | None = None
+    ) -> None:
+        """Run `job` on a worker thread; `done(JobResult)` is then called on this thread."""
+        future = self._pool.submit(job)
+        if done is not None:
+            future.add_done_callback(lambda f: self._finish(f, done))
+
+    def close(self) -> None:
+        """Stop listening (before the engine stops); queued deliveries are dropped."""
+        if self._closed:
+            return
+        self._closed = True
+        self._engine.unsubscribe(self._on_engine_event)
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- engine thread / worker threads ---------------------------------------------
+
+    def _on_engine_event(self, event: ev.Event) -> None:
+        """Engine thread: hand the event over, nothing else."""
+        if not self._closed:
+            self._delivered.emit(event)
+
+    def _finish(self, future: concurrent.futures.Future, done: Callable[[JobResult], None]) -> None:
+        """Worker thread: the job ended; deliver its result to the GUI thread."""
+        if future.cancelled() or self._closed:
+            return
+        error = future.exception()
+        result = JobResult(error=error) if error else JobResult(value=future.result())
+        self._delivered.emit(_Finished(done, result))
+
+    # -- GUI thread, from the queue ---------------------------------------------------
+
+    @Slot(object)
+    def _on_delivered(self, item: object) -> None:
+        if self._closed:
+            return
+        if isinstance(item, _Finished):
+            owner = getattr(item.done, "__self__", None)
+            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+                return  # the window that asked has gone
+            item.done(item.result)
+            return
+        signal = self._signals.get(type(item))
+        if signal is not None:
+            signal.emit(item)
+        self.eventArrived.emit(item)

@@ -1,0 +1,82 @@
+"""EngineBridge: engine-thread events and background results arrive on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, Slot
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.ui.bridge import EngineBridge, JobResult
+
+
+class Recorder(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.items: list[tuple[str, object, bool]] = []
+
+    @Slot(object)
+    def on_item(self, item: object) -> None:
+        on_gui = threading.current_thread() is threading.main_thread()
+        self.items.append((type(item).__name__, item, on_gui))
+
+    def done(self, result: JobResult) -> None:
+        self.on_item(result)
+
+
+def test_bridge_events_from_the_engine_thread_reach_typed_signals_in_order(
+    qtbot, bridge: EngineBridge, fake_engine
+) -> None:
+    typed, every = Recorder(), Recorder()
+    bridge.callEnded.connect(typed.on_item)
+    bridge.callMediaChanged.connect(typed.on_item)
+    bridge.eventArrived.connect(every.on_item)
+    media = ev.MediaSecurity(True, "RTP/SAVP", "AES_CM_128_HMAC_SHA1_80", "sdes")
+    events = [
+        ev.CallDidStart("c1", "acc", "sip:a@b", ev.Direction.OUTGOING),
+        ev.CallMediaDidChange("c1", media, "PCMU", 8000, False, False),
+        ev.CallDidEnd("c1", 200, "Normal", 3.0),
+    ]
+    fake_engine.emit(*events)
+    assert typed.items == []  # queued: nothing runs inside the engine's callback
+    qtbot.waitUntil(lambda: len(every.items) == 3)
+    assert [i[1] for i in every.items] == events
+    assert [i[0] for i in typed.items] == ["CallMediaDidChange", "CallDidEnd"]
+    assert all(on_gui for _n, _i, on_gui in typed.items + every.items)
+
+
+def test_bridge_background_job_result_and_error_come_back_on_the_gui_thread(
+    qtbot, bridge: EngineBridge
+) -> None:
+    rec = Recorder()
+    worker: list[str] = []
+
+    def job() -> int:
+        worker.append(threading.current_thread().name)
+        return 42
+
+    def failing() -> None:
+        raise OSError("disk full")
+
+    bridge.run_in_background(job, rec.done)
+    bridge.run_in_background(failing, rec.done)
+    qtbot.waitUntil(lambda: len(rec.items) == 2)
+    results = {r.ok: r for _n, r, _g in rec.items}
+    assert results[True].value == 42
+    assert isinstance(results[False].error, OSError)
+    assert all(on_gui for *_x, on_gui in rec.items)
+    assert worker and worker[0].startswith("ui-io")
+
+
+def test_bridge_submit_passes_commands_and_close_stops_delivery(
+    qtbot, bridge: EngineBridge, fake_engine
+) -> None:
+    bridge.submit(cmd.Hangup("c1"))
+    assert fake_engine.submitted == [cmd.Hangup("c1")]
+    rec = Recorder()
+    bridge.eventArrived.connect(rec.on_item)
+    bridge.close()
+    fake_engine.emit(ev.EngineDidStop())
+    qtbot.wait(50)
+    assert rec.items == []
