@@ -1,0 +1,112 @@
+"""The words and level of the in-call security badge. Pure, any thread.
+
+Made to be impossible to misread: one level ("end_to_end", "encrypted",
+"unencrypted", "pending") that decides the colour, a headline that says the same in
+words, and one line each for signalling, media and end-to-end. SDES keys travel in
+the SIP messages, which every proxy on the path decrypts, so an SDES call always says
+"End-to-end: no" in so many words.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from softphone.engine.events import MediaSecurity, SignallingSecurity
+
+
+class Level(enum.StrEnum):
+    PENDING = "pending"
+    UNENCRYPTED = "unencrypted"
+    ENCRYPTED = "encrypted"  # SRTP, hop by hop
+    END_TO_END = "end_to_end"
+
+
+@dataclass(frozen=True)
+class SecurityView:
+    level: Level
+    headline: str
+    signalling: str
+    media: str
+    end_to_end: str
+
+
+def tls_name(version: str | None) -> str:
+    """'TLSv1.2' -> 'TLS 1.2'."""
+    if not version:
+        return "TLS"
+    return version.replace("TLSv", "TLS ").replace("TLS1", "TLS 1")
+
+
+def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None) -> SecurityView:
+    sig_line = _signalling_line(signalling)
+    if media is None:
+        return SecurityView(
+            Level.PENDING,
+            "Checking encryption…",
+            sig_line,
+            "Media: not flowing yet",
+            "End-to-end: not known yet",
+        )
+    sig_plain = signalling is not None and not signalling.encrypted
+    if not media.encrypted:
+        why = (
+            "the administrator's profile allows unencrypted media"
+            if media.plaintext_allowed
+            else "refused: this call is being ended"
+        )
+        return SecurityView(
+            Level.UNENCRYPTED,
+            "NOT ENCRYPTED — others on the network can listen",
+            sig_line,
+            f"Media: plain RTP ({media.profile}), NOT encrypted — {why}",
+            "End-to-end: no",
+        )
+    keying = media.keying.upper()
+    suite = media.suite or "SRTP"
+    if media.keying == "sdes" and sig_plain:
+        # SDES keys inside unencrypted SIP are readable by anyone on the path.
+        return SecurityView(
+            Level.UNENCRYPTED,
+            "NOT PROTECTED — the media keys were sent unencrypted",
+            sig_line,
+            f"Media: SRTP {suite}, keys sent by SDES over unencrypted signalling",
+            "End-to-end: no",
+        )
+    tls = tls_name(signalling.tls_version) if signalling and signalling.encrypted else None
+    if media.end_to_end:
+        return SecurityView(
+            Level.END_TO_END,
+            "End-to-end encrypted" + (f" ({keying}) – {tls}" if tls else f" ({keying})"),
+            sig_line,
+            f"Media: SRTP {suite}, keys agreed by {keying} between the two apps",
+            "End-to-end: yes — compare the short code below aloud to be sure",
+        )
+    how = "inside the TLS signalling" if media.keying == "sdes" else f"by {keying}"
+    return SecurityView(
+        Level.ENCRYPTED,
+        f"Encrypted (hop-by-hop, {keying})" + (f" – {tls}" if tls else ""),
+        sig_line,
+        f"Media: SRTP {suite}, keys exchanged {how}",
+        "End-to-end: no — your provider's servers can access the keys",
+    )
+
+
+def _signalling_line(s: SignallingSecurity | None) -> str:
+    if s is None:
+        return "Signalling: not known yet"
+    if not s.encrypted:
+        return f"Signalling: NOT encrypted ({s.transport.upper()})"
+    parts = [tls_name(s.tls_version)]
+    if s.cipher:
+        parts.append(s.cipher)
+    line = "Signalling: " + ", ".join(parts)
+    if s.peer_sha256:
+        line += f"; server certificate SHA-256 {short_fingerprint(s.peer_sha256)}"
+    return line
+
+
+def short_fingerprint(sha256: str, groups: int = 8) -> str:
+    """The first `groups` bytes of a colon-separated fingerprint, then an ellipsis."""
+    parts = sha256.split(":")
+    return sha256 if len(parts) <= groups else ":".join(parts[:groups]) + "…"
