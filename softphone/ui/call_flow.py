@@ -1,0 +1,112 @@
+"""Every way of starting a call in the app goes through here, and through the policy.
+
+GUI thread. The dial pad, history "call back", search results and the in-call
+transfer field all call `CallLauncher`. It asks the dial policy the engine will ask
+(`UiContext.dial_report`): a denied target is refused with the reason and no command
+is sent; "needs PIN" opens `PinDialog`, checks the code with `PinAuthority.authorize`
+off the GUI thread (scrypt), and only then submits `MakeCall` carrying the
+authorization. The engine checks again on its side, so the UI cannot be the weak
+link even if it had a bug.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtWidgets import QWidget
+
+from softphone.engine import commands as cmd
+from softphone.policy.pin import DialAuthorization, PinError
+from softphone.security.secret import Secret
+from softphone.ui.bridge import JobResult
+from softphone.ui.context import UiContext
+from softphone.ui.dial_advice import clean_typed
+from softphone.ui.pin_dialog import PinDialog
+
+
+class CallLauncher(QObject):
+    callPlaced = Signal(str)  # the new call's id
+    callRefused = Signal(str)  # why, in words
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.pin_dialog: PinDialog | None = None
+        self._pending: tuple[str, str] | None = None  # (text, normalised target)
+
+    def place(self, text: str, parent: QWidget | None = None) -> None:
+        text = clean_typed(text)
+        account = self._ctx.account
+        report = self._ctx.dial_report(text)
+        if account is None or report is None:
+            self.callRefused.emit("no SIP account is set up: add one in Settings")
+            return
+        if report.verdict == "denied":
+            self.callRefused.emit(f"not allowed: {report.reason}")
+            return
+        if report.verdict == "needs_pin":
+            self._ask_pin(text, report.normalised or "", report.reason, parent)
+            return
+        self._submit(text, None)
+
+    def transfer_refusal(self, text: str) -> str | None:
+        """None if a blind transfer to `text` is allowed, else why not."""
+        report = self._ctx.dial_report(text)
+        if report is None:
+            return "no SIP account is set up"
+        if report.verdict == "denied":
+            return f"not allowed: {report.reason}"
+        if report.verdict == "needs_pin":
+            return f"{report.reason}; a transfer cannot carry an authorization code"
+        return None
+
+    # -- PIN -----------------------------------------------------------------------
+
+    def _ask_pin(self, text: str, target: str, reason: str, parent: QWidget | None) -> None:
+        pins = self._ctx.pins
+        if pins is None or not pins.configured:
+            self.callRefused.emit(f"{reason}; no authorization code is set up on this computer")
+            return
+        if self.pin_dialog is not None:
+            self.pin_dialog.close()
+        self._pending = (text, target)
+        self.pin_dialog = PinDialog(target, reason, parent)
+        self.pin_dialog.pinEntered.connect(self._on_pin_dialog_pin_entered)
+        self.pin_dialog.rejected.connect(self._on_pin_dialog_rejected)
+        self.pin_dialog.open()
+
+    @Slot(object)
+    def _on_pin_dialog_pin_entered(self, pin: Secret) -> None:
+        if self._pending is None or self._ctx.pins is None:
+            return
+        job = functools.partial(self._ctx.pins.authorize, self._pending[1], pin)
+        self._ctx.bridge.run_in_background(job, self._done_authorize)
+
+    @Slot()
+    def _on_pin_dialog_rejected(self) -> None:
+        self._pending = None
+        self.pin_dialog = None
+
+    def _done_authorize(self, result: JobResult) -> None:
+        dialog, pending = self.pin_dialog, self._pending
+        if dialog is None or pending is None:
+            return  # cancelled meanwhile
+        if not result.ok:
+            error = result.error
+            message = str(error) if isinstance(error, PinError) else "could not check the code"
+            dialog.show_error(message)
+            return
+        self._pending, self.pin_dialog = None, None
+        dialog.accept()
+        self._submit(pending[0], result.value)
+
+    def _submit(self, text: str, authorization: DialAuthorization | None) -> None:
+        account = self._ctx.account
+        if account is None:
+            return
+        call_id = self._ctx.bridge.new_id("ui")
+        self._ctx.bridge.submit(
+            cmd.MakeCall(call_id, account.account_id, text, authorization=authorization)
+        )
+        self.callPlaced.emit(call_id)

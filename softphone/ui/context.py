@@ -1,0 +1,62 @@
+"""What the windows share: the bridge, the policy and settings in force, the stores.
+
+GUI thread. Built once by `app.run_gui` (or by a test) and handed to each window:
+no singletons. Services that may be missing (no secret store unlocked, no database,
+no account) are None, and every window says so instead of failing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from softphone.config.admin_policy import AdminPolicy
+from softphone.config.profile import SipProfile
+from softphone.config.settings import Effective, Settings, effective_settings
+from softphone.history.recorder import HistoryRecorder
+from softphone.policy.pin import PinAuthority
+from softphone.security.secret_store import SecretStore
+from softphone.storage.database import LocalDatabase
+from softphone.tasks.policy import DialReport, check_dial
+from softphone.ui.bridge import EngineBridge
+from softphone.ui.dial_advice import DialAdvice, advise, clean_typed
+
+
+@dataclass
+class AccountInfo:
+    """The account the engine was given: its id there, profile and user."""
+
+    account_id: str
+    profile: SipProfile
+    username: str
+
+    @property
+    def address(self) -> str:
+        return f"{self.username}@{self.profile.domain}"
+
+
+@dataclass
+class UiContext:
+    bridge: EngineBridge
+    admin: AdminPolicy = field(default_factory=AdminPolicy)
+    settings: Settings = field(default_factory=Settings)
+    settings_file: Path | None = None  # None: the user's settings.json
+    store: SecretStore | None = None
+    database: LocalDatabase | None = None
+    recorder: HistoryRecorder | None = None
+    pins: PinAuthority | None = None
+    role: str | None = None  # dialing role; None: the policy's default
+    account: AccountInfo | None = None
+
+    @property
+    def effective(self) -> Effective:
+        return effective_settings(self.settings, self.admin)
+
+    def dial_report(self, text: str) -> DialReport | None:
+        """The engine's own decision for `text` under this account's dial plan."""
+        if self.account is None:
+            return None
+        return check_dial(clean_typed(text), self.account.profile, self.admin, self.role)
+
+    def dial_advice(self, text: str) -> DialAdvice:
+        return advise(text, self.dial_report(text))
