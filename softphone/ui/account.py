@@ -1,0 +1,142 @@
+"""The SIP account the app runs: handed to the engine from the settings, and its status.
+
+GUI thread; the profile and the password are read on a worker thread (files, the
+secret store). The password goes from the secret store into `AddAccount` as a
+`Secret` and nowhere else. `statusChanged` carries a `StatusText` for the status
+line: registered (with the TLS version), connecting, or not registered and why —
+from the engine's `AccountRegistrationDidChange`, or from a problem found before the
+engine was asked (no password stored, profile unreadable, store locked).
+"""
+
+from __future__ import annotations
+
+import functools
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from softphone.config.profile import ProfileError, SipProfile, find_profile, load_profile
+from softphone.config.settings import AccountSettings
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.security.secret import Secret
+from softphone.security.secret_store import SecretStore, SecretStoreError
+from softphone.ui.bridge import JobResult
+from softphone.ui.context import AccountInfo, UiContext
+from softphone.ui.status_text import (
+    NO_ACCOUNT,
+    Severity,
+    StatusText,
+    registration_status,
+    setup_problem,
+)
+
+
+class AccountSetupError(Exception):
+    """The account cannot be handed to the engine; the message says why."""
+
+
+def load_account(
+    acc: AccountSettings, store: SecretStore | None
+) -> tuple[SipProfile, Secret | None]:
+    """Worker thread: the account's profile and its password from the secret store."""
+    try:
+        profile = load_profile(find_profile(acc.profile))
+    except ProfileError as e:
+        raise AccountSetupError(f"profile: {e}") from None
+    if acc.password is None:
+        return profile, None
+    if store is None:
+        raise AccountSetupError("the secret store is not open, so the password is not available")
+    try:
+        password = store.get(acc.password.service, acc.password.name)
+    except SecretStoreError as e:
+        raise AccountSetupError(f"secret store: {e}") from None
+    return profile, password
+
+
+class AccountController(QObject):
+    statusChanged = Signal(object)  # StatusText
+    accountChanged = Signal()  # UiContext.account was set or cleared
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.status: StatusText = NO_ACCOUNT
+        self.last_registration: ev.AccountRegistrationDidChange | None = None
+        self._setup_failed = False
+        ctx.bridge.registrationChanged.connect(self._on_account_registration_did_change)
+        ctx.bridge.commandFailed.connect(self._on_command_did_fail)
+
+    def connect_from_settings(self) -> None:
+        """(Re)start the first enabled account of the settings, or show there is none."""
+        self._drop_current()
+        accounts = [a for a in self._ctx.settings.accounts if a.enabled]
+        if not accounts:
+            self._set_status(NO_ACCOUNT)
+            return
+        acc = accounts[0]
+        self._set_status(StatusText(Severity.BUSY, f"Opening account {acc.username}…"))
+        job = functools.partial(load_account, acc, self._ctx.store)
+        self._ctx.bridge.run_in_background(job, functools.partial(self._done_load, acc))
+
+    def retry(self) -> None:
+        account = self._ctx.account
+        if self._setup_failed or account is None:
+            self.connect_from_settings()
+            return
+        self._set_status(StatusText(Severity.BUSY, f"Connecting {account.address}…"))
+        self._ctx.bridge.submit(cmd.Register(account.account_id))
+
+    def shutdown(self) -> None:
+        self._drop_current()
+
+    def _done_load(self, acc: AccountSettings, result: JobResult) -> None:
+        if not result.ok:
+            error = result.error
+            why = str(error) if isinstance(error, AccountSetupError) else repr(error)
+            self._fail_setup(why)
+            return
+        profile, password = result.value
+        if acc.password is not None and password is None:
+            self._fail_setup(
+                f"no password stored for {acc.username}@{profile.domain}: enter it in Settings"
+            )
+            return
+        self._setup_failed = False
+        account_id = self._ctx.bridge.new_id("acc")
+        self._ctx.account = AccountInfo(account_id, profile, acc.username)
+        self.accountChanged.emit()
+        self._set_status(StatusText(Severity.BUSY, f"Connecting {acc.username}@{profile.domain}…"))
+        self._ctx.bridge.submit(
+            cmd.AddAccount(account_id, profile, acc.username, password, register=profile.register)
+        )
+
+    def _fail_setup(self, why: str) -> None:
+        self._setup_failed = True
+        self._set_status(setup_problem(why))
+
+    def _drop_current(self) -> None:
+        account = self._ctx.account
+        if account is not None:
+            self._ctx.bridge.submit(cmd.RemoveAccount(account.account_id))
+            self._ctx.account = None
+            self.last_registration = None
+            self.accountChanged.emit()
+
+    def _set_status(self, status: StatusText) -> None:
+        self.status = status
+        self.statusChanged.emit(status)
+
+    @Slot(object)
+    def _on_account_registration_did_change(self, e: ev.AccountRegistrationDidChange) -> None:
+        account = self._ctx.account
+        if account is None or e.account_id != account.account_id:
+            return
+        self.last_registration = e
+        self._set_status(registration_status(account.address, e))
+
+    @Slot(object)
+    def _on_command_did_fail(self, e: ev.CommandDidFail) -> None:
+        account = self._ctx.account
+        if account is not None and e.account_id == account.account_id:
+            self._set_status(setup_problem(e.error))

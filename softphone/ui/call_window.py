@@ -1,0 +1,336 @@
+"""The in-call window: who, state and timer, security badge, network quality, and the
+controls (mute, hold, keypad, blind transfer, hang up). GUI thread.
+
+Everything shown comes from the engine's events for this call; every button is a
+command. Statistics are asked for every 2 s (`RequestStats`) while media flows. A
+blind-transfer target goes through the dial policy first (`CallLauncher`), and the
+engine checks it again. The SAS panel appears when the media is end to end; the
+code is read from the media event's `sas` when the engine provides one.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.ui import theme
+from softphone.ui.call_flow import CallLauncher
+from softphone.ui.context import UiContext
+from softphone.ui.dial_pad import KEYS
+from softphone.ui.notify_text import caller_address
+from softphone.ui.quality import rate
+from softphone.ui.security_badge import SasPanel, SecurityBadge
+from softphone.ui.security_text import describe
+
+STATS_INTERVAL_MS = 2000
+_STATE_WORDS = {
+    ev.CallState.CALLING: "Calling…",
+    ev.CallState.INCOMING: "Ringing…",
+    ev.CallState.EARLY: "Ringing…",
+    ev.CallState.CONNECTING: "Connecting…",
+    ev.CallState.CONFIRMED: "Connected",
+    ev.CallState.DISCONNECTED: "Ended",
+}
+
+
+def clock(seconds: float) -> str:
+    s = int(seconds)
+    return (
+        f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+        if s >= 3600
+        else f"{s // 60:02d}:{s % 60:02d}"
+    )
+
+
+class CallWindow(QWidget):
+    sasConfirmed = Signal(str, bool)  # call id, whether the codes matched
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        launcher: CallLauncher,
+        call_id: str,
+        remote_uri: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self._ctx = ctx
+        self._launcher = launcher
+        self.call_id = call_id
+        self.ended = False
+        self._connected_at: float | None = None
+        self._media: ev.MediaSecurity | None = None
+        self._signalling: ev.SignallingSecurity | None = None
+        self.setWindowTitle(f"Call — {caller_address(remote_uri)}")
+        self._build(remote_uri)
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._on_tick_timeout)
+        self._stats_timer = QTimer(self, interval=STATS_INTERVAL_MS)
+        self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
+        b = ctx.bridge
+        b.callStateChanged.connect(self._on_call_state_did_change)
+        b.callMediaChanged.connect(self._on_call_media_did_change)
+        b.callStatsUpdated.connect(self._on_call_stats_did_update)
+        b.callSecurityFailed.connect(self._on_call_security_did_fail)
+        b.callDialRefused.connect(self._on_call_dial_was_refused)
+        b.callTransferProgressed.connect(self._on_call_transfer_did_progress)
+        b.callEnded.connect(self._on_call_did_end)
+        b.commandFailed.connect(self._on_command_did_fail)
+        self.badge.show_view(describe(None, None))
+
+    # -- layout ----------------------------------------------------------------------
+
+    def _build(self, remote_uri: str) -> None:
+        self.peer_label = QLabel(caller_address(remote_uri))
+        font = QFont(self.peer_label.font())
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.peer_label.setFont(font)
+        self.peer_label.setToolTip(remote_uri)
+        self.state_label = QLabel("Calling…")
+        self.timer_label = QLabel("00:00")
+        self.timer_label.setFont(QFont("DejaVu Sans Mono", font.pointSize()))
+        self.badge = SecurityBadge()
+        self.sas_panel = SasPanel()
+        self.sas_panel.hide()
+        self.quality_label = QLabel(rate(None).text)
+        theme.paint(self.quality_label, "unknown", pad=4)
+        self.mute_button = QPushButton("Mute")
+        self.hold_button = QPushButton("Hold")
+        self.keypad_button = QPushButton("Keypad")
+        self.transfer_button = QPushButton("Transfer…")
+        for button in (self.mute_button, self.hold_button, self.keypad_button):
+            button.setCheckable(True)
+        self.hangup_button = QPushButton("Hang up")
+        self.hangup_button.setStyleSheet(
+            "QPushButton { background: #c62828; color: white; font-weight: bold; "
+            "border-radius: 6px; padding: 8px; } QPushButton:disabled { background: #b9a0a0; }"
+        )
+        self.close_button = QPushButton("Close")
+        self.close_button.hide()
+        self.keypad = QWidget()
+        grid = QGridLayout(self.keypad)
+        self.dtmf_buttons: dict[str, QPushButton] = {}
+        for i, (digit, _letters) in enumerate(KEYS):
+            button = QPushButton(digit)
+            button.setProperty("digit", digit)
+            button.clicked.connect(self._on_dtmf_clicked)
+            self.dtmf_buttons[digit] = button
+            grid.addWidget(button, i // 3, i % 3)
+        self.keypad.hide()
+        self.transfer_box = QWidget()
+        self.transfer_edit = QLineEdit()
+        self.transfer_edit.setPlaceholderText("Transfer to (number or SIP address)")
+        self.transfer_go = QPushButton("Transfer")
+        row = QHBoxLayout(self.transfer_box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.transfer_edit, 1)
+        row.addWidget(self.transfer_go)
+        self.transfer_box.hide()
+        self.message_label = QLabel("")
+        self.message_label.setWordWrap(True)
+        self.message_label.hide()
+
+        top = QHBoxLayout()
+        who = QVBoxLayout()
+        who.addWidget(self.peer_label)
+        who.addWidget(self.state_label)
+        top.addLayout(who, 1)
+        top.addWidget(self.timer_label, 0, Qt.AlignmentFlag.AlignTop)
+        controls = QHBoxLayout()
+        for button in (self.mute_button, self.hold_button, self.keypad_button):
+            controls.addWidget(button)
+        controls.addWidget(self.transfer_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.badge)
+        layout.addWidget(self.sas_panel)
+        layout.addWidget(self.quality_label)
+        layout.addLayout(controls)
+        layout.addWidget(self.keypad)
+        layout.addWidget(self.transfer_box)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.hangup_button)
+        layout.addWidget(self.close_button)
+        self.setMinimumWidth(460)
+
+        self.mute_button.toggled.connect(self._on_mute_button_toggled)
+        self.hold_button.toggled.connect(self._on_hold_button_toggled)
+        self.keypad_button.toggled.connect(self.keypad.setVisible)
+        self.transfer_button.clicked.connect(self._on_transfer_button_clicked)
+        self.transfer_go.clicked.connect(self._on_transfer_go_clicked)
+        self.transfer_edit.returnPressed.connect(self._on_transfer_go_clicked)
+        self.hangup_button.clicked.connect(self._on_hangup_button_clicked)
+        self.close_button.clicked.connect(self.close)
+        self.sas_panel.sasConfirmed.connect(self._on_sas_panel_sas_confirmed)
+
+    def _say(self, text: str, kind: str = "info") -> None:
+        self.message_label.setText(text)
+        theme.paint(self.message_label, kind, pad=4)
+        self.message_label.show()
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Grow to show every wrapped line (a top-level window does not do it by itself)."""
+        layout = self.layout()
+        layout.activate()
+        needed = layout.totalHeightForWidth(self.width())
+        if needed > self.height():
+            self.resize(self.width(), needed)
+
+    def _submit(self, command: cmd.Command) -> None:
+        if not self.ended:
+            self._ctx.bridge.submit(command)
+
+    # -- controls --------------------------------------------------------------------
+
+    @Slot(bool)
+    def _on_mute_button_toggled(self, muted: bool) -> None:
+        self.mute_button.setText("Unmute" if muted else "Mute")
+        self._submit(cmd.SetMute(self.call_id, muted))
+
+    @Slot(bool)
+    def _on_hold_button_toggled(self, held: bool) -> None:
+        self.hold_button.setText("Resume" if held else "Hold")
+        self._submit(cmd.Hold(self.call_id) if held else cmd.Resume(self.call_id))
+
+    @Slot()
+    def _on_dtmf_clicked(self) -> None:
+        self._submit(cmd.SendDtmf(self.call_id, self.sender().property("digit")))
+
+    @Slot()
+    def _on_transfer_button_clicked(self) -> None:
+        self.transfer_box.setVisible(not self.transfer_box.isVisible())
+        if self.transfer_box.isVisible():
+            self.transfer_edit.setFocus()
+
+    @Slot()
+    def _on_transfer_go_clicked(self) -> None:
+        target = self.transfer_edit.text().strip()
+        if not target:
+            return
+        refusal = self._launcher.transfer_refusal(target)
+        if refusal is not None:
+            self._say(f"Not transferred: {refusal}", "error")
+            return
+        self._say(f"Transferring to {target}…", "busy")
+        self._submit(cmd.TransferBlind(self.call_id, target))
+
+    @Slot()
+    def _on_hangup_button_clicked(self) -> None:
+        self._submit(cmd.Hangup(self.call_id))
+        self.hangup_button.setEnabled(False)
+        self.state_label.setText("Hanging up…")
+
+    @Slot(bool)
+    def _on_sas_panel_sas_confirmed(self, matched: bool) -> None:
+        self.sasConfirmed.emit(self.call_id, matched)
+
+    @Slot()
+    def _on_tick_timeout(self) -> None:
+        if self._connected_at is not None:
+            self.timer_label.setText(clock(time.monotonic() - self._connected_at))
+
+    @Slot()
+    def _on_stats_timer_timeout(self) -> None:
+        self._submit(cmd.RequestStats(self.call_id))
+
+    # -- engine events ---------------------------------------------------------------
+
+    @Slot(object)
+    def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
+        if e.call_id != self.call_id or self.ended:
+            return
+        self.state_label.setText(_STATE_WORDS.get(e.state, str(e.state)))
+        if e.state is ev.CallState.CONFIRMED and self._connected_at is None:
+            self._connected_at = time.monotonic()
+            self._tick.start()
+
+    @Slot(object)
+    def _on_call_media_did_change(self, e: ev.CallMediaDidChange) -> None:
+        if e.call_id != self.call_id or self.ended:
+            return
+        self._media, self._signalling = e.media, e.signalling or self._signalling
+        self.badge.show_view(describe(self._media, self._signalling))
+        if e.media.end_to_end:
+            self.sas_panel.set_sas(getattr(e.media, "sas", None))
+            self.sas_panel.show()
+        self.fit_height()
+        if e.local_hold:
+            self.state_label.setText("On hold")
+        elif e.remote_hold:
+            self.state_label.setText("Held by the other side")
+        elif self._connected_at is not None:
+            self.state_label.setText("Connected")
+        if not self._stats_timer.isActive():
+            self._stats_timer.start()
+            self._on_stats_timer_timeout()
+
+    @Slot(object)
+    def _on_call_stats_did_update(self, e: ev.CallStatsDidUpdate) -> None:
+        if e.call_id != self.call_id:
+            return
+        view = rate(e.stats)
+        self.quality_label.setText(view.text)
+        theme.paint(self.quality_label, view.quality.value, pad=4)
+
+    @Slot(object)
+    def _on_call_security_did_fail(self, e: ev.CallSecurityDidFail) -> None:
+        if e.call_id == self.call_id:
+            self._say(f"Ending the call: {e.reason}", "error")
+
+    @Slot(object)
+    def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
+        if e.call_id == self.call_id:
+            self._say(f"Not {'called' if e.path == 'call' else 'transferred'}: {e.reason}", "error")
+
+    @Slot(object)
+    def _on_call_transfer_did_progress(self, e: ev.CallTransferDidProgress) -> None:
+        if e.call_id == self.call_id:
+            kind = "ok" if 200 <= e.code < 300 else "error" if e.final else "busy"
+            self._say(f"Transfer: {e.code} {e.reason}", kind)
+
+    @Slot(object)
+    def _on_command_did_fail(self, e: ev.CommandDidFail) -> None:
+        if e.call_id == self.call_id and e.command != "RequestStats":
+            self._say(f"{e.command} failed: {e.error}", "error")
+
+    @Slot(object)
+    def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
+        if e.call_id != self.call_id:
+            return
+        self.ended = True
+        self._tick.stop()
+        self._stats_timer.stop()
+        why = e.security_failure or e.reason or "ended"
+        self.state_label.setText(f"Call ended — {why} ({clock(e.duration)})")
+        for button in (
+            self.mute_button,
+            self.hold_button,
+            self.keypad_button,
+            self.transfer_button,
+            self.hangup_button,
+        ):
+            button.setEnabled(False)
+        self.keypad.hide()
+        self.transfer_box.hide()
+        self.hangup_button.hide()
+        self.close_button.show()
+
+    def closeEvent(self, event) -> None:
+        if not self.ended:
+            self._ctx.bridge.submit(cmd.Hangup(self.call_id))  # closing the window hangs up
+        super().closeEvent(event)
