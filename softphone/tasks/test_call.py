@@ -1,8 +1,9 @@
 """`softphone test-call`: a real TLS + SRTP call to the embedded echo peer.
 
-Runs on the caller's thread over an EngineSession. Needs no account, no sound
-card and no network beyond 127.0.0.1. The call sends a 1 kHz tone; the peer
-echoes it; the tone must come back through both encrypted legs.
+Runs on the caller's thread over an EngineSession. Needs no account, no sound card and
+no network beyond 127.0.0.1. The call sends a 1 kHz tone; the peer echoes it; the tone
+must come back through both encrypted legs. `record_media`, `record_audio` and `judge`
+are shared with the desktop app, which drives the same call from events.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def run_test_call(duration: float = 2.0, keying: tuple[str, ...] = ("sdes",)) ->
             return report
         report.uri, report.peer_certificate_sha256 = started.uri, started.certificate_sha256
         _place_call(s, report, duration)
-    _judge(report)
+    judge(report)
     return report
 
 
@@ -75,13 +76,13 @@ def _place_call(s: EngineSession, report: TestCallReport, duration: float) -> No
     if isinstance(first, ev.CallDidEnd):
         report.failures.append(f"call ended before media: {first.reason}")
         return
-    _record_media(report, first)
+    record_media(report, first)
     s.drain(duration)
     s.submit(cmd.AnalyzeAudio(call_id, (TEST_TONE_HZ, CONTROL_HZ), seconds=min(duration, 1.0)))
     s.submit(cmd.RequestStats(call_id))
     analysed = s.wait_for(ev.CallAudioWasAnalyzed, lambda e: e.call_id == call_id)
     stats = s.wait_for(ev.CallStatsDidUpdate, lambda e: e.call_id == call_id)
-    _record_audio(report, analysed, stats.stats)
+    record_audio(report, analysed, stats.stats)
     s.submit(cmd.Hangup(call_id))
     ended = s.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id)
     report.setup_ms, report.first_rtp_ms = ended.setup_ms, ended.first_rtp_ms
@@ -91,14 +92,14 @@ def _place_call(s: EngineSession, report: TestCallReport, duration: float) -> No
     report.peer_leg_encrypted = bool(peer_media)
 
 
-def _record_media(report: TestCallReport, e: ev.CallMediaDidChange) -> None:
+def record_media(report: TestCallReport, e: ev.CallMediaDidChange) -> None:
     report.srtp_suite, report.keying = e.media.suite, e.media.keying
     report.media_profile, report.codec, report.clock_rate = e.media.profile, e.codec, e.clock_rate
     if e.signalling:
         report.tls_version, report.tls_cipher = e.signalling.tls_version, e.signalling.cipher
 
 
-def _record_audio(
+def record_audio(
     report: TestCallReport, analysed: ev.CallAudioWasAnalyzed, stats: ev.MediaStats
 ) -> None:
     tone = next(t for t in analysed.tones if t.frequency == TEST_TONE_HZ)
@@ -113,7 +114,7 @@ def _record_audio(
         )
 
 
-def _judge(report: TestCallReport) -> None:
+def judge(report: TestCallReport) -> None:
     checks = [
         (report.tls_version is not None, "signalling was not over verified TLS"),
         (report.srtp_suite is not None, "media was not SRTP"),
