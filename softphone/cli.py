@@ -339,6 +339,8 @@ def _print_policy(admin: AdminPolicy) -> None:
     history = admin.history
     days = f"{history.retention_days} days" if history.retention_days else "until deleted"
     print(f"  history: {'kept ' + days if history.keep else 'not kept'}")
+    shown = admin.privacy.show_caller_in_notifications
+    print(f"  notifications: {'show the caller' if shown else 'privacy mode (caller hidden)'}")
 
 
 # ------------------------------------------------------------------- helpers

@@ -1,4 +1,5 @@
-"""The administrator's policy file: dial permissions, inbound policy, transfers, history.
+"""The administrator's policy file: dial permissions, inbound policy, transfers, history,
+privacy mode.
 
 Pure Python, any thread. An installer (MSI, package, configuration management) puts
 `policy.toml` in the machine-wide configuration folder (`site_policy_path()`:
@@ -36,6 +37,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "inbound": ("mode", "block", "refuse_anonymous"),
     "transfers": ("accept", "allowed_domains"),
     "history": ("keep", "retention_days"),
+    "privacy": ("show_caller_in_notifications",),
 }
 _ROLE_KEYS = ("allow", "pin", "deny_prefixes", "allow_exceptions", "allowed_domains")
 
@@ -53,11 +55,18 @@ class HistoryPolicy:
 
 
 @dataclass(frozen=True)
+class PrivacyPolicy:
+    # False: "privacy mode", no caller name or number in notifications or the tray
+    show_caller_in_notifications: bool = True
+
+
+@dataclass(frozen=True)
 class AdminPolicy:
     dialing: DialPolicy = field(default_factory=lambda: DialPolicy(dict(BUILTIN_ROLES)))
     inbound: InboundPolicy = field(default_factory=InboundPolicy)
     transfers: TransferPolicy = field(default_factory=TransferPolicy)
     history: HistoryPolicy = field(default_factory=HistoryPolicy)
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     source: Path | None = None  # None: built-in defaults
     locked: frozenset[str] = frozenset()  # dotted keys the file set: shown as locked
 
@@ -112,6 +121,7 @@ def parse_admin_policy(
         inbound=_inbound(r, doc.get("inbound", {})),
         transfers=_transfers(r, doc.get("transfers", {})),
         history=_history(r, doc.get("history", {})),
+        privacy=_privacy(r, doc.get("privacy", {})),
         source=path,
         locked=frozenset(f"{t}.{k}" for t, v in doc.items() if isinstance(v, dict) for k in v),
     )
@@ -238,3 +248,8 @@ def _history(r: _Reader, table: dict[str, Any]) -> HistoryPolicy:
     if days is not None and (type(days) is not int or not 1 <= days <= 3650):
         raise r.error("history.retention_days", "must be a whole number of days, 1 to 3650")
     return HistoryPolicy(keep=keep, retention_days=days)
+
+
+def _privacy(r: _Reader, table: dict[str, Any]) -> PrivacyPolicy:
+    key = "show_caller_in_notifications"
+    return PrivacyPolicy(r.flag(f"privacy.{key}", table.get(key, True)))

@@ -275,4 +275,10 @@ def effective_settings(user: Settings, admin: AdminPolicy) -> Effective:
     if "inbound.mode" in admin.locked:
         inbound = admin.inbound.mode
         locked["inbound"] = why
-    return Effective(replace(user, history=history, inbound_mode=inbound), locked)
+    privacy = user.privacy
+    if "privacy.show_caller_in_notifications" in admin.locked:
+        privacy = replace(
+            privacy, show_caller_in_notifications=admin.privacy.show_caller_in_notifications
+        )
+        locked["privacy.show_caller_in_notifications"] = why
+    return Effective(replace(user, history=history, inbound_mode=inbound, privacy=privacy), locked)
