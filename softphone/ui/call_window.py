@@ -181,15 +181,7 @@ class CallWindow(QWidget):
         self.message_label.setText(text)
         theme.paint(self.message_label, kind, pad=4)
         self.message_label.show()
-        self.fit_height()
-
-    def fit_height(self) -> None:
-        """Grow to show every wrapped line (a top-level window does not do it by itself)."""
-        layout = self.layout()
-        layout.activate()
-        needed = layout.totalHeightForWidth(self.width())
-        if needed > self.height():
-            self.resize(self.width(), needed)
+        theme.grow_to_fit(self)
 
     def _submit(self, command: cmd.Command) -> None:
         if not self.ended:
@@ -268,7 +260,7 @@ class CallWindow(QWidget):
         if e.media.end_to_end:
             self.sas_panel.set_sas(getattr(e.media, "sas", None))
             self.sas_panel.show()
-        self.fit_height()
+        theme.grow_to_fit(self)
         if e.local_hold:
             self.state_label.setText("On hold")
         elif e.remote_hold:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from softphone.policy.pin import PIN_DIGITS
 from softphone.security.secret import Secret
+from softphone.ui import theme
 
 
 class PinDialog(QDialog):
@@ -73,4 +74,5 @@ class PinDialog(QDialog):
     def show_error(self, message: str) -> None:
         self.set_busy(False)
         self.error_label.setText(message)
+        theme.grow_to_fit(self)
         self.pin_edit.setFocus()

@@ -41,3 +41,15 @@ def paint(widget: QWidget, kind: str, *, border: int = 1, radius: int = 4, pad: 
         f"#{name} QLabel {{ color: {fg}; background: transparent; border: none; }}"
     )
     widget.setProperty("kind", kind)
+
+
+def grow_to_fit(window: QWidget) -> None:
+    """Grow a top-level window so every wrapped line shows (Qt does not grow a shown
+    window when a word-wrapped label gets longer or appears)."""
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    needed = max(layout.totalHeightForWidth(window.width()), layout.totalMinimumSize().height())
+    if needed > window.height():
+        window.resize(window.width(), needed)

@@ -1,0 +1,241 @@
+"""Settings: the account, security (certificates, what is locked) and privacy. GUI thread.
+
+What the administrator's policy file set is shown with its value, disabled, with
+the reason beside it and as a tooltip (`Effective.locked`); saving keeps the user's
+own choice for those keys underneath, so removing the policy later gives it back.
+Saving runs on a worker thread (secret store, settings file) and only then closes.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.config.settings import HistorySettings, PrivacySettings, Settings
+from softphone.engine import events as ev
+from softphone.ui import theme
+from softphone.ui.account_form import AccountForm, AccountFormError, store_account
+from softphone.ui.bridge import JobResult
+from softphone.ui.context import UiContext
+from softphone.ui.security_text import tls_name
+from softphone.ui.status_text import certificate_words
+
+LOCK_MARK = "Locked"
+
+
+def _selectable(text: str, mono: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if mono:
+        label.setStyleSheet("font-family: 'DejaVu Sans Mono', monospace;")
+    return label
+
+
+def fingerprint_lines(sha256: str | None) -> str:
+    """A 32-byte fingerprint on two lines of 16, easier to compare by eye."""
+    if not sha256:
+        return "?"
+    parts = sha256.split(":")
+    return "\n".join(":".join(parts[i : i + 16]) for i in range(0, len(parts), 16))
+
+
+class SettingsDialog(QDialog):
+    settingsSaved = Signal(object)  # the Settings written
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        registration: ev.AccountRegistrationDidChange | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self.setWindowTitle("Settings")
+        self.effective = ctx.effective
+        self.tabs = QTabWidget()
+        self.account_form = AccountForm(ctx.settings, ctx.store)
+        self.tabs.addTab(self.account_form, "Account")
+        self.tabs.addTab(self._security_page(registration), "Security")
+        self.tabs.addTab(self._privacy_page(), "Privacy")
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self._on_buttons_accepted)
+        self.buttons.rejected.connect(self.reject)
+        self.setMinimumSize(620, 460)
+
+    # -- pages -----------------------------------------------------------------------
+
+    def _security_page(self, reg: ev.AccountRegistrationDidChange | None) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        server = QGroupBox("Server certificate (as seen at the last registration)")
+        form = QFormLayout(server)
+        sig = reg.signalling if reg is not None else None
+        problem = reg.certificate if reg is not None else None
+        if sig is not None and sig.encrypted:
+            form.addRow("Connection:", _selectable(f"{tls_name(sig.tls_version)}, {sig.cipher}"))
+            form.addRow("Issued to:", _selectable(sig.peer_subject or "?"))
+            form.addRow("SHA-256:", _selectable(fingerprint_lines(sig.peer_sha256), mono=True))
+        elif problem is not None:
+            refused = _selectable(f"REFUSED: {certificate_words(problem.kinds)}")
+            theme.paint(refused, "error", pad=4)
+            form.addRow("Status:", refused)
+            form.addRow("Server:", _selectable(f"{problem.host}:{problem.port}"))
+            form.addRow("Subject:", _selectable(problem.subject or "?"))
+            form.addRow("Issuer:", _selectable(problem.issuer or "?"))
+            form.addRow("Valid until:", _selectable(problem.not_after or "?"))
+            form.addRow("SHA-256:", _selectable(fingerprint_lines(problem.sha256), mono=True))
+        else:
+            form.addRow(_selectable("Not connected yet: register to see the certificate."))
+        self.certificate_box = server
+        layout.addWidget(server)
+        account = self._ctx.account
+        if account is not None:
+            p = account.profile
+            box = QGroupBox(f"Profile {p.name}")
+            pf = QFormLayout(box)
+            pf.addRow("Signalling:", _selectable(f"{p.transport.upper()} to {p.server}:{p.port}"))
+            check = (
+                "certificate and host name verified"
+                if p.tls.verify_server
+                else ("NOT verified (the administrator opted out)")
+            )
+            pf.addRow("Server check:", _selectable(check))
+            pf.addRow("Minimum TLS:", _selectable(p.tls.min_version))
+            pf.addRow("Trusted CAs:", _selectable(str(p.tls.ca_file or "the system's")))
+            media = f"SRTP {p.media.srtp}, keying {', '.join(p.media.keying)}"
+            pf.addRow("Media:", _selectable(media))
+            layout.addWidget(box)
+        policy = QGroupBox("Administrator's policy")
+        pol = QVBoxLayout(policy)
+        source = self._ctx.admin.source
+        pol.addWidget(
+            _selectable(f"Policy file: {source}" if source else "No policy file: built-in defaults")
+        )
+        locked = self.effective.locked
+        pol.addWidget(
+            _selectable(
+                "Locked settings: " + ", ".join(sorted(locked)) if locked else "Nothing is locked."
+            )
+        )
+        layout.addWidget(policy)
+        layout.addStretch(1)
+        return page
+
+    def _privacy_page(self) -> QWidget:
+        s = self.effective.settings
+        page = QWidget()
+        form = QFormLayout(page)
+        self.keep_check = QCheckBox("Keep a call history (stored encrypted on this computer)")
+        self.keep_check.setChecked(s.history.keep)
+        self.retention_spin = QSpinBox()
+        self.retention_spin.setRange(0, 3650)
+        self.retention_spin.setSpecialValueText("until I delete it")
+        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setValue(s.history.retention_days or 0)
+        self.show_caller_check = QCheckBox("Show the caller's name and number in notifications")
+        self.show_caller_check.setChecked(s.privacy.show_caller_in_notifications)
+        self.lock_labels: dict[str, QLabel] = {}
+        form.addRow(self.keep_check)
+        form.addRow(self._lock_row("history.keep", self.keep_check))
+        form.addRow("Keep history for:", self.retention_spin)
+        form.addRow(self._lock_row("history.retention_days", self.retention_spin))
+        form.addRow(self.show_caller_check)
+        form.addRow(self._lock_row("privacy.show_caller_in_notifications", self.show_caller_check))
+        hint = QLabel(
+            "Off is privacy mode: a ringing call shows only “Incoming call”, in the window "
+            "and in the tray, so nobody nearby learns who is calling."
+        )
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        return page
+
+    def _lock_row(self, key: str, widget: QWidget) -> QLabel:
+        why = self.effective.locked.get(key)
+        label = QLabel(f"{LOCK_MARK}: {why}" if why else "")
+        label.setWordWrap(True)
+        label.setVisible(bool(why))
+        if why:
+            widget.setEnabled(False)
+            widget.setToolTip(f"{LOCK_MARK}: {why}")
+            label.setStyleSheet("color: #5d4300;")
+        self.lock_labels[key] = label
+        return label
+
+    # -- saving ----------------------------------------------------------------------
+
+    def chosen_settings(self) -> Settings:
+        """The user's settings with this dialog's choices; locked keys keep the user's own."""
+        user, locked = self._ctx.settings, self.effective.locked
+        history = HistorySettings(
+            keep=user.history.keep if "history.keep" in locked else self.keep_check.isChecked(),
+            retention_days=(
+                user.history.retention_days
+                if "history.retention_days" in locked
+                else (self.retention_spin.value() or None)
+            ),
+        )
+        privacy = PrivacySettings(
+            show_caller_in_notifications=(
+                user.privacy.show_caller_in_notifications
+                if "privacy.show_caller_in_notifications" in locked
+                else self.show_caller_check.isChecked()
+            )
+        )
+        return replace(user, history=history, privacy=privacy)
+
+    @Slot()
+    def _on_buttons_accepted(self) -> None:
+        form = self.account_form
+        job = functools.partial(
+            store_account,
+            self.chosen_settings(),
+            self._ctx.store,
+            form.profile_name,
+            form.username_edit.text(),
+            form.take_password(),
+            self._ctx.settings_file,
+        )
+        self.buttons.setEnabled(False)
+        self._ctx.bridge.run_in_background(job, self._done_save)
+
+    def _done_save(self, result: JobResult) -> None:
+        self.buttons.setEnabled(True)
+        if not result.ok:
+            error = result.error
+            message = (
+                str(error)
+                if isinstance(error, AccountFormError)
+                else (f"{type(error).__name__}: {error}")
+            )
+            self.error_label.setText(f"Not saved: {message}")
+            theme.paint(self.error_label, "error", pad=4)
+            self.error_label.show()
+            theme.grow_to_fit(self)
+            return
+        self._ctx.settings = result.value
+        self.settingsSaved.emit(result.value)
+        self.accept()
