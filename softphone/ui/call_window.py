@@ -57,6 +57,7 @@ def clock(seconds: float) -> str:
 
 class CallWindow(QWidget):
     sasConfirmed = Signal(str, bool)  # call id, whether the codes matched
+    windowClosed = Signal(str)  # call id
 
     def __init__(
         self,
@@ -326,3 +327,4 @@ class CallWindow(QWidget):
         if not self.ended:
             self._ctx.bridge.submit(cmd.Hangup(self.call_id))  # closing the window hangs up
         super().closeEvent(event)
+        self.windowClosed.emit(self.call_id)

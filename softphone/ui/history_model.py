@@ -70,15 +70,15 @@ class HistoryModel(QAbstractTableModel):
             return r
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                r.started.astimezone().strftime("%Y-%m-%d %H:%M"),
+                r.started.astimezone().strftime("%d %b %H:%M"),
                 "↙ in" if r.direction.value == "incoming" else "↗ out",
                 caller_address(r.peer),
                 _duration(r.duration_s),
                 r.outcome,
                 _security(r),
             )[index.column()]
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
-            return r.peer
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{r.peer}\n{r.started.astimezone():%Y-%m-%d %H:%M:%S %Z}"
         return None
 
 
@@ -88,9 +88,10 @@ class HistoryFilter(QSortFilterProxyModel):
         self._direction: str | None = None
         self._group: OutcomeGroup | None = None
 
-    def set_filter(self, direction: str | None, group: OutcomeGroup | None) -> None:
+    def set_filter(self, direction: str | None, group: OutcomeGroup | str | None) -> None:
         self.beginFilterChange()
-        self._direction, self._group = direction, group
+        # item data comes back from Qt as plain str: make it the enum again
+        self._direction, self._group = direction or None, OutcomeGroup(group) if group else None
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: Index) -> bool:

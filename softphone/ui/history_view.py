@@ -67,6 +67,7 @@ class HistoryView(QWidget):
         self.refresh_button = QPushButton("Refresh")
         self.note_label = QLabel("")
         self.note_label.setWordWrap(True)
+        self.note_label.hide()
         filters = QHBoxLayout()
         filters.addWidget(self.direction_combo)
         filters.addWidget(self.outcome_combo)
@@ -91,12 +92,10 @@ class HistoryView(QWidget):
     def reload(self) -> None:
         db, recorder = self._ctx.database, self._ctx.recorder
         if db is None:
-            self.note_label.setText(
-                "History is unavailable: the secret store that holds its key is not open."
-            )
+            self._note("History is unavailable: the secret store that holds its key is not open.")
             return
         if not self._ctx.effective.settings.history.keep:
-            self.note_label.setText("History is not kept (Settings → Privacy).")
+            self._note("History is not kept (Settings → Privacy).")
 
         def job() -> list[CallRecord]:
             if recorder is not None:
@@ -107,12 +106,16 @@ class HistoryView(QWidget):
 
     def _done_reload(self, result: JobResult) -> None:
         if not result.ok:
-            self.note_label.setText(f"Could not read the history: {result.error}")
+            self._note(f"Could not read the history: {result.error}")
             return
         if self._ctx.effective.settings.history.keep:
-            self.note_label.setText("")
+            self._note("")
         self.model.set_records(result.value)
         self._on_table_selection_changed()
+
+    def _note(self, text: str) -> None:
+        self.note_label.setText(text)
+        self.note_label.setVisible(bool(text))
 
     def selected_record(self) -> CallRecord | None:
         rows = self.table.selectionModel().selectedRows()

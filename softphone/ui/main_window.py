@@ -1,0 +1,212 @@
+"""The main window: account status, search, dial pad, history; it opens the call windows.
+
+GUI thread. Every way of calling (dial pad, search result, history "call back") goes
+to the one `CallLauncher`. Calls on our account open an in-call window when they
+start (outgoing) or when answered (incoming); a ringing call opens the incoming-call
+window and, where a system tray exists, a tray message — both without the caller in
+privacy mode.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QSystemTrayIcon,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from softphone.config.settings import Settings
+from softphone.engine import events as ev
+from softphone.ui import theme
+from softphone.ui.account import AccountController
+from softphone.ui.account_status import AccountStatusBar
+from softphone.ui.call_flow import CallLauncher
+from softphone.ui.call_window import CallWindow
+from softphone.ui.context import UiContext
+from softphone.ui.dial_pad import DialPad
+from softphone.ui.history_model import HistoryModel
+from softphone.ui.history_view import HistoryView
+from softphone.ui.incoming import IncomingCallDialog
+from softphone.ui.search import SearchPanel, SearchProvider
+from softphone.ui.settings_dialog import SettingsDialog
+from softphone.ui.test_call_panel import TestCallDialog
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        ctx: UiContext,
+        search_provider: SearchProvider | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Softphone")
+        self.launcher = CallLauncher(ctx, self)
+        self.accounts = AccountController(ctx, self)
+        self.status_bar_widget = AccountStatusBar()
+        self.history_model = HistoryModel(self)
+        self.search = SearchPanel(search_provider or self.history_model.matches)
+        self.dial_pad = DialPad(ctx.dial_advice)
+        self.history_view = HistoryView(ctx, self.history_model)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.dial_pad, "Dial pad")
+        self.tabs.addTab(self.history_view, "History")
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addWidget(self.status_bar_widget)
+        layout.addWidget(self.search)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.resize(560, 660)
+        self.call_windows: dict[str, CallWindow] = {}
+        self.incoming: dict[str, IncomingCallDialog] = {}
+        self.settings_dialog: SettingsDialog | None = None
+        self.test_call_dialog: TestCallDialog | None = None
+        self.tray: QSystemTrayIcon | None = None
+        self.last_notification: tuple[str, str] | None = None
+        self._build_menus()
+        self._connect()
+        self.status_bar_widget.show_status(self.accounts.status)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar().addMenu("&Softphone")
+        self.settings_action = QAction("&Settings…", self)
+        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.test_call_action = QAction("Encrypted &test call…", self)
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        for action in (self.settings_action, self.test_call_action, self.quit_action):
+            menu.addAction(action)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.test_call_action.triggered.connect(self.open_test_call)
+        self.quit_action.triggered.connect(self.close)
+
+    def _connect(self) -> None:
+        for source in (self.dial_pad, self.search, self.history_view):
+            source.callRequested.connect(self._on_call_requested)
+        self.launcher.callRefused.connect(self._on_launcher_call_refused)
+        self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
+        self.accounts.accountChanged.connect(self.dial_pad.refresh)
+        self.status_bar_widget.retryRequested.connect(self.accounts.retry)
+        b = self.ctx.bridge
+        b.callStarted.connect(self._on_call_did_start)
+        b.callArrived.connect(self._on_call_did_arrive)
+        b.callDialRefused.connect(self._on_call_dial_was_refused)
+        b.callEnded.connect(self._on_call_did_end)
+
+    def start(self) -> None:
+        """Hand the account to the engine and read the history."""
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            self.tray.setToolTip("Softphone")
+            self.tray.show()
+        self.accounts.connect_from_settings()
+        self.history_view.reload()
+
+    def say(self, text: str, kind: str = "info") -> None:
+        self.banner.setText(text)
+        theme.paint(self.banner, kind, pad=4)
+        self.banner.setVisible(bool(text))
+
+    def _ours(self, account_id: str) -> bool:
+        return self.ctx.account is not None and account_id == self.ctx.account.account_id
+
+    # -- actions ---------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_call_requested(self, target: str) -> None:
+        self.say("")
+        self.launcher.place(target, self)
+
+    @Slot(str)
+    def _on_launcher_call_refused(self, reason: str) -> None:
+        self.say(f"Not called: {reason}", "error")
+        if self.tabs.currentWidget() is self.dial_pad:
+            self.dial_pad.show_refusal(reason)
+
+    @Slot()
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.ctx, self.accounts.last_registration, self)
+        dialog.settingsSaved.connect(self._on_settings_saved)
+        self.settings_dialog = dialog
+        dialog.open()
+
+    @Slot()
+    def open_test_call(self) -> None:
+        if self.test_call_dialog is None:
+            self.test_call_dialog = TestCallDialog(self.ctx.bridge, self)
+        self.test_call_dialog.show()
+        self.test_call_dialog.raise_()
+
+    @Slot(object)
+    def _on_settings_saved(self, settings: Settings) -> None:
+        effective = self.ctx.effective.settings
+        if self.ctx.recorder is not None:
+            self.ctx.recorder.set_settings(effective.history)
+        self.accounts.connect_from_settings()
+        self.history_view.reload()
+
+    # -- engine events ---------------------------------------------------------------
+
+    @Slot(object)
+    def _on_call_did_start(self, e: ev.CallDidStart) -> None:
+        if self._ours(e.account_id) and e.direction is ev.Direction.OUTGOING:
+            self._open_call_window(e.call_id, e.remote_uri)
+
+    @Slot(object)
+    def _on_call_did_arrive(self, e: ev.CallDidArrive) -> None:
+        if not self._ours(e.account_id):
+            return
+        dialog = IncomingCallDialog(self.ctx, e, self)
+        dialog.answered.connect(self._on_incoming_answered)
+        self.incoming[e.call_id] = dialog
+        dialog.show()
+        self.last_notification = (dialog.text.title, dialog.text.caller)
+        if self.tray is not None:
+            self.tray.showMessage(*self.last_notification)
+            self.tray.setToolTip(f"Softphone — {dialog.text.title}")
+
+    @Slot(str)
+    def _on_incoming_answered(self, call_id: str) -> None:
+        dialog = self.incoming.pop(call_id, None)
+        if dialog is not None:
+            self._open_call_window(call_id, dialog.remote_uri)
+
+    @Slot(object)
+    def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
+        if e.path == "call":
+            self.say(f"Not called: {e.reason}", "error")
+
+    @Slot(object)
+    def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
+        self.incoming.pop(e.call_id, None)
+        if self.tray is not None and not self.incoming:
+            self.tray.setToolTip("Softphone")
+
+    def _open_call_window(self, call_id: str, remote_uri: str) -> CallWindow:
+        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.windowClosed.connect(self._on_call_window_closed)
+        self.call_windows[call_id] = window
+        window.show()
+        return window
+
+    @Slot(str)
+    def _on_call_window_closed(self, call_id: str) -> None:
+        self.call_windows.pop(call_id, None)
+
+    def closeEvent(self, event) -> None:
+        for window in list(self.call_windows.values()):
+            window.close()
+        self.accounts.shutdown()
+        super().closeEvent(event)
