@@ -12,7 +12,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"softphone {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log (-vv: SIP too)")
     sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("gui", help="the desktop app (needs the gui extra: PySide6)")
 
     t = sub.add_parser("test-call", help="encrypted call to the embedded echo peer (no account)")
     t.add_argument("--duration", type=float, default=2.0, metavar="S")
@@ -126,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logsetup.configure(args.verbose)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+        "gui": _gui,
         "test-call": _test_call,
         "call": _call,
         "register": _register,
@@ -144,6 +147,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # ------------------------------------------------------------------ commands
+
+GUI_INSTALL_HINT = (
+    "the desktop app needs PySide6, in the optional gui extra: "
+    "pip install 'softphone[gui]' (from a checkout: pip install -e '.[gui]')"
+)
+
+
+def desktop_session(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
+    """Whether windows can be shown: Windows and macOS always; elsewhere an X11 or
+    Wayland display."""
+    if platform.startswith(("win", "darwin")):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+
+
+def default_argv(argv: Sequence[str], env: Mapping[str, str] = os.environ) -> list[str]:
+    """`python -m softphone` with no arguments opens the desktop app in a desktop
+    session; everything else is the command line as typed."""
+    if not argv and desktop_session(env):
+        return ["gui"]
+    return list(argv)
+
+
+def _gui(args: argparse.Namespace) -> int:
+    try:
+        import PySide6  # noqa: F401
+    except ImportError:
+        print(f"softphone: {GUI_INSTALL_HINT}", file=sys.stderr)
+        return EXIT_USAGE
+    from softphone.ui.app import run_gui
+
+    return run_gui([sys.argv[0]])
 
 
 def _test_call(args: argparse.Namespace) -> int:

@@ -81,7 +81,9 @@ class AccountForm(QWidget):
         self.profile_combo = QComboBox()
         for path in list_profiles():
             self.profile_combo.addItem(path.stem, str(path))
-        if current is not None:
+        if current is None:
+            self.profile_combo.setCurrentIndex(max(0, self.profile_combo.findText("generic-tls")))
+        else:
             index = self.profile_combo.findText(Path(current.profile).stem)
             if index < 0:
                 self.profile_combo.addItem(current.profile, current.profile)

@@ -137,7 +137,10 @@ class EngineBridge(QObject):
     def run_in_background(
         self, job: Callable[[], Any], done: Callable[[JobResult], None] | None = None
     ) -> None:
-        """Run `job` on a worker thread; `done(JobResult)` is then called on this thread."""
+        """Run `job` on a worker thread; `done(JobResult)` is then called on this thread.
+        After `close()` (shutting down) nothing runs."""
+        if self._closed:
+            return
         future = self._pool.submit(job)
         if done is not None:
             future.add_done_callback(lambda f: self._finish(f, done))

@@ -113,6 +113,11 @@ class MainWindow(QMainWindow):
         self.accounts.connect_from_settings()
         self.history_view.reload()
 
+    @Slot(int)
+    def on_setup_finished(self, _result: int) -> None:
+        """The first-run wizard closed (finished or cancelled): start with what it saved."""
+        self.start()
+
     def say(self, text: str, kind: str = "info") -> None:
         self.banner.setText(text)
         theme.paint(self.banner, kind, pad=4)

@@ -80,3 +80,11 @@ def test_bridge_submit_passes_commands_and_close_stops_delivery(
     fake_engine.emit(ev.EngineDidStop())
     qtbot.wait(50)
     assert rec.items == []
+
+
+def test_bridge_after_close_runs_no_background_job(qtbot, bridge: EngineBridge) -> None:
+    ran: list[int] = []
+    bridge.close()
+    bridge.run_in_background(lambda: ran.append(1))
+    qtbot.wait(50)
+    assert ran == []

@@ -1,0 +1,197 @@
+"""The desktop app's composition root: builds the services, wires them, shuts down in order.
+
+Main (GUI) thread. Order at start: the engine and the bridge; the secret store (the
+OS keyring, or the encrypted file unlocked with `SOFTPHONE_STORE_PASSPHRASE` or the
+unlock dialog); the PIN authority and the call policy from the administrator's
+policy file; the encrypted database and the history recorder; the main window; the
+first-run wizard when there is no settings file yet. At the end, in reverse: windows
+(which hang up), the bridge, the engine (hangs up, unregisters, destroys pjsua2 on
+its own thread), the recorder, the database.
+
+Start-up problems that must not stop the app (no store, a damaged database) are
+shown and the app runs without what they would have given; a policy file that
+cannot be read stops it, as in the CLI, because running without the administrator's
+rules would be wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from softphone.config.admin_policy import PolicyFileError, load_admin_policy
+from softphone.config.settings import (
+    Settings,
+    SettingsError,
+    effective_settings,
+    load_settings,
+    quarantine_settings,
+    settings_path,
+)
+from softphone.engine import Engine
+from softphone.history.recorder import HistoryRecorder
+from softphone.security.credentials import PASSPHRASE_ENV, data_dir
+from softphone.security.secret_store import (
+    SECRETS_FILE_NAME,
+    KeyringStore,
+    SecretStore,
+    SecretStoreError,
+    usable_keyring,
+)
+from softphone.storage.database import DatabaseError, LocalDatabase
+from softphone.tasks.policy import call_policy, pin_authority
+from softphone.ui.bridge import EngineBridge
+from softphone.ui.context import UiContext
+from softphone.ui.main_window import MainWindow
+from softphone.ui.unlock_dialog import UnlockDialog, unlock_store
+from softphone.ui.wizard import FirstRunWizard
+
+log = logging.getLogger(__name__)
+DATABASE_FILE = "local.db"
+
+
+def database_path() -> Path:
+    return data_dir() / DATABASE_FILE
+
+
+class GuiApp:
+    """Everything the desktop app runs, built by `start()` and torn down by `shutdown()`."""
+
+    def __init__(self, *, interactive: bool = True, settings_file: Path | None = None) -> None:
+        self.interactive = interactive  # False (tests): no modal dialog, ever
+        self.settings_file = settings_file or settings_path()
+        self.engine: Engine | None = None
+        self.bridge: EngineBridge | None = None
+        self.ctx: UiContext | None = None
+        self.window: MainWindow | None = None
+        self.wizard: FirstRunWizard | None = None
+        self.problems: list[str] = []
+
+    def start(self) -> MainWindow:
+        admin = load_admin_policy()  # PolicyFileError: the caller reports it
+        settings = self._load_settings()
+        first_run = not self.settings_file.exists()
+        self.engine = Engine()
+        self.bridge = EngineBridge(self.engine)
+        self.engine.start()
+        store = self._open_store()
+        pins = None
+        if store is not None:
+            try:
+                pins = pin_authority(store)
+            except SecretStoreError as e:
+                self.problems.append(f"authorization codes unavailable: {e}")
+        effective = effective_settings(settings, admin).settings
+        policy = call_policy(admin, None, pins)
+        inbound = replace(policy.inbound, mode=effective.inbound_mode)
+        self.engine.set_policy(replace(policy, inbound=inbound))
+        database = self._open_database(store)
+        recorder = HistoryRecorder(database, effective.history) if database else None
+        if recorder is not None:
+            self.engine.subscribe(recorder.on_event)
+        self.ctx = UiContext(
+            self.bridge,
+            admin=admin,
+            settings=settings,
+            settings_file=self.settings_file,
+            store=store,
+            database=database,
+            recorder=recorder,
+            pins=pins,
+        )
+        self.window = MainWindow(self.ctx)
+        if first_run:
+            self.wizard = FirstRunWizard(self.ctx, self.window)
+            self.wizard.finished.connect(self.window.on_setup_finished)
+        return self.window
+
+    def show(self) -> None:
+        """Show the main window, and the first-run wizard over it when it is the first run."""
+        self.window.show()
+        if self.wizard is not None:
+            self.wizard.open()
+        else:
+            self.window.start()
+        for problem in self.problems:
+            self.window.say(problem, "error")
+
+    def shutdown(self) -> None:
+        if self.window is not None:
+            self.window.close()
+        if self.bridge is not None:
+            self.bridge.close()
+        if self.engine is not None:
+            self.engine.stop()
+        ctx = self.ctx
+        if ctx is not None and ctx.recorder is not None:
+            ctx.recorder.close()
+        if ctx is not None and ctx.database is not None:
+            ctx.database.close()
+
+    # -- start-up steps --------------------------------------------------------------
+
+    def _load_settings(self) -> Settings:
+        try:
+            return load_settings(self.settings_file)
+        except SettingsError as e:
+            moved = quarantine_settings(self.settings_file)
+            self.problems.append(f"{e} — moved aside to {moved.name}; starting afresh")
+            return Settings()
+
+    def _open_store(self) -> SecretStore | None:
+        if usable_keyring():
+            return KeyringStore()
+        path = data_dir() / SECRETS_FILE_NAME
+        passphrase = os.environ.get(PASSPHRASE_ENV)
+        if passphrase:
+            try:
+                return unlock_store(path, passphrase)
+            except SecretStoreError as e:
+                self.problems.append(f"{PASSPHRASE_ENV}: {e}")
+        if not self.interactive:
+            self.problems.append("the secret store is locked: passwords and history unavailable")
+            return None
+        dialog = UnlockDialog(self.bridge, path)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.store
+        self.problems.append("the secret store is locked: passwords and history unavailable")
+        return None
+
+    def _open_database(self, store: SecretStore | None) -> LocalDatabase | None:
+        if store is None:
+            return None
+        try:
+            return LocalDatabase.open(database_path(), store)
+        except (DatabaseError, SecretStoreError) as e:
+            self.problems.append(f"call history unavailable: {e}")
+            return None
+
+
+def run_gui(argv: list[str] | None = None) -> int:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    app.setApplicationName("softphone")
+    app.setApplicationDisplayName("Softphone")
+    gui = GuiApp()
+    try:
+        gui.start()
+    except PolicyFileError as e:
+        QMessageBox.critical(None, "Softphone", f"The administrator's policy file is invalid:\n{e}")
+        gui.shutdown()
+        return 2
+    # Ctrl-C in the terminal quits in order; the timer lets Python see the signal.
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    tick = QTimer(interval=300)
+    tick.timeout.connect(lambda: None)
+    tick.start()
+    gui.show()
+    try:
+        return app.exec()
+    finally:
+        gui.shutdown()
