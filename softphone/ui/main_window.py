@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QStyle,
     QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
@@ -107,7 +108,8 @@ class MainWindow(QMainWindow):
     def start(self) -> None:
         """Hand the account to the engine and read the history."""
         if QSystemTrayIcon.isSystemTrayAvailable():
-            self.tray = QSystemTrayIcon(self.windowIcon(), self)
+            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
+            self.tray = QSystemTrayIcon(icon, self)
             self.tray.setToolTip("Softphone")
             self.tray.show()
         self.accounts.connect_from_settings()

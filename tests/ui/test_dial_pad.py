@@ -81,7 +81,7 @@ def test_dial_pad_allowed_number_submits_make_call(qtbot, pad_and_launcher, fake
 
 @pytest.mark.parametrize("pad_and_launcher", ["clinician"], indirect=True)
 def test_dial_pad_needs_pin_calls_only_after_the_right_code(
-    qtbot, pad_and_launcher, fake_engine
+    qtbot, pad_and_launcher, fake_engine, screenshot
 ) -> None:
     pad, launcher, ctx = pad_and_launcher
     qtbot.keyClicks(pad.number_edit, "011 44 20 7946 0958")
@@ -94,6 +94,7 @@ def test_dial_pad_needs_pin_calls_only_after_the_right_code(
     assert dialog.pin_edit.text() == ""  # the code does not stay in the field
     qtbot.waitUntil(lambda: "wrong authorization code" in dialog.error_label.text())
     assert fake_engine.commands(cmd.MakeCall) == []
+    screenshot(dialog, "pin_dialog_wrong_code")
     qtbot.keyClicks(dialog.pin_edit, "4321")
     with qtbot.waitSignal(launcher.callPlaced):
         qtbot.keyClick(dialog.pin_edit, Qt.Key.Key_Return)
@@ -102,6 +103,18 @@ def test_dial_pad_needs_pin_calls_only_after_the_right_code(
     assert call.authorization is not None
     assert ctx.pins.verify(call.authorization, "+442079460958")
     assert "4321" not in repr(call)
+
+
+@pytest.mark.parametrize("pad_and_launcher", ["clinician"], indirect=True)
+def test_dial_pad_needs_pin_without_a_code_set_up_is_refused(
+    qtbot, pad_and_launcher, fake_engine
+) -> None:
+    _pad, launcher, ctx = pad_and_launcher
+    ctx.pins = None
+    with qtbot.waitSignal(launcher.callRefused) as refused:
+        launcher.place("+44 20 7946 0958")
+    assert "no authorization code is set up" in refused.args[0]
+    assert launcher.pin_dialog is None and fake_engine.commands(cmd.MakeCall) == []
 
 
 @pytest.mark.parametrize("pad_and_launcher", ["clinician"], indirect=True)
