@@ -85,11 +85,15 @@ class ConnectionPage(QWizardPage):
         self.certificate_label = QLabel("")
         self.certificate_label.setWordWrap(True)
         self.certificate_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint_label = QLabel("")
+        self.fingerprint_label.setStyleSheet("font-family: 'DejaVu Sans Mono', monospace;")
+        self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.retry_button = QPushButton("Retry")
         self.retry_button.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
         layout.addWidget(self.certificate_label)
+        layout.addWidget(self.fingerprint_label)
         layout.addWidget(self.retry_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.controller.statusChanged.connect(self._on_controller_status_changed)
@@ -99,6 +103,7 @@ class ConnectionPage(QWizardPage):
     def initializePage(self) -> None:
         form = self._account_page.form
         self.certificate_label.setText("")
+        self.fingerprint_label.setText("")
         self.status_label.setText("Saving…")
         job = functools.partial(
             store_account,
@@ -140,11 +145,13 @@ class ConnectionPage(QWizardPage):
         if sig is not None and sig.encrypted and sig.peer_sha256:
             self.certificate_label.setText(
                 f"Server certificate ({tls_name(sig.tls_version)}), issued to "
-                f"{sig.peer_subject or '?'} — SHA-256:\n{fingerprint_lines(sig.peer_sha256)}\n"
-                "Compare it with the fingerprint your administrator published."
+                f"{sig.peer_subject or '?'}. Compare its SHA-256 fingerprint with the one "
+                "your administrator published:"
             )
+            self.fingerprint_label.setText(fingerprint_lines(sig.peer_sha256))
         elif e.certificate is not None:
             self.certificate_label.setText(e.certificate.message)
+            self.fingerprint_label.setText("")
 
 
 class TestCallPage(QWizardPage):
@@ -184,6 +191,10 @@ class FirstRunWizard(QWizard):
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self._saving = settings
         self._ctx.bridge.run_in_background(job, self._done_finish)
+
+    def reject(self) -> None:  # cancelled: the main window starts from the saved settings
+        self.connection_page.controller.shutdown()
+        super().reject()
 
     def _done_finish(self, result: JobResult) -> None:
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
