@@ -28,9 +28,11 @@ from softphone.config.profile import (
 )
 from softphone.policy.pin import PinFormatError
 from softphone.security.credentials import (
+    PASSPHRASE_ENV,
     PASSWORD_ENV,
     SIP_SERVICE,
     CredentialError,
+    data_dir,
     obtain_password,
     open_store,
     secret_name,
@@ -40,6 +42,7 @@ from softphone.security.secret_store import SecretStore, SecretStoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DIAL_PIN_ENV = "SOFTPHONE_DIAL_PIN"
+NEW_PASSPHRASE_ENV = "SOFTPHONE_NEW_STORE_PASSPHRASE"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp = ssub.add_parser(name, help=text)
         _account_args(sp)
     ssub.add_parser("where", help="which store is in use")
+    st = ssub.add_parser("status", help="which backend, locked or unlocked (never a secret)")
+    st.add_argument("--json", action="store_true")
+    un = ssub.add_parser("unlock", help="unlock the encrypted-file store for a while")
+    un.add_argument("--minutes", type=int, default=15, help="how long (default 15)")
+    ssub.add_parser("lock", help="lock the encrypted-file store now")
+    ssub.add_parser("change-passphrase", help="re-encrypt the file store under a new passphrase")
 
     pr = sub.add_parser("profile", help="SIP provisioning profiles")
     psub = pr.add_subparsers(dest="profile_command", required=True)
@@ -227,6 +236,8 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _secrets(args: argparse.Namespace) -> int:
+    if args.secrets_command in {"status", "unlock", "lock", "change-passphrase"}:
+        return _secret_store_command(args)
     store = open_store()
     if args.secrets_command == "where":
         print(f"{type(store).__name__}: {getattr(store, 'path', 'OS keyring')}")
@@ -247,6 +258,82 @@ def _secrets(args: argparse.Namespace) -> int:
         raise CredentialError(f"secret store: {e}") from None
     print(f"{name}: password stored in {type(store).__name__}")
     return EXIT_OK
+
+
+def _secret_store_command(args: argparse.Namespace) -> int:
+    from softphone.tasks import secrets as tasks
+
+    command, folder = args.secrets_command, data_dir()
+    try:
+        if command != "status":
+            tasks.file_store(folder)  # before asking for anything
+        if command == "status":
+            report = tasks.status(folder)
+            if args.json:
+                _print_json(report.to_dict())
+            else:
+                _print_store_status(report)
+        elif command == "unlock":
+            if not 1 <= args.minutes <= 24 * 60:
+                raise CredentialError("--minutes: 1 to 1440")
+            kept = tasks.unlock(folder, _passphrase("Secret store passphrase: "), args.minutes)
+            print(
+                f"unlocked for {args.minutes} min (key kept in the kernel's session keyring)"
+                if kept
+                else "passphrase correct; this system cannot keep an unlock, so each "
+                "command will ask again"
+            )
+        elif command == "lock":
+            print("locked" if tasks.lock(folder) else "was not unlocked")
+        else:
+            old = _passphrase("Current passphrase: ")
+            new = _new_passphrase()
+            tasks.change_passphrase(folder, old, new)
+            print("passphrase changed; every secret re-encrypted under a new key")
+    except tasks.OsKeyringInUse as e:
+        print(f"softphone: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except SecretStoreError as e:
+        raise CredentialError(f"secret store: {e}") from None
+    return EXIT_OK
+
+
+def _print_store_status(r: Any) -> None:
+    if r.backend == "os-keyring":
+        print(f"secrets: OS keyring ({r.location}); {r.session}")
+        return
+    if not r.exists:
+        print(f"secrets: encrypted file {r.location} (not created yet)")
+        return
+    state = "unlocked for this session" if r.unlocked_for_session else "locked"
+    print(f"secrets: encrypted file {r.location}: {r.entries} secret(s), {state}")
+    print(f"  unlock sessions: {r.session}")
+
+
+def _passphrase(prompt: str) -> str:
+    """$SOFTPHONE_STORE_PASSPHRASE, else asked on the terminal."""
+    import getpass
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal to ask for the passphrase (set {PASSPHRASE_ENV})")
+    return getpass.getpass(prompt)
+
+
+def _new_passphrase() -> str:
+    import getpass
+
+    value = os.environ.get(NEW_PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal for the new passphrase (set {NEW_PASSPHRASE_ENV})")
+    new = getpass.getpass("New passphrase: ")
+    if getpass.getpass("Again: ") != new:
+        raise CredentialError("the two passphrases differ; nothing was changed")
+    return new
 
 
 def _profile(args: argparse.Namespace) -> int:

@@ -1,0 +1,24 @@
+"""A keyring backend that keeps secrets in the process's memory, for subprocess tests
+that need a *usable* OS keyring without touching the developer's real one:
+`PYTHON_KEYRING_BACKEND=memory_keyring.MemoryKeyring` with `tests/` on PYTHONPATH."""
+
+from __future__ import annotations
+
+from keyring.backend import KeyringBackend
+
+
+class MemoryKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._values.pop((service, username), None)
