@@ -45,7 +45,10 @@ def test_bad_input_is_refused(tmp_path: Path) -> None:
 
 
 @needs_kernel
-def test_open_store_uses_the_session_and_drops_a_stale_one(tmp_path: Path) -> None:
+def test_open_store_uses_the_session_and_drops_a_stale_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("softphone.security.secret_store.usable_keyring", lambda: False)
     store = EncryptedFileStore.create(tmp_path / "secrets.json.enc", "pass phrase", scrypt_n=2**10)
     store.set("sip", "alice@x", "s3cret-value")
     assert unlock_session.remember(store.path, store.session_key(), ttl_s=30)
