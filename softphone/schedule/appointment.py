@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 class CallDirection(enum.StrEnum):
@@ -57,11 +57,18 @@ class Appointment:
             raise ValueError("an appointment needs a participant (URI or number)")
 
     @property
+    def start_utc(self) -> datetime:
+        return self.start.astimezone(UTC)
+
+    @property
     def end(self) -> datetime:
-        return self.start + self.duration
+        # Arithmetic on an aware datetime in one zone is wall-clock arithmetic (09:30 +
+        # 1 h across "clocks go back" is 2 real hours): go through UTC.
+        return (self.start_utc + self.duration).astimezone(self.start.tzinfo)
 
     def window(self, margins: Margins) -> tuple[datetime, datetime]:
-        return self.start - margins.early, self.end + margins.late
+        start = self.start_utc
+        return start - margins.early, start + self.duration + margins.late
 
     def in_window(self, now: datetime, margins: Margins) -> bool:
         opens, closes = self.window(margins)

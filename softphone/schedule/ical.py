@@ -135,10 +135,7 @@ def _events(text: str) -> list:
     try:
         components = list(vobject.readComponents(text, validate=False, ignoreUnreadable=False))
     except vobject.base.ParseError as e:
-        line = getattr(e, "lineNumber", None)
-        raise CalendarImportError(
-            f"line {line}: {e.message if hasattr(e, 'message') else e}" if line else str(e)
-        ) from None
+        raise CalendarImportError(f"not a readable iCalendar file: {e}") from None
     except Exception as e:  # vobject raises assorted errors on garbage
         raise CalendarImportError(f"not a readable iCalendar file: {e}") from None
     calendars = [c for c in components if c.name == "VCALENDAR"]
@@ -188,14 +185,25 @@ def _start(event, where: str, local_zone: tzinfo) -> datetime | None:
 
 def _aware(value: datetime, line, where: str, local_zone: tzinfo) -> datetime:
     if value.tzinfo is not None and value.utcoffset() is not None:
-        return value
-    tzid = (line.params.get("TZID") or [None])[0] if hasattr(line, "params") else None
+        return _zoneinfo(value)
+    params = getattr(line, "params", {})
+    # vobject moves a TZID it cannot resolve into X-VOBJ-ORIGINAL-TZID.
+    tzid = (params.get("TZID") or params.get("X-VOBJ-ORIGINAL-TZID") or [None])[0]
     if tzid:
         try:
             return value.replace(tzinfo=ZoneInfo(tzid))
         except (ZoneInfoNotFoundError, ValueError):
             raise CalendarImportError(f"{where}: unknown time zone {tzid!r}") from None
     return value.replace(tzinfo=local_zone)  # a floating time: the user's own zone
+
+
+def _zoneinfo(value: datetime) -> datetime:
+    """The same wall time in `zoneinfo`: vobject resolves IANA names to pytz zones, whose
+    offsets go wrong under `dateutil.rrule` arithmetic (a DST change keeps the old one)."""
+    name = getattr(value.tzinfo, "zone", None)
+    if name and hasattr(value.tzinfo, "localize"):
+        return value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(name))
+    return value
 
 
 def _duration(event, start: datetime, where: str, local_zone: tzinfo) -> timedelta:
@@ -301,12 +309,21 @@ def _expand(event, start: datetime, where: str, horizon: datetime) -> list[datet
         raise CalendarImportError(f"{where}: invalid recurrence rule ({e})") from None
     dtstart = event.dtstart.value
     zone = start.tzinfo
+    wall_clock = (
+        not isinstance(dtstart, datetime)
+        or dtstart.tzinfo is None
+        or hasattr(dtstart.tzinfo, "localize")
+    )
+    excluded = _wall_times(event, "exdate") if wall_clock else set()
     out: list[datetime] = []
     for occurrence in rules:
-        if occurrence.tzinfo is None and zone is not None:
-            # A TZID without VTIMEZONE: vobject expands naive wall times; give them the
-            # zone afterwards so every occurrence keeps its local time across DST.
-            occurrence = occurrence.replace(tzinfo=zone)
+        if wall_clock:
+            # Naive or pytz-zoned expansion: keep each occurrence's local wall time and
+            # give it the real zone, so 09:00 stays 09:00 across DST; EXDATE is then
+            # matched on wall time too (vobject compares mismatched offsets).
+            if occurrence.replace(tzinfo=None) in excluded:
+                continue
+            occurrence = occurrence.replace(tzinfo=None).replace(tzinfo=zone)
         if occurrence > horizon:
             break
         out.append(occurrence)
@@ -317,6 +334,14 @@ def _expand(event, start: datetime, where: str, horizon: datetime) -> list[datet
     if not out and isinstance(dtstart, datetime):
         return []
     return out
+
+
+def _wall_times(event, name: str) -> set[datetime]:
+    found = set()
+    for line in event.contents.get(name, []):
+        values = line.value if isinstance(line.value, list) else [line.value]
+        found.update(v.replace(tzinfo=None) for v in values if isinstance(v, datetime))
+    return found
 
 
 def _replace(template: Appointment, **changes) -> Appointment:
