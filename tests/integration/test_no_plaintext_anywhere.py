@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.storage import CallRecord, Contact, Direction, LocalDatabase
+from softphone.storage import CallRecord, Contact, Direction, LocalDatabase, PhoneEntry
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +80,13 @@ def test_no_secret_in_any_file_after_a_full_session(tmp_path, peers, monkeypatch
     store = open_store()
     db_path = tmp_path / "data" / "softphone" / "local.sqlite3"
     with LocalDatabase.open(db_path, store) as db:
-        db.add_contact(Contact(PATIENT, numbers=(PATIENT_NUMBER,), note="allergic to latex"))
+        db.add_contact(
+            Contact(
+                PATIENT,
+                numbers=(PhoneEntry(PATIENT_NUMBER, PATIENT_NUMBER),),
+                note="allergic to latex",
+            )
+        )
         db.add_call(
             CallRecord(
                 datetime.now(UTC),
