@@ -54,7 +54,7 @@ KEY_SERVICE = "storage"
 KEY_NAME = "data-key-v1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _KEY_CHECK_PLAINTEXT = "softphone data key check"
-_DATA_TABLES = ("contacts", "call_history", "audit_log")
+_DATA_TABLES = schema.TABLES_BY_VERSION[SCHEMA_VERSION]
 # SQLITE_CORRUPT, SQLITE_NOTADB: primary result codes that mean the file is damaged.
 _DAMAGE_CODES = {11, 26}
 _CONTACT_COLUMNS = (
@@ -572,7 +572,7 @@ def _check_meta(path: Path, conn: sqlite3.Connection, tables: set[str]) -> int:
             f"schema version {version} was written by a newer softphone "
             f"(this one reads up to {SCHEMA_VERSION}); not opened",
         )
-    missing = set(_DATA_TABLES) - tables
+    missing = set(schema.TABLES_BY_VERSION.get(version, _DATA_TABLES)) - tables
     if missing:
         raise CorruptDatabaseError(path, f"tables missing: {', '.join(sorted(missing))}")
     return version
@@ -643,6 +643,9 @@ def _data_cipher(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> 
 
 
 def _has_rows(conn: sqlite3.Connection) -> bool:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     return any(
-        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0] for t in _DATA_TABLES
+        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+        for t in _DATA_TABLES
+        if t in present  # an older file, not upgraded yet, lacks the newer tables
     )

@@ -12,6 +12,7 @@ temporarily.
 History:
   1  contacts with `numbers_json` as a JSON list of strings.
   2  `numbers_json` holds entries {original, e164, label}; `tags_json` added.
+  3  `appointments` (scheduled calls) added.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import phonenumbers
 
 from softphone.storage.column_cipher import ColumnCipher
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # `tags_json` comes last and may be NULL because version 2 added it with ALTER TABLE,
 # which cannot add a NOT NULL column without a constant default; a new file gets the
@@ -63,7 +64,53 @@ CREATE TABLE audit_log (
     detail BLOB
 );
 CREATE INDEX audit_log_at ON audit_log (at);
+CREATE TABLE appointments (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    start REAL NOT NULL,
+    zone TEXT NOT NULL,
+    duration_s REAL NOT NULL CHECK (duration_s > 0),
+    direction TEXT NOT NULL CHECK (direction IN ('we_call', 'they_call')),
+    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled', 'missed')),
+    participant BLOB NOT NULL,
+    title BLOB,
+    notes BLOB,
+    phrase_hash BLOB,
+    contact_id INTEGER,
+    outcome BLOB,
+    actual_duration_s REAL,
+    source_key BLOB UNIQUE
+);
+CREATE INDEX appointments_start ON appointments (start);
 """
+# Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
+# is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
+# is kept only as a keyed hash (`ColumnCipher.lookup_key`) so a re-import updates.
+_APPOINTMENTS = """CREATE TABLE appointments (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    start REAL NOT NULL,
+    zone TEXT NOT NULL,
+    duration_s REAL NOT NULL CHECK (duration_s > 0),
+    direction TEXT NOT NULL CHECK (direction IN ('we_call', 'they_call')),
+    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled', 'missed')),
+    participant BLOB NOT NULL,
+    title BLOB,
+    notes BLOB,
+    phrase_hash BLOB,
+    contact_id INTEGER,
+    outcome BLOB,
+    actual_duration_s REAL,
+    source_key BLOB UNIQUE
+);
+CREATE INDEX appointments_start ON appointments (start)
+"""
+
+TABLES_BY_VERSION = {
+    1: ("contacts", "call_history", "audit_log"),
+    2: ("contacts", "call_history", "audit_log"),
+    3: ("contacts", "call_history", "audit_log", "appointments"),
+}
 
 NumberCell = tuple[str, str | None, str | None]  # original, e164, label
 
@@ -164,4 +211,13 @@ def _international_e164(text: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_STEPS: dict[int, Callable[[sqlite3.Connection, ColumnCipher], None]] = {1: _v1_to_v2}
+def _v2_to_v3(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
+    for statement in _APPOINTMENTS.split(";"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+_STEPS: dict[int, Callable[[sqlite3.Connection, ColumnCipher], None]] = {
+    1: _v1_to_v2,
+    2: _v2_to_v3,
+}

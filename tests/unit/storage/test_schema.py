@@ -149,7 +149,7 @@ def test_schema_v1_file_is_upgraded_on_open(path: Path, store: MemoryStore) -> N
     assert _version(path) == 1
     with LocalDatabase.open(path, store) as db:
         john, alan = db.get_contact(1), db.get_contact(2)
-    assert _version(path) == SCHEMA_VERSION == 2
+    assert _version(path) == SCHEMA_VERSION == 3
     assert john == Contact(
         id=1,
         created=CREATED,
@@ -189,7 +189,7 @@ def test_schema_upgraded_file_accepts_writes_and_reopens(path: Path, store: Memo
     with LocalDatabase.open(path, store) as db:  # second open: nothing to migrate
         assert db.get_contact(1).tags == ("cardiology",)
         assert db.get_contact(new.id).tags == ("x",)
-    assert _version(path) == 2
+    assert _version(path) == SCHEMA_VERSION
 
 
 def test_schema_upgrade_keeps_cells_encrypted(path: Path, store: MemoryStore) -> None:
@@ -231,4 +231,4 @@ def test_schema_empty_v1_file_is_upgraded(path: Path, store: MemoryStore) -> Non
     with LocalDatabase.open(path, store) as db:
         assert db.list_contacts() == []
         db.add_contact(Contact(display_name="first", tags=("t",)))
-    assert _version(path) == 2
+    assert _version(path) == SCHEMA_VERSION
