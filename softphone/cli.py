@@ -101,6 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("files", nargs="+", type=Path)
     psub.add_parser("list", help="profiles available by name")
 
+    sc = sub.add_parser("schedule", help="scheduled calls (appointments)")
+    scsub = sc.add_subparsers(dest="schedule_command", required=True)
+    sl = scsub.add_parser("list", help="appointments from a day on")
+    sl.add_argument("--from", dest="start", help="ISO date or time (default: today)")
+    sl.add_argument("--days", type=int, default=1)
+    sl.add_argument("--json", action="store_true")
+    sa = scsub.add_parser("add", help="add an appointment")
+    sa.add_argument("participant", help="SIP/tel URI or number")
+    sa.add_argument("--at", required=True, help="ISO 8601 start, e.g. 2026-12-01T09:00")
+    sa.add_argument("--minutes", type=int, default=30)
+    sa.add_argument("--title", default="")
+    sa.add_argument("--they-call", action="store_true", help="they call us (default: we call)")
+    sa.add_argument(
+        "--phrase", action="store_true", help="set a verification phrase (asked, never an argument)"
+    )
+    si = scsub.add_parser("import", help="import an iCalendar file (all or nothing)")
+    si.add_argument("file", type=Path)
+    si.add_argument("--region", default="US", help="how numbers in the file are read")
+    se = scsub.add_parser("export", help="write appointments as iCalendar to stdout or a file")
+    se.add_argument("file", nargs="?", type=Path)
+
     po = sub.add_parser("policy", help="dial permissions and inbound policy")
     posub = po.add_subparsers(dest="policy_command", required=True)
     cd = posub.add_parser("check-dial", help="would this number be allowed? (exit 0/3/4)")
@@ -142,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": _profile,
         "secrets": _secrets,
         "policy": _policy,
+        "schedule": _schedule,
     }
     try:
         return handlers[args.command](args)
@@ -385,6 +407,74 @@ def _policy(args: argparse.Namespace) -> int:
         print(f"  caller {report.identity or '-'}; mode {report.mode}; at {report.at}; "
               f"policy: {report.policy_source}")  # fmt: skip
     return tasks.exit_code(report.verdict)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from softphone.schedule.ical import CalendarImportError
+    from softphone.storage.database import DatabaseError
+    from softphone.tasks import schedule as tasks
+
+    try:
+        with tasks.appointments(open_store()) as store:
+            return _schedule_command(args, store, tasks)
+    except (CalendarImportError, DatabaseError, ValueError) as e:
+        print(f"softphone: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _schedule_command(args: argparse.Namespace, store: Any, tasks: Any) -> int:
+    command = args.schedule_command
+    if command == "list":
+        start = _parse_time(args.start) if args.start else _start_of_today()
+        rows = tasks.list_rows(store, start, args.days, datetime.now(UTC))
+        if args.json:
+            _print_json({"appointments": [r.__dict__ for r in rows]})
+        for r in [] if args.json else rows:
+            late = " OVERDUE" if r.overdue else ""
+            print(f"{r.id:>5} {r.start} {r.minutes:>3} min {r.direction:9} {r.status}{late} "
+                  f"{r.who} {r.title}")  # fmt: skip
+        return EXIT_OK
+    if command == "add":
+        phrase_hash = None
+        if args.phrase:
+            from softphone.schedule.phrase import hash_phrase
+
+            phrase_hash = hash_phrase(_secret_prompt("Verification phrase: ", "SOFTPHONE_PHRASE"))
+        made = tasks.add(store, args.participant, _parse_time(args.at), args.minutes,
+                         args.title, args.they_call, phrase_hash)  # fmt: skip
+        print(
+            f"appointment {made.id}: {made.start.isoformat(timespec='minutes')} {made.participant}"
+        )
+        return EXIT_OK
+    if command == "import":
+        report = tasks.import_file(store, args.file, args.region)
+        print(
+            f"imported {len(report.appointments)} appointment(s) from {report.events} event(s); "
+            f"skipped {report.skipped_all_day} all-day, {report.skipped_no_participant} "
+            f"with no one to call, {report.skipped_cancelled} cancelled"
+        )
+        return EXIT_OK
+    text = tasks.export(store)
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _start_of_today() -> datetime:
+    return datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _secret_prompt(prompt: str, env_var: str) -> Secret:
+    import getpass
+
+    value = os.environ.get(env_var)
+    if value:
+        return Secret(value)
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal to ask for it (set {env_var})")
+    return Secret(getpass.getpass(prompt))
 
 
 def _pin_command(command: str) -> int:
