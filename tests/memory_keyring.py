@@ -5,6 +5,7 @@ that need a *usable* OS keyring without touching the developer's real one:
 from __future__ import annotations
 
 from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
@@ -12,13 +13,14 @@ class MemoryKeyring(KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._values: dict[tuple[str, str], str] = {}
+        self.items: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
-        return self._values.get((service, username))
+        return self.items.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
-        self._values[(service, username)] = password
+        self.items[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
-        self._values.pop((service, username), None)
+        if self.items.pop((service, username), None) is None:
+            raise PasswordDeleteError("not found")  # as real backends do
