@@ -28,9 +28,11 @@ from softphone.config.profile import (
 )
 from softphone.policy.pin import PinFormatError
 from softphone.security.credentials import (
+    PASSPHRASE_ENV,
     PASSWORD_ENV,
     SIP_SERVICE,
     CredentialError,
+    data_dir,
     obtain_password,
     open_store,
     secret_name,
@@ -40,6 +42,7 @@ from softphone.security.secret_store import SecretStore, SecretStoreError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 DIAL_PIN_ENV = "SOFTPHONE_DIAL_PIN"
+NEW_PASSPHRASE_ENV = "SOFTPHONE_NEW_STORE_PASSPHRASE"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -87,12 +90,39 @@ def build_parser() -> argparse.ArgumentParser:
         sp = ssub.add_parser(name, help=text)
         _account_args(sp)
     ssub.add_parser("where", help="which store is in use")
+    st = ssub.add_parser("status", help="which backend, locked or unlocked (never a secret)")
+    st.add_argument("--json", action="store_true")
+    un = ssub.add_parser("unlock", help="unlock the encrypted-file store for a while")
+    un.add_argument("--minutes", type=int, default=15, help="how long (default 15)")
+    ssub.add_parser("lock", help="lock the encrypted-file store now")
+    ssub.add_parser("change-passphrase", help="re-encrypt the file store under a new passphrase")
 
     pr = sub.add_parser("profile", help="SIP provisioning profiles")
     psub = pr.add_subparsers(dest="profile_command", required=True)
     v = psub.add_parser("validate", help="check profile files")
     v.add_argument("files", nargs="+", type=Path)
     psub.add_parser("list", help="profiles available by name")
+
+    sc = sub.add_parser("schedule", help="scheduled calls (appointments)")
+    scsub = sc.add_subparsers(dest="schedule_command", required=True)
+    sl = scsub.add_parser("list", help="appointments from a day on")
+    sl.add_argument("--from", dest="start", help="ISO date or time (default: today)")
+    sl.add_argument("--days", type=int, default=1)
+    sl.add_argument("--json", action="store_true")
+    sa = scsub.add_parser("add", help="add an appointment")
+    sa.add_argument("participant", help="SIP/tel URI or number")
+    sa.add_argument("--at", required=True, help="ISO 8601 start, e.g. 2026-12-01T09:00")
+    sa.add_argument("--minutes", type=int, default=30)
+    sa.add_argument("--title", default="")
+    sa.add_argument("--they-call", action="store_true", help="they call us (default: we call)")
+    sa.add_argument(
+        "--phrase", action="store_true", help="set a verification phrase (asked, never an argument)"
+    )
+    si = scsub.add_parser("import", help="import an iCalendar file (all or nothing)")
+    si.add_argument("file", type=Path)
+    si.add_argument("--region", default="US", help="how numbers in the file are read")
+    se = scsub.add_parser("export", help="write appointments as iCalendar to stdout or a file")
+    se.add_argument("file", nargs="?", type=Path)
 
     po = sub.add_parser("policy", help="dial permissions and inbound policy")
     posub = po.add_subparsers(dest="policy_command", required=True)
@@ -136,6 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": _profile,
         "secrets": _secrets,
         "policy": _policy,
+        "schedule": _schedule,
     }
     try:
         return handlers[args.command](args)
@@ -262,6 +293,8 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _secrets(args: argparse.Namespace) -> int:
+    if args.secrets_command in {"status", "unlock", "lock", "change-passphrase"}:
+        return _secret_store_command(args)
     store = open_store()
     if args.secrets_command == "where":
         print(f"{type(store).__name__}: {getattr(store, 'path', 'OS keyring')}")
@@ -282,6 +315,82 @@ def _secrets(args: argparse.Namespace) -> int:
         raise CredentialError(f"secret store: {e}") from None
     print(f"{name}: password stored in {type(store).__name__}")
     return EXIT_OK
+
+
+def _secret_store_command(args: argparse.Namespace) -> int:
+    from softphone.tasks import secrets as tasks
+
+    command, folder = args.secrets_command, data_dir()
+    try:
+        if command != "status":
+            tasks.file_store(folder)  # before asking for anything
+        if command == "status":
+            report = tasks.status(folder)
+            if args.json:
+                _print_json(report.to_dict())
+            else:
+                _print_store_status(report)
+        elif command == "unlock":
+            if not 1 <= args.minutes <= 24 * 60:
+                raise CredentialError("--minutes: 1 to 1440")
+            kept = tasks.unlock(folder, _passphrase("Secret store passphrase: "), args.minutes)
+            print(
+                f"unlocked for {args.minutes} min (key kept in the kernel's session keyring)"
+                if kept
+                else "passphrase correct; this system cannot keep an unlock, so each "
+                "command will ask again"
+            )
+        elif command == "lock":
+            print("locked" if tasks.lock(folder) else "was not unlocked")
+        else:
+            old = _passphrase("Current passphrase: ")
+            new = _new_passphrase()
+            tasks.change_passphrase(folder, old, new)
+            print("passphrase changed; every secret re-encrypted under a new key")
+    except tasks.OsKeyringInUse as e:
+        print(f"softphone: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except SecretStoreError as e:
+        raise CredentialError(f"secret store: {e}") from None
+    return EXIT_OK
+
+
+def _print_store_status(r: Any) -> None:
+    if r.backend == "os-keyring":
+        print(f"secrets: OS keyring ({r.location}); {r.session}")
+        return
+    if not r.exists:
+        print(f"secrets: encrypted file {r.location} (not created yet)")
+        return
+    state = "unlocked for this session" if r.unlocked_for_session else "locked"
+    print(f"secrets: encrypted file {r.location}: {r.entries} secret(s), {state}")
+    print(f"  unlock sessions: {r.session}")
+
+
+def _passphrase(prompt: str) -> str:
+    """$SOFTPHONE_STORE_PASSPHRASE, else asked on the terminal."""
+    import getpass
+
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal to ask for the passphrase (set {PASSPHRASE_ENV})")
+    return getpass.getpass(prompt)
+
+
+def _new_passphrase() -> str:
+    import getpass
+
+    value = os.environ.get(NEW_PASSPHRASE_ENV)
+    if value:
+        return value
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal for the new passphrase (set {NEW_PASSPHRASE_ENV})")
+    new = getpass.getpass("New passphrase: ")
+    if getpass.getpass("Again: ") != new:
+        raise CredentialError("the two passphrases differ; nothing was changed")
+    return new
 
 
 def _profile(args: argparse.Namespace) -> int:
@@ -333,6 +442,74 @@ def _policy(args: argparse.Namespace) -> int:
         print(f"  caller {report.identity or '-'}; mode {report.mode}; at {report.at}; "
               f"policy: {report.policy_source}")  # fmt: skip
     return tasks.exit_code(report.verdict)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from softphone.schedule.ical import CalendarImportError
+    from softphone.storage.database import DatabaseError
+    from softphone.tasks import schedule as tasks
+
+    try:
+        with tasks.appointments(open_store()) as store:
+            return _schedule_command(args, store, tasks)
+    except (CalendarImportError, DatabaseError, ValueError) as e:
+        print(f"softphone: {e}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _schedule_command(args: argparse.Namespace, store: Any, tasks: Any) -> int:
+    command = args.schedule_command
+    if command == "list":
+        start = _parse_time(args.start) if args.start else _start_of_today()
+        rows = tasks.list_rows(store, start, args.days, datetime.now(UTC))
+        if args.json:
+            _print_json({"appointments": [r.__dict__ for r in rows]})
+        for r in [] if args.json else rows:
+            late = " OVERDUE" if r.overdue else ""
+            print(f"{r.id:>5} {r.start} {r.minutes:>3} min {r.direction:9} {r.status}{late} "
+                  f"{r.who} {r.title}")  # fmt: skip
+        return EXIT_OK
+    if command == "add":
+        phrase_hash = None
+        if args.phrase:
+            from softphone.schedule.phrase import hash_phrase
+
+            phrase_hash = hash_phrase(_secret_prompt("Verification phrase: ", "SOFTPHONE_PHRASE"))
+        made = tasks.add(store, args.participant, _parse_time(args.at), args.minutes,
+                         args.title, args.they_call, phrase_hash)  # fmt: skip
+        print(
+            f"appointment {made.id}: {made.start.isoformat(timespec='minutes')} {made.participant}"
+        )
+        return EXIT_OK
+    if command == "import":
+        report = tasks.import_file(store, args.file, args.region)
+        print(
+            f"imported {len(report.appointments)} appointment(s) from {report.events} event(s); "
+            f"skipped {report.skipped_all_day} all-day, {report.skipped_no_participant} "
+            f"with no one to call, {report.skipped_cancelled} cancelled"
+        )
+        return EXIT_OK
+    text = tasks.export(store)
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _start_of_today() -> datetime:
+    return datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _secret_prompt(prompt: str, env_var: str) -> Secret:
+    import getpass
+
+    value = os.environ.get(env_var)
+    if value:
+        return Secret(value)
+    if not sys.stdin.isatty():
+        raise CredentialError(f"no terminal to ask for it (set {env_var})")
+    return Secret(getpass.getpass(prompt))
 
 
 def _pin_command(command: str) -> int:

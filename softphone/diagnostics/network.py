@@ -14,15 +14,15 @@ import errno
 import ipaddress
 import socket
 import ssl
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import dns.exception
 import dns.resolver
 
+from softphone.bounded import bounded_call
 from softphone.security.certificates import (
     CertificateInfo,
     TlsFailureKind,
@@ -195,31 +195,7 @@ def _srv_targets(
 def _query(resolver: dns.resolver.Resolver, name: str, rdtype: str, budget: float) -> Any:
     # dnspython overshoots `lifetime` by its retry back-off (0.1 s and up), so the
     # deadline is enforced from outside as well.
-    return _bounded(lambda: resolver.resolve(name, rdtype, lifetime=budget), budget)
-
-
-def _bounded(call: Callable[[], _T], budget: float) -> _T:
-    """call() on a daemon thread; TimeoutError if it has not returned within `budget`.
-
-    Used for lookups that cannot be cancelled (getaddrinfo has no timeout at all): the
-    thread is abandoned, not killed, and ends when the lookup finally gives up.
-    """
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except Exception as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="doctor-lookup", daemon=True)
-    worker.start()
-    worker.join(budget)
-    if "value" in outcome:
-        return outcome["value"]
-    if "error" in outcome:
-        raise outcome["error"]
-    raise TimeoutError(f"no answer within {budget:.1f} s")
+    return bounded_call(lambda: resolver.resolve(name, rdtype, lifetime=budget), budget)
 
 
 def _srv_answer_targets(records: Any, name: str, transport: str) -> _SrvOutcome:
@@ -278,7 +254,9 @@ def _dns_addresses(
 def _system_addresses(host: str, budget: float) -> tuple[list[str], str | None]:
     """The system resolver (hosts file included), as the SIP stack itself resolves."""
     try:
-        infos = _bounded(lambda: socket.getaddrinfo(host, None, type=socket.SOCK_STREAM), budget)
+        infos = bounded_call(
+            lambda: socket.getaddrinfo(host, None, type=socket.SOCK_STREAM), budget
+        )
     except TimeoutError:
         return [], f"the system resolver did not answer for {host} within {budget:.1f} s"
     except OSError as exc:

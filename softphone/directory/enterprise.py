@@ -21,7 +21,6 @@ import contextlib
 import ipaddress
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from typing import Any, TypeVar
 import ldap3
 from ldap3.core import exceptions as lx
 
+from softphone.bounded import bounded_call
 from softphone.directory.enterprise_config import (
     DEFAULT_FILTER,
     AttributeMapping,
@@ -331,7 +331,7 @@ def _resolve(ctx: ErrorContext) -> list[str]:
     if _is_ip(host):
         return [host]
     try:
-        infos = _bounded(
+        infos = bounded_call(
             lambda: socket.getaddrinfo(host, ctx.endpoint.port, type=socket.SOCK_STREAM),
             ctx.timeout,
         )
@@ -348,30 +348,6 @@ def _is_ip(host: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def _bounded(call: Callable[[], _T], budget: float) -> _T:
-    """call() on a daemon thread; TimeoutError if it has not returned within `budget`.
-
-    For getaddrinfo, which has no timeout and cannot be cancelled: the thread is
-    abandoned, not killed, and ends when the lookup finally gives up.
-    """
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except Exception as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name="directory-lookup", daemon=True)
-    worker.start()
-    worker.join(budget)
-    if "value" in outcome:
-        return outcome["value"]
-    if "error" in outcome:
-        raise outcome["error"]
-    raise TimeoutError(f"no answer within {budget} s")
 
 
 def _ms_since(started: float) -> float:

@@ -37,7 +37,7 @@ from softphone.engine.sdp import (
 from softphone.engine.tone import analyse_tone
 from softphone.engine.verification import proto_name, srtp_states_from_dump
 from softphone.policy.decision import Decision
-from softphone.policy.inbound import REFUSAL_CODE
+from softphone.policy.inbound import refusal_code
 
 if TYPE_CHECKING:
     from softphone.engine.accounts import AccountEntry, Accounts
@@ -533,13 +533,13 @@ class Calls:
         )
 
     def _refuse_inbound(self, entry: CallEntry, decision: Decision) -> None:
-        # Answered at once, before it rings; the caller learns only "603 Decline".
-        entry.hangup_pending = REFUSAL_CODE
-        entry.security_failure = None
+        # Answered at once, before it rings.
+        code = refusal_code(decision)
+        entry.hangup_pending = code
         log.info("incoming call %s refused by policy: %s", entry.call_id, decision.reason)
         self._emit(
             ev.IncomingCallWasRefused(
-                entry.remote_uri, REFUSAL_CODE, decision.reason, by_policy=True
+                entry.remote_uri, code, decision.reason, by_policy=True, caller=decision.target
             )
         )
 

@@ -174,13 +174,14 @@ class CallDidArrive(Event):
 
 @dataclass(frozen=True)
 class IncomingCallWasRefused(Event):
-    """An INVITE refused before it could ring (e.g. 488: no SRTP offered; 603: the
-    inbound policy, then `by_policy` is True)."""
+    """An INVITE refused before it could ring (e.g. 488: no SRTP offered; 603 or 480:
+    the inbound policy, then `by_policy` is True)."""
 
     remote_uri: str
     code: int
     reason: str
     by_policy: bool = False
+    caller: str | None = None  # by_policy: the caller as the policy read it (+E.164, user@host)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ What is kept (`HistorySettings`): nothing at all when "don't keep history" is on
 otherwise one row per call — direction, peer, start, duration, outcome, whether the
 media was encrypted and whether the call was verified end to end — dropped once older
 than the retention period (`purge`, run at start and once a day). A call the inbound
-policy refused is an audit entry with the reason only: no caller identity is stored
-for someone the user never spoke to. A PIN never reaches this module (commands carry
-an authorization, events never carry either).
+policy refused is an audit entry with the reason, plus a history row "refused: ..."
+holding the caller only as the policy read it (number or user@host, no display
+name); a caller on the block list leaves no identity at all. A PIN never reaches
+this module (commands carry an authorization, events never carry either).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 
 from softphone.config.settings import HistorySettings
 from softphone.engine import events as ev
+from softphone.policy.inbound import BLOCKED
 from softphone.storage.database import CallRecord, Direction, LocalDatabase
 
 log = logging.getLogger(__name__)
@@ -116,10 +118,29 @@ class HistoryRecorder:
         elif isinstance(event, ev.CallDidEnd):
             self._ended(event)
         elif isinstance(event, ev.IncomingCallWasRefused) and event.by_policy:
-            if self._settings.keep:
-                self._db.append_audit(AUDIT_INBOUND_REFUSED, event.reason)
+            self._refused(event)
         elif isinstance(event, ev.CallDialWasRefused) and self._settings.keep:
             self._db.append_audit(AUDIT_DIAL_REFUSED, f"{event.path}: {event.reason}")
+
+    def _refused(self, event: ev.IncomingCallWasRefused) -> None:
+        if not self._settings.keep:
+            return
+        self._db.append_audit(AUDIT_INBOUND_REFUSED, event.reason)
+        if event.reason == BLOCKED or not event.caller:
+            return  # someone the user chose never to hear from: no trace of who
+        # A history row so the user sees who tried (a patient calling early), with the
+        # identity as the policy read it: no display name, no URI parameters.
+        self._db.add_call(
+            CallRecord(
+                started=self._now(),
+                duration_s=0.0,
+                direction=Direction.INCOMING,
+                outcome=f"refused: {event.reason}",
+                encrypted_media=False,
+                verified=False,
+                peer=event.caller,
+            )
+        )
 
     def _update(self, call_id: str, **changes: bool) -> None:
         pending = self._pending.get(call_id)

@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from softphone.policy.decision import Decision
 from softphone.policy.numbers import DialPlan, Target, TargetKind, classify
 
-REFUSAL_CODE = 603
+REFUSAL_CODE = 603  # Decline: says nothing about why
+NOT_NOW_CODE = 480  # Temporarily Unavailable: the polite answer outside an appointment
+
+BLOCKED = "the caller is on the block list"
+ANONYMOUS_REFUSED = "anonymous callers are not accepted"
+NO_IDENTITY = "the caller has no identity to check"
+NOT_APPROVED = "only approved contacts may call"
+NOT_SCHEDULED = "only scheduled participants may call now"
 
 
 class InboundMode(enum.StrEnum):
@@ -56,21 +63,26 @@ def decide_inbound(
 ) -> Decision:
     details = {"number_class": caller.number_class.value, "target": caller.key or None}
     if _blocked(caller, policy.block, plan):
-        return Decision.deny("the caller is on the block list", **details)
+        return Decision.deny(BLOCKED, **details)
     anonymous = _anonymous(caller)
     if policy.mode is InboundMode.ANYONE:
         if anonymous and policy.refuse_anonymous:
-            return Decision.deny("anonymous callers are not accepted", **details)
+            return Decision.deny(ANONYMOUS_REFUSED, **details)
         return Decision.allow("calls from anyone are accepted", **details)
     if anonymous:
-        return Decision.deny("the caller has no identity to check", **details)
+        return Decision.deny(NO_IDENTITY, **details)
     if policy.mode is InboundMode.APPROVED:
         if facts.approved:
             return Decision.allow("an approved contact", **details)
-        return Decision.deny("only approved contacts may call", **details)
+        return Decision.deny(NOT_APPROVED, **details)
     if facts.scheduled:
         return Decision.allow("a participant of an appointment now", **details)
-    return Decision.deny("only scheduled participants may call now", **details)
+    return Decision.deny(NOT_SCHEDULED, **details)
+
+
+def refusal_code(decision: Decision) -> int:
+    """The SIP response for a refused call: 480 outside appointments, else 603."""
+    return NOT_NOW_CODE if decision.reason == NOT_SCHEDULED else REFUSAL_CODE
 
 
 def _anonymous(caller: Target) -> bool:

@@ -198,16 +198,27 @@ def _clean_text(text: str) -> str | None:
     return "".join(out)
 
 
-def _unknown(raw: str, detail: str, **fields: object) -> Target:
-    classes = frozenset({NumberClass.UNKNOWN})
+def _target(
+    raw: str,
+    classes: set[NumberClass] | frozenset[NumberClass],
+    detail: str,
+    kind: TargetKind = TargetKind.NUMBER,
+    **fields: object,
+) -> Target:
+    """A Target whose `number_class` is always the most restricted of its classes."""
+    frozen = frozenset(classes)
     return Target(
         raw=raw,
-        kind=TargetKind.NUMBER,
-        classes=classes,
-        number_class=NumberClass.UNKNOWN,
+        kind=kind,
+        classes=frozen,
+        number_class=most_restricted(frozen),
         detail=detail,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def _unknown(raw: str, detail: str, **fields: object) -> Target:
+    return _target(raw, {NumberClass.UNKNOWN}, detail, **fields)
 
 
 # -- numbers ---------------------------------------------------------------------------
@@ -278,18 +289,10 @@ def _service_code(
         inner = _classify_digits(raw, embedded, plan, domain)
         classes |= inner.classes
         detail += f" carrying {inner.detail}"
-    frozen = frozenset(classes)
-    return Target(
-        raw=raw,
-        kind=TargetKind.NUMBER,
-        classes=frozen,
-        number_class=most_restricted(frozen),
-        detail=detail,
-        digits=digits,
-        service_code=digits,
-        post_dial=post_dial,
+    return _target(
+        raw, classes, detail, digits=digits, service_code=digits, post_dial=post_dial,
         domain=domain,
-    )
+    )  # fmt: skip
 
 
 def _classify_digits(raw: str, digits: str, plan: DialPlan, domain: str | None) -> Target:
@@ -313,28 +316,15 @@ def _emergency_or_internal(
         return _emergency(raw, digits, plan, domain)
     pattern = _compiled(plan.internal_pattern)
     if pattern is not None and pattern.fullmatch(digits):
-        return Target(
-            raw=raw,
-            kind=TargetKind.NUMBER,
-            classes=frozenset({NumberClass.INTERNAL}),
-            number_class=NumberClass.INTERNAL,
-            detail=f"internal extension {digits}",
-            digits=digits,
-            domain=domain,
-        )
+        detail = f"internal extension {digits}"
+        return _target(raw, {NumberClass.INTERNAL}, detail, digits=digits, domain=domain)
     return None
 
 
 def _emergency(raw: str, digits: str, plan: DialPlan, domain: str | None) -> Target:
-    return Target(
-        raw=raw,
-        kind=TargetKind.NUMBER,
-        classes=frozenset({NumberClass.EMERGENCY}),
-        number_class=NumberClass.EMERGENCY,
-        detail=f"emergency number {digits} ({plan.region})",
-        digits=digits,
-        region=plan.region,
-        domain=domain,
+    detail = f"emergency number {digits} ({plan.region})"
+    return _target(
+        raw, {NumberClass.EMERGENCY}, detail, digits=digits, region=plan.region, domain=domain
     )
 
 
@@ -355,15 +345,9 @@ def _classify_pstn(raw: str, digits: str, plan: DialPlan, domain: str | None) ->
     ):
         cost = shortnumberinfo.expected_cost_for_region(number, plan.region)
         number_class = _SHORT_COST_CLASS.get(cost, NumberClass.UNKNOWN)
-        return Target(
-            raw=raw,
-            kind=TargetKind.NUMBER,
-            classes=frozenset({number_class}),
-            number_class=number_class,
-            detail=f"short number {digits} ({plan.region}), {_cost_words(cost)}",
-            digits=digits,
-            region=plan.region,
-            domain=domain,
+        detail = f"short number {digits} ({plan.region}), {_cost_words(cost)}"
+        return _target(
+            raw, {number_class}, detail, digits=digits, region=plan.region, domain=domain
         )
     where = "" if digits.startswith("+") else f" in {plan.region}"
     return _unknown(raw, f"not a valid number{where}", digits=digits, domain=domain)
@@ -383,18 +367,8 @@ def _full_number(
     if region != plan.region:
         classes.add(NumberClass.INTERNATIONAL)
         where = f"{region}, international from {plan.region}"
-    frozen = frozenset(classes)
-    return Target(
-        raw=raw,
-        kind=TargetKind.NUMBER,
-        classes=frozen,
-        number_class=most_restricted(frozen),
-        detail=f"{_TYPE_WORDS.get(number_type, 'unclassified')} number ({where})",
-        digits=e164,
-        e164=e164,
-        region=region,
-        domain=domain,
-    )
+    detail = f"{_TYPE_WORDS.get(number_type, 'unclassified')} number ({where})"
+    return _target(raw, classes, detail, digits=e164, e164=e164, region=region, domain=domain)
 
 
 def _cost_words(cost: int) -> str:
@@ -483,27 +457,16 @@ def _classify_sip(raw: str, body: str, plan: DialPlan) -> Target:
     user_part, user_params = _split_params(user)
     user_part = unquote(user_part)
     if not user_part:
-        return Target(
-            raw=raw,
-            kind=TargetKind.ADDRESS,
-            classes=frozenset({NumberClass.SIP}),
-            number_class=NumberClass.SIP,
-            detail=f"SIP server {domain}",
-            domain=domain,
-        )
+        detail = f"SIP server {domain}"
+        return _target(raw, {NumberClass.SIP}, detail, TargetKind.ADDRESS, domain=domain)
     phone = params.get("user", "").lower() == "phone"
     cleaned = _clean_text(user_part) or ""
     if phone or _LOOKS_NUMERIC.fullmatch(cleaned):
         context = unquote(user_params.get("phone-context", ""))
         return _with_context(raw, cleaned, context, plan, "", domain=domain)
-    return Target(
-        raw=raw,
-        kind=TargetKind.ADDRESS,
-        classes=frozenset({NumberClass.SIP}),
-        number_class=NumberClass.SIP,
-        detail=f"SIP address at {domain}",
-        user=user_part,
-        domain=domain,
+    detail = f"SIP address at {domain}"
+    return _target(
+        raw, {NumberClass.SIP}, detail, TargetKind.ADDRESS, user=user_part, domain=domain
     )
 
 

@@ -131,6 +131,29 @@ class EncryptedFileStore:
                 raise WrongPassphraseError(f"wrong passphrase for the secret store {self.path}")
             self._set_key(key, kdf)
 
+    def unlock_with_key(self, key: bytes) -> None:
+        """Unlock with a key derived earlier (an unlock session); `WrongPassphraseError`
+        if it no longer opens the file (the passphrase was changed since)."""
+        with self._lock:
+            container = self._read()
+            if len(key) != 32 or not _key_matches(key, container):
+                raise WrongPassphraseError(
+                    f"the remembered key no longer opens the secret store {self.path}"
+                )
+            self._set_key(key, container["kdf"])
+
+    def session_key(self) -> bytes:
+        """The derived key, for an unlock session (`security.unlock_session`)."""
+        with self._lock:
+            if self._key is None:
+                raise StoreLockedError(f"the secret store {self.path} is locked")
+            return bytes(self._key)
+
+    def entry_count(self) -> int:
+        """How many secrets the file holds (readable while locked: names are not secret)."""
+        with self._lock:
+            return len(self._read()["entries"])
+
     def lock(self) -> None:
         """Forget the derived key; get/set/delete then raise `StoreLockedError`."""
         with self._lock:

@@ -26,6 +26,8 @@ from softphone.security.secret import Secret
 if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
+    from softphone.security.encrypted_file import EncryptedFileStore
+
 SECRETS_FILE_NAME = "secrets.json.enc"
 KEYRING_SERVICE_PREFIX = "softphone:"
 
@@ -153,6 +155,8 @@ def usable_keyring(backend: KeyringBackend | None = None) -> bool:
 def open_secret_store(data_dir: Path, passphrase_provider: Callable[[], str] | None) -> SecretStore:
     """The OS keyring when usable, else the encrypted file in `data_dir`, unlocked.
 
+    An unlock session (`softphone secrets unlock`, `security.unlock_session`) opens the
+    file without asking.
     The file (`data_dir/secrets.json.enc`) is created on first use with the passphrase
     the provider returns. Without a provider there is no way to unlock it, which is an
     error. A wrong passphrase raises `WrongPassphraseError`; callers may ask again.
@@ -171,5 +175,22 @@ def open_secret_store(data_dir: Path, passphrase_provider: Callable[[], str] | N
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         return EncryptedFileStore.create(path, passphrase_provider())
     store = EncryptedFileStore(path)
+    if _unlock_from_session(store):
+        return store
     store.unlock(passphrase_provider())
     return store
+
+
+def _unlock_from_session(store: EncryptedFileStore) -> bool:
+    """Unlock with the key `softphone secrets unlock` left in the kernel, if any."""
+    from softphone.security import unlock_session
+
+    key = unlock_session.recall(store.path)
+    if key is None:
+        return False
+    try:
+        store.unlock_with_key(key)
+    except WrongPassphraseError:
+        unlock_session.forget(store.path)  # stale: the passphrase changed since
+        return False
+    return True

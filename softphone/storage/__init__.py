@@ -7,6 +7,7 @@ from softphone.storage.database import (
     AuditEntry,
     CallRecord,
     Contact,
+    ContactNotFoundError,
     CorruptDatabaseError,
     DatabaseError,
     DataIntegrityError,
@@ -15,6 +16,7 @@ from softphone.storage.database import (
     LocalDatabase,
     MissingDataKeyError,
     NewerDatabaseError,
+    PhoneEntry,
     WrongDataKeyError,
     quarantine,
 )
@@ -23,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "CallRecord",
     "Contact",
+    "ContactNotFoundError",
     "CorruptDatabaseError",
     "DataIntegrityError",
     "DatabaseError",
@@ -31,6 +34,7 @@ __all__ = [
     "LocalDatabase",
     "MissingDataKeyError",
     "NewerDatabaseError",
+    "PhoneEntry",
     "WrongDataKeyError",
     "quarantine",
 ]

@@ -12,6 +12,8 @@ or another column fails authentication instead of showing up as someone else's d
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -38,12 +40,20 @@ def associated_data(table: str, column: str, row_key: str | int) -> bytes:
 
 
 class ColumnCipher:
-    __slots__ = ("_aead",)
+    __slots__ = ("_aead", "_lookup")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise ValueError(f"the data key must be {KEY_BYTES} bytes")
         self._aead = AESGCM(key)
+        # A separate subkey for lookup hashes: the AES key is never used for anything else.
+        self._lookup = hmac.new(key, b"softphone lookup-key v1", hashlib.sha256).digest()
+
+    def lookup_key(self, value: str, table: str, column: str) -> bytes:
+        """A keyed hash of `value` to find a row by a sensitive value without storing it
+        (e.g. an iCalendar UID): equal values give equal keys, nothing else is revealed."""
+        message = associated_data(table, column, "lookup") + b"\0" + value.encode()
+        return hmac.new(self._lookup, message, hashlib.sha256).digest()
 
     def __repr__(self) -> str:
         return "ColumnCipher(***)"

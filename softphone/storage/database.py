@@ -7,12 +7,13 @@ block on disk I/O (every commit is fsynced), so keep them off the GUI thread.
 Format. One SQLite file (stdlib `sqlite3`) in WAL mode with `synchronous=FULL` (a
 commit that returned survives a crash of the process and of the machine) and foreign
 keys on. A `meta` table holds a format id and the schema version; a file without it,
-with another format id or with a newer schema is refused, never "repaired". Sensitive
-columns hold AES-256-GCM ciphertexts (`column_cipher`); the associated data binds each
-ciphertext to its table, column and row id. The 256-bit data key is generated on first
-open and kept only in the secret store (service "storage", name "data-key-v1", base64);
-the file holds just a check value encrypted with it, so a wrong key is told apart from
-a damaged row.
+with another format id or with a newer schema is refused, never "repaired"; an older
+schema is upgraded in one transaction when the file is opened (`schema.migrate`).
+Sensitive columns hold AES-256-GCM ciphertexts (`column_cipher`); the associated data
+binds each ciphertext to its table, column and row id. The 256-bit data key is
+generated on first open and kept only in the secret store (service "storage", name
+"data-key-v1", base64); the file holds just a check value encrypted with it, so a
+wrong key is told apart from a damaged row.
 
 Why column-level AES-GCM rather than SQLCipher: there is no maintained SQLCipher wheel
 on PyPI for Windows, macOS and Linux that we can rely on (the pysqlcipher3 line is
@@ -32,11 +33,10 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
-import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -45,52 +45,30 @@ from pathlib import Path
 from softphone.security import redaction
 from softphone.security.secret import Secret
 from softphone.security.secret_store import SecretStore
+from softphone.storage import schema
 from softphone.storage.column_cipher import CellDecryptionError, ColumnCipher, new_key
+from softphone.storage.schema import SCHEMA_VERSION
 
 FORMAT_ID = "softphone-local-data"
-SCHEMA_VERSION = 1
 KEY_SERVICE = "storage"
 KEY_NAME = "data-key-v1"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _KEY_CHECK_PLAINTEXT = "softphone data key check"
-_DATA_TABLES = ("contacts", "call_history", "audit_log")
+_DATA_TABLES = schema.TABLES_BY_VERSION[SCHEMA_VERSION]
 # SQLITE_CORRUPT, SQLITE_NOTADB: primary result codes that mean the file is damaged.
 _DAMAGE_CODES = {11, 26}
-
-_SCHEMA_V1 = """
-CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
-CREATE TABLE contacts (
-    id INTEGER PRIMARY KEY,
-    created REAL NOT NULL,
-    display_name BLOB NOT NULL,
-    organisation BLOB,
-    department BLOB,
-    numbers_json BLOB NOT NULL,
-    uris_json BLOB NOT NULL,
-    note BLOB,
-    favourite INTEGER NOT NULL DEFAULT 0 CHECK (favourite IN (0, 1)),
-    approved INTEGER NOT NULL DEFAULT 0 CHECK (approved IN (0, 1))
-);
-CREATE TABLE call_history (
-    id INTEGER PRIMARY KEY,
-    started REAL NOT NULL,
-    duration_s REAL NOT NULL CHECK (duration_s >= 0),
-    direction TEXT NOT NULL CHECK (direction IN ('incoming', 'outgoing')),
-    outcome TEXT NOT NULL,
-    encrypted_media INTEGER NOT NULL CHECK (encrypted_media IN (0, 1)),
-    verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
-    peer BLOB NOT NULL,
-    note BLOB
-);
-CREATE INDEX call_history_started ON call_history (started);
-CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY,
-    at REAL NOT NULL,
-    event TEXT NOT NULL,
-    detail BLOB
-);
-CREATE INDEX audit_log_at ON audit_log (at);
-"""
+_CONTACT_COLUMNS = (
+    "display_name, organisation, department, numbers_json, uris_json, tags_json, note,"
+    " favourite, approved"
+)
+_INSERT_CONTACT = (
+    f"INSERT INTO contacts (id, created, {_CONTACT_COLUMNS})"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_CONTACT = (
+    "UPDATE contacts SET display_name = ?, organisation = ?, department = ?, numbers_json = ?,"
+    " uris_json = ?, tags_json = ?, note = ?, favourite = ?, approved = ? WHERE id = ?"
+)
 
 
 class DatabaseError(RuntimeError):
@@ -128,9 +106,26 @@ class DataIntegrityError(DatabaseError):
     """An encrypted cell did not authenticate: tampered with or moved from another cell."""
 
 
+class ContactNotFoundError(DatabaseError, LookupError):
+    """An update named a contact id that is not in the database."""
+
+
 class Direction(enum.StrEnum):
     INCOMING = "incoming"
     OUTGOING = "outgoing"
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneEntry:
+    """One phone number of a contact: as the user (or the imported file) wrote it.
+
+    `e164` is the normalised form ("+12125550123") when the number has one, None for
+    what has none (an internal extension, a service code) or could not be read.
+    """
+
+    original: str
+    e164: str | None = None
+    label: str | None = None  # "work", "cell", …
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,8 +133,9 @@ class Contact:
     display_name: str
     organisation: str | None = None
     department: str | None = None
-    numbers: tuple[str, ...] = ()
+    numbers: tuple[PhoneEntry, ...] = ()
     uris: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     note: str | None = None
     favourite: bool = False
     approved: bool = False
@@ -279,28 +275,38 @@ class LocalDatabase:
     # -- contacts --------------------------------------------------------------------
 
     def add_contact(self, contact: Contact) -> Contact:
-        created = contact.created or datetime.now(UTC)
+        return self.add_contacts([contact])[0]
+
+    def add_contacts(self, contacts: Iterable[Contact]) -> list[Contact]:
+        """Add all of `contacts` in one transaction: all of them or, on any error, none."""
+        now = datetime.now(UTC)
+        added: list[Contact] = []
+
+        def rows(first_id: int) -> Iterator[tuple[object, ...]]:
+            for row_id, contact in enumerate(contacts, start=first_id):
+                created = contact.created or now
+                added.append(replace(contact, id=row_id, created=created))
+                yield (row_id, _to_time(created), *self._contact_cells(row_id, contact))
+
         with self.transaction():
-            row_id = self._next_id("contacts")
-            enc = self._encrypter("contacts", row_id)
-            self._conn.execute(
-                "INSERT INTO contacts (id, created, display_name, organisation, department,"
-                " numbers_json, uris_json, note, favourite, approved)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row_id,
-                    _to_time(created),
-                    enc("display_name", contact.display_name),
-                    enc("organisation", contact.organisation),
-                    enc("department", contact.department),
-                    enc("numbers_json", json.dumps(list(contact.numbers))),
-                    enc("uris_json", json.dumps(list(contact.uris))),
-                    enc("note", contact.note),
-                    int(contact.favourite),
-                    int(contact.approved),
-                ),
-            )
-        return replace(contact, id=row_id, created=created)
+            # One MAX(id), then consecutive ids: BEGIN IMMEDIATE holds the write lock.
+            # Rows are encrypted as executemany pulls them, never all held at once.
+            self._conn.executemany(_INSERT_CONTACT, rows(self._next_id("contacts")))
+        return added
+
+    def update_contact(self, contact: Contact) -> Contact:
+        """Store new values for an existing contact (same id, re-encrypted); keeps `created`."""
+        if contact.id is None:
+            raise ValueError("update_contact needs a contact with an id; use add_contact")
+        with self.transaction():
+            row = self._conn.execute(
+                "SELECT created FROM contacts WHERE id = ?", (contact.id,)
+            ).fetchone()
+            if row is None:
+                raise ContactNotFoundError(self.path, f"no contact with id {contact.id}")
+            cells = self._contact_cells(contact.id, contact)
+            self._conn.execute(_UPDATE_CONTACT, (*cells, contact.id))
+        return replace(contact, created=_from_time(row[0]))
 
     def get_contact(self, contact_id: int) -> Contact | None:
         rows = self._select("SELECT * FROM contacts WHERE id = ?", (contact_id,))
@@ -314,16 +320,39 @@ class LocalDatabase:
     def delete_contact(self, contact_id: int) -> bool:
         return self._delete("contacts", contact_id)
 
+    def _contact_cells(self, row_id: int, contact: Contact) -> tuple[object, ...]:
+        """The values for `_CONTACT_COLUMNS`, sensitive ones encrypted for this row."""
+        enc = self._encrypter("contacts", row_id)
+        numbers = ((n.original, n.e164, n.label) for n in contact.numbers)
+        return (
+            enc("display_name", contact.display_name),
+            enc("organisation", contact.organisation),
+            enc("department", contact.department),
+            enc("numbers_json", schema.encode_numbers(numbers)),
+            enc("uris_json", schema.encode_strings(contact.uris)),
+            enc("tags_json", schema.encode_strings(contact.tags)),
+            enc("note", contact.note),
+            int(contact.favourite),
+            int(contact.approved),
+        )
+
     def _contact(self, row: sqlite3.Row) -> Contact:
         dec = self._decrypter("contacts", row["id"])
+        try:
+            numbers = schema.decode_numbers(dec("numbers_json", row["numbers_json"]))
+            uris = schema.decode_strings(dec("uris_json", row["uris_json"]))
+            tags = schema.decode_strings(dec("tags_json", row["tags_json"]))
+        except (ValueError, TypeError) as exc:
+            raise DataIntegrityError(self.path, f"contacts row {row['id']}: {exc}") from None
         return Contact(
             id=row["id"],
             created=_from_time(row["created"]),
             display_name=dec("display_name", row["display_name"]),
             organisation=dec("organisation", row["organisation"]),
             department=dec("department", row["department"]),
-            numbers=tuple(json.loads(dec("numbers_json", row["numbers_json"]))),
-            uris=tuple(json.loads(dec("uris_json", row["uris_json"]))),
+            numbers=tuple(PhoneEntry(*n) for n in numbers),
+            uris=uris,
+            tags=tags,
             note=dec("note", row["note"]),
             favourite=bool(row["favourite"]),
             approved=bool(row["approved"]),
@@ -492,8 +521,7 @@ def _prepare(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> Colu
         if problems != ["ok"]:
             raise CorruptDatabaseError(path, f"damaged database: {'; '.join(problems[:3])}")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if tables:
-            _check_meta(path, conn, tables)
+        version = _check_meta(path, conn, tables) if tables else SCHEMA_VERSION
         mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
         if mode.lower() != "wal":
             raise DatabaseError(path, f"cannot switch to WAL mode (got {mode})")
@@ -506,9 +534,7 @@ def _prepare(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> Colu
                 conn.execute("ROLLBACK")
                 return _prepare(path, conn, secrets)
             try:
-                for statement in _SCHEMA_V1.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
+                schema.create(conn)
                 conn.executemany(
                     "INSERT INTO meta (key, value) VALUES (?, ?)",
                     [("format", FORMAT_ID), ("schema_version", SCHEMA_VERSION)],
@@ -517,7 +543,10 @@ def _prepare(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> Colu
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        return _data_cipher(path, conn, secrets)
+        cipher = _data_cipher(path, conn, secrets)
+        if version < SCHEMA_VERSION:
+            _upgrade(path, conn, cipher)
+        return cipher
     except sqlite3.DatabaseError as exc:
         # Only damage makes a file "corrupt"; a locked or unreadable one is left to the
         # caller as a plain error, so nobody quarantines a healthy database in use.
@@ -527,7 +556,8 @@ def _prepare(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> Colu
         raise CorruptDatabaseError(path, f"unreadable database: {exc}") from None
 
 
-def _check_meta(path: Path, conn: sqlite3.Connection, tables: set[str]) -> None:
+def _check_meta(path: Path, conn: sqlite3.Connection, tables: set[str]) -> int:
+    """The file's schema version, once it is known to be ours and not too new."""
     if "meta" not in tables:
         raise ForeignDatabaseError(path, "an SQLite database of another application")
     meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
@@ -542,9 +572,30 @@ def _check_meta(path: Path, conn: sqlite3.Connection, tables: set[str]) -> None:
             f"schema version {version} was written by a newer softphone "
             f"(this one reads up to {SCHEMA_VERSION}); not opened",
         )
-    missing = set(_DATA_TABLES) - tables
+    missing = set(schema.TABLES_BY_VERSION.get(version, _DATA_TABLES)) - tables
     if missing:
         raise CorruptDatabaseError(path, f"tables missing: {', '.join(sorted(missing))}")
+    return version
+
+
+def _upgrade(path: Path, conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
+    """Migrate to `SCHEMA_VERSION` in one transaction; on any failure nothing changes."""
+    conn.execute("BEGIN IMMEDIATE")
+    row = None
+    try:
+        # Another process may have upgraded the file while we waited for the lock.
+        row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if row[0] < SCHEMA_VERSION:
+            schema.migrate(conn, cipher, row[0])
+    except BaseException as exc:
+        conn.execute("ROLLBACK")
+        what = f"cannot upgrade from schema version {row[0] if row else '?'}"
+        if isinstance(exc, CellDecryptionError):
+            raise DataIntegrityError(path, f"{what}: {exc}; nothing was changed") from None
+        if isinstance(exc, ValueError):  # MigrationError, or JSON that does not parse
+            raise CorruptDatabaseError(path, f"{what}: {exc}; nothing was changed") from None
+        raise
+    conn.execute("COMMIT")
 
 
 def _data_cipher(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> ColumnCipher:
@@ -592,6 +643,9 @@ def _data_cipher(path: Path, conn: sqlite3.Connection, secrets: SecretStore) -> 
 
 
 def _has_rows(conn: sqlite3.Connection) -> bool:
+    present = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     return any(
-        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0] for t in _DATA_TABLES
+        conn.execute(f"SELECT EXISTS (SELECT 1 FROM {t})").fetchone()[0]
+        for t in _DATA_TABLES
+        if t in present  # an older file, not upgraded yet, lacks the newer tables
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import platformdirs
@@ -22,6 +22,7 @@ from softphone.policy.dialing import decide_dial
 from softphone.policy.inbound import CallerFacts, caller_identity, decide_inbound
 from softphone.policy.numbers import Target, classify
 from softphone.policy.pin import PinAuthority, hash_pin
+from softphone.schedule.reachability import ScheduleIndex
 from softphone.security.secret import Secret
 from softphone.security.secret_store import SecretStore
 
@@ -145,6 +146,28 @@ def call_policy(
         pins=pins,
         caller_facts=caller_facts,
     )
+
+
+def caller_facts(
+    *,
+    approved: Callable[[Target], bool] | None = None,
+    schedule: Callable[[], ScheduleIndex | None] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Callable[[Target], CallerFacts]:
+    """The engine's inbound lookup: an approved contact? in an appointment window now?
+
+    `schedule` returns the current index (the application swaps it when appointments
+    change); both lookups are in memory, as the engine thread calls this per INVITE.
+    """
+
+    def facts(caller: Target) -> CallerFacts:
+        index = schedule() if schedule is not None else None
+        return CallerFacts(
+            approved=bool(approved and approved(caller)),
+            scheduled=bool(index and index.scheduled(caller, now())),
+        )
+
+    return facts
 
 
 def describe(decision: Decision) -> str:

@@ -212,3 +212,55 @@ def test_doctor_server_down(testbed, tmp_path):
     steps = {s["name"]: s for s in json.loads(proc.stdout)["steps"]}
     assert steps["reachability"]["status"] == "fail"
     assert "certificate" not in steps or steps["certificate"]["status"] == "skipped"
+
+
+def _with_pin_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOFTPHONE_")}
+    env.update(
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        SOFTPHONE_STORE_PASSPHRASE="cli pin test passphrase",
+        SOFTPHONE_PASSWORD="alice-secret",
+    )
+    env.update(extra)
+    return env
+
+
+def _run(env: dict[str, str], *args: str):
+    return subprocess.run(
+        [sys.executable, "-m", "softphone", *args], capture_output=True, text=True,
+        timeout=90, stdin=subprocess.DEVNULL, env=env, cwd=REPO,
+    )  # fmt: skip
+
+
+def test_call_to_a_pin_number_asks_for_the_pin_and_dials_only_with_it(testbed, tmp_path):
+    from helpers import SipDump
+
+    set_pin = _run(_with_pin_env(tmp_path, SOFTPHONE_DIAL_PIN="482193"), "policy", "set-pin")
+    assert set_pin.returncode == 0, set_pin.stderr
+    dump = SipDump(Path(testbed.env["KAMAILIO_SIPDUMP_DIR"]))
+    call = ["call", "011 44 20 7946 0000", "--profile", "testbed", "--role", "clinician",
+            "--duration", "1", "--json"]  # fmt: skip
+
+    no_pin = _run(_with_pin_env(tmp_path), *call)
+    assert no_pin.returncode == 2 and "SOFTPHONE_DIAL_PIN" in no_pin.stderr
+    wrong = _run(_with_pin_env(tmp_path, SOFTPHONE_DIAL_PIN="000000"), *call)
+    assert wrong.returncode == 1 and "wrong authorization code" in wrong.stderr
+    assert "000000" not in wrong.stderr + wrong.stdout
+    assert not dump.invites_to("+442079460000")
+
+    import time
+
+    time.sleep(1.1)  # the back-off after one wrong code
+    right = _run(_with_pin_env(tmp_path, SOFTPHONE_DIAL_PIN="482193"), *call)
+    report = json.loads(right.stdout)
+    assert report["code"] == 404, right.stderr  # nobody has that number at the test bed
+    assert dump.invites_to("+442079460000")
+    assert "482193" not in right.stdout + right.stderr
+
+
+def test_call_to_a_denied_number_is_refused_before_registering(testbed, tmp_path):
+    out = _run(_with_pin_env(tmp_path), "call", "1-900-555-0100", "--profile", "testbed")
+    assert out.returncode == 1
+    assert "refused by the dial policy: premium-rate number (US)" in out.stderr

@@ -162,3 +162,42 @@ def test_our_blind_transfer_to_a_denied_number_sends_no_refer(engine_with, peers
     alice.drain(0.5)
     assert "REFER " not in dump.new_text()
     hang_up(alice, call_id)
+
+
+def test_scheduled_participant_is_accepted_and_others_told_not_now(
+    engine_with, peers, testbed_profile
+):
+    from datetime import UTC, datetime, timedelta
+
+    from softphone.engine.gate import dial_plan
+    from softphone.schedule.appointment import Appointment, CallDirection
+    from softphone.schedule.reachability import ScheduleIndex
+    from softphone.tasks.policy import caller_facts
+
+    now = datetime.now(UTC)
+    carol_now = Appointment(
+        now - timedelta(minutes=5),
+        timedelta(minutes=30),
+        "sip:carol@127.0.0.1",
+        direction=CallDirection.THEY_CALL,
+    )
+    bob_later = Appointment(now + timedelta(hours=2), timedelta(minutes=30), "sip:bob@127.0.0.1")
+    index = ScheduleIndex([carol_now, bob_later], dial_plan(testbed_profile))
+    policy = CallPolicy(
+        inbound=InboundPolicy(mode=InboundMode.SCHEDULED),
+        caller_facts=caller_facts(schedule=lambda: index),
+    )
+    alice = engine_with(policy)
+
+    peers.start_peer("bob")
+    start = len(peers.log("bob"))
+    peers.peer("dial", "bob", "sip:alice@127.0.0.1", "--wait", "5", check=False)
+    refused = alice.wait_for(ev.IncomingCallWasRefused)
+    assert refused.code == 480 and refused.reason == "only scheduled participants may call now"
+    assert wait_until(lambda: "480 Temporarily Unavailable" in peers.log("bob")[start:], 5)
+
+    peers.start_peer("carol", "--manual")
+    peers.peer("dial", "carol", "sip:alice@127.0.0.1", check=False)
+    arrived = alice.wait_for(ev.CallDidArrive, timeout=10)
+    assert "carol" in arrived.remote_uri
+    alice.submit(cmd.Reject(arrived.call_id))

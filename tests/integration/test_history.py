@@ -58,7 +58,7 @@ def test_a_real_call_lands_in_the_history(db, testbed_profile, peers):
     assert b"bob@127.0.0.1" not in raw  # the peer is encrypted at rest
 
 
-def test_a_refused_caller_is_audited_not_remembered(db, testbed_profile, peers):
+def test_a_refused_caller_is_audited_with_a_minimal_history_row(db, testbed_profile, peers):
     recorder = HistoryRecorder(db, HistorySettings())
     policy = CallPolicy(inbound=InboundPolicy(mode=InboundMode.APPROVED))
     s = _session(policy, testbed_profile)
@@ -72,7 +72,11 @@ def test_a_refused_caller_is_audited_not_remembered(db, testbed_profile, peers):
     finally:
         s.__exit__(None, None, None)
         recorder.close()
-    assert db.list_calls() == []
+    (call,) = db.list_calls()
+    assert (call.peer, call.outcome) == (
+        "bob@127.0.0.1",
+        "refused: only approved contacts may call",
+    )
     assert [(a.event, a.detail) for a in db.list_audit()] == [
         (AUDIT_INBOUND_REFUSED, "only approved contacts may call")
     ]

@@ -1,9 +1,11 @@
 """A whole scripted session, then every file it wrote is searched for every secret.
 
-Store a password, register, place a real call through the test bed with SIP
-logging on, write contacts and history to the encrypted database; then scan the
-config dir, data dir, temp dir and the captured log for the password, the store
-passphrase, the database key, SRTP keys and patient details. None may appear.
+Store a password and a dial PIN, register, place real calls through the test bed
+with SIP logging on (one to a number that needs the PIN), save settings that refer to
+the password, add and import appointments with a verification phrase, write contacts
+and history to the encrypted database; then scan the config, data, state, cache and
+temp dirs and the captured log for the password, the store passphrase, the PIN, the
+phrase, the database key, SRTP keys and patient details. None may appear.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from softphone.storage import CallRecord, Contact, Direction, LocalDatabase
+from softphone.storage import CallRecord, Contact, Direction, LocalDatabase, PhoneEntry
 
 pytestmark = pytest.mark.integration
 
@@ -27,6 +29,21 @@ PASSWORD = "alice-secret"  # the test bed's; unique enough to search for
 PASSPHRASE = "purple-otter-passphrase"
 PATIENT = "Jane Patientname"
 PATIENT_NUMBER = "+15550104477"
+PIN = "731904"
+PHRASE = "silver heron at dawn"
+ICS = f"""BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//t//t//EN
+BEGIN:VEVENT
+UID:visit-1@clinic.example
+DTSTART:20270105T150000Z
+DURATION:PT30M
+SUMMARY:Visit {PATIENT}
+ATTENDEE;CN={PATIENT}:tel:{PATIENT_NUMBER}
+DESCRIPTION:allergic to latex
+END:VEVENT
+END:VCALENDAR
+"""
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -35,6 +52,7 @@ def _env(tmp_path: Path) -> dict[str, str]:
         XDG_DATA_HOME=str(tmp_path / "data"),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         XDG_CACHE_HOME=str(tmp_path / "cache"),
+        XDG_STATE_HOME=str(tmp_path / "state"),
         TMPDIR=str(tmp_path / "tmp"),
         PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
         SOFTPHONE_STORE_PASSPHRASE=PASSPHRASE,
@@ -43,8 +61,16 @@ def _env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _softphone(env: dict[str, str], log, *args: str, password: str | None = None) -> None:
+def _softphone(
+    env: dict[str, str],
+    log,
+    *args: str,
+    password: str | None = None,
+    expect: int = 0,
+    **extra: str,
+) -> None:
     run_env = dict(env)
+    run_env.update(extra)
     if password:
         run_env["SOFTPHONE_PASSWORD"] = password
     proc = subprocess.run(
@@ -57,11 +83,14 @@ def _softphone(env: dict[str, str], log, *args: str, password: str | None = None
         cwd=REPO,
         stdin=subprocess.DEVNULL,
     )
-    assert proc.returncode == 0, proc.stdout
+    assert proc.returncode == expect, proc.stdout
 
 
 def test_no_secret_in_any_file_after_a_full_session(tmp_path, peers, monkeypatch):
     env = _env(tmp_path)
+    outside = tmp_path.parent / f"{tmp_path.name}-input"  # the user's own file, not scanned
+    outside.mkdir()
+    (outside / "visits.ics").write_text(ICS)
     log_path = tmp_path / "data" / "session.log"
     log_path.parent.mkdir(parents=True)
     peers.start_peer("bob")
@@ -71,16 +100,46 @@ def test_no_secret_in_any_file_after_a_full_session(tmp_path, peers, monkeypatch
         _softphone(
             env, log, "-vv", "call", "sip:bob@127.0.0.1", "--profile", "testbed", "--duration", "2"
         )
+        _softphone(env, log, "policy", "set-pin", SOFTPHONE_DIAL_PIN=PIN)
+        _softphone(
+            env, log, "-vv", "call", "011 44 20 7946 0000", "--profile", "testbed", "--role",
+            "clinician", "--duration", "1", password=PASSWORD, SOFTPHONE_DIAL_PIN=PIN,
+            expect=1,  # dialled (the PIN was right); nobody has that number: 404
+        )  # fmt: skip
+        _softphone(env, log, "schedule", "import", str(outside / "visits.ics"))
+        _softphone(
+            env, log, "schedule", "add", PATIENT_NUMBER, "--at", "2027-01-06T09:00",
+            "--title", PATIENT, "--phrase", SOFTPHONE_PHRASE=PHRASE,
+        )  # fmt: skip
 
     # contacts and history, in the database whose key lives in the same store
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    from softphone.config.settings import (
+        AccountSettings,
+        SecretRef,
+        Settings,
+        save_settings,
+        settings_path,
+    )
     from softphone.security.credentials import open_store
 
+    save_settings(
+        Settings(
+            accounts=(AccountSettings("testbed", "alice", SecretRef("sip", "alice@127.0.0.1")),)
+        )
+    )
+    assert settings_path().is_file() and str(tmp_path) in str(settings_path())
     store = open_store()
-    db_path = tmp_path / "data" / "softphone" / "local.sqlite3"
+    db_path = tmp_path / "data" / "softphone" / "local-data.sqlite3"
     with LocalDatabase.open(db_path, store) as db:
-        db.add_contact(Contact(PATIENT, numbers=(PATIENT_NUMBER,), note="allergic to latex"))
+        db.add_contact(
+            Contact(
+                PATIENT,
+                numbers=(PhoneEntry(PATIENT_NUMBER, PATIENT_NUMBER),),
+                note="allergic to latex",
+            )
+        )
         db.add_call(
             CallRecord(
                 datetime.now(UTC),
@@ -96,6 +155,7 @@ def test_no_secret_in_any_file_after_a_full_session(tmp_path, peers, monkeypatch
 
     log_text = log_path.read_text()
     assert "REGISTER sip:" in log_text and "a=crypto:" in log_text  # SIP really was logged
+    assert "INVITE sip:+442079460000@" in log_text  # the PIN call really went out
     srtp_keys = re.findall(r"inline:([A-Za-z0-9+/=]{20,})", log_text)
     assert not srtp_keys
 
@@ -107,9 +167,13 @@ def test_no_secret_in_any_file_after_a_full_session(tmp_path, peers, monkeypatch
         "patient name": PATIENT.encode(),
         "patient number": PATIENT_NUMBER.encode(),
         "note": b"allergic to latex",
+        "dial PIN": PIN.encode(),
+        "verification phrase": PHRASE.encode(),
+        "appointment UID": b"visit-1@clinic.example",
     }
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
-    assert any(p.name.startswith("local.sqlite3") for p in files)
+    assert any(p.name.startswith("local-data.sqlite3") for p in files)
+    assert any(p.name == "settings.json" for p in files)
     assert any("secrets" in p.name for p in files)
     for path in files:
         content = path.read_bytes()

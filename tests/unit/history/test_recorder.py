@@ -11,6 +11,7 @@ from helpers import MemoryStore
 from softphone.config.settings import HistorySettings
 from softphone.engine import events as ev
 from softphone.history.recorder import AUDIT_DIAL_REFUSED, AUDIT_INBOUND_REFUSED, HistoryRecorder
+from softphone.policy.inbound import BLOCKED, NOT_APPROVED
 from softphone.storage.database import CallRecord, Direction, LocalDatabase
 
 
@@ -77,27 +78,38 @@ def test_outcomes(db, direction, rang, code, security, outcome) -> None:
     assert call.outcome == outcome and not call.encrypted_media
 
 
-def test_policy_refusals_are_audited_without_the_caller(db) -> None:
+def test_policy_refusals_are_audited_and_blocked_callers_leave_no_identity(db) -> None:
     recorder = HistoryRecorder(db, HistorySettings())
+    caller = "sip:+12125550199@gw;user=phone"
     _run(
         recorder,
         [
-            ev.CallDidStart("in9", "acc", "sip:+12125550199@gw;user=phone", ev.Direction.INCOMING),
-            ev.IncomingCallWasRefused(
-                "sip:+12125550199@gw;user=phone", 603, "only approved contacts may call", True
-            ),
+            ev.CallDidStart("in9", "acc", caller, ev.Direction.INCOMING),
+            ev.IncomingCallWasRefused(caller, 603, NOT_APPROVED, True, "+12125550199"),
             ev.CallDidEnd("in9", 603, "Decline", 0.0),
+            ev.CallDidStart("in10", "acc", "sip:spam@evil.example", ev.Direction.INCOMING),
+            ev.IncomingCallWasRefused(
+                '"Spam" <sip:spam@evil.example>', 603, BLOCKED, True, "spam@evil.example"
+            ),
+            ev.CallDidEnd("in10", 603, "Decline", 0.0),
             ev.CallDialWasRefused("c5", "1 900 555 0100", "call", "denied", "premium", "premium"),
         ],
     )
     recorder.close()
-    assert db.list_calls() == []  # never rang: no history row
+    (call,) = db.list_calls()  # one row: the unapproved caller, not the blocked one
+    assert (call.peer, call.outcome, call.direction) == (
+        "+12125550199",
+        f"refused: {NOT_APPROVED}",
+        Direction.INCOMING,
+    )
     audit = db.list_audit()
     assert [(a.event, a.detail) for a in audit] == [
-        (AUDIT_INBOUND_REFUSED, "only approved contacts may call"),
+        (AUDIT_INBOUND_REFUSED, NOT_APPROVED),
+        (AUDIT_INBOUND_REFUSED, BLOCKED),
         (AUDIT_DIAL_REFUSED, "call: premium"),
     ]
-    assert all("2125550199" not in (a.detail or "") for a in audit)
+    everything = repr(db.list_calls()) + repr(audit)
+    assert "spam" not in everything and "evil.example" not in everything
 
 
 def test_dont_keep_history_writes_nothing_and_clears_the_past(db) -> None:

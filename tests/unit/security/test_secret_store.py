@@ -14,7 +14,8 @@ import keyring
 import keyring.backend
 import pytest
 from keyring.backends import chainer, fail, null
-from keyring.errors import KeyringError, PasswordDeleteError
+from keyring.errors import KeyringError
+from memory_keyring import MemoryKeyring
 
 from softphone.security import redaction
 from softphone.security.encrypted_file import EncryptedFileStore
@@ -31,24 +32,6 @@ from softphone.security.secret_store import (
 
 PASSWORD = "s3cret-Pa55word!"
 PASSPHRASE = "correct horse battery staple"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError("not found")
 
 
 class BrokenKeyring(MemoryKeyring):

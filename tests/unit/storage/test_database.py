@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from helpers import MemoryStore
 from softphone.storage import (
     CallRecord,
     Contact,
+    ContactNotFoundError,
     CorruptDatabaseError,
     DatabaseError,
     DataIntegrityError,
@@ -22,6 +24,7 @@ from softphone.storage import (
     LocalDatabase,
     MissingDataKeyError,
     NewerDatabaseError,
+    PhoneEntry,
     WrongDataKeyError,
 )
 from softphone.storage.database import KEY_NAME, KEY_SERVICE
@@ -42,8 +45,12 @@ def _contact(**kw) -> Contact:
         display_name="Dr Zelda Quibblestone",
         organisation="Ravensworth Clinic",
         department="Oncology Ward 7",
-        numbers=("+441632960123",),
+        numbers=(
+            PhoneEntry("01632 960123", "+441632960123", "work"),
+            PhoneEntry("x4711", None, None),
+        ),
         uris=("sips:zelda@clinic.example",),
+        tags=("tag-hepatology",),
         note="patient-confidential-note",
         favourite=True,
         approved=True,
@@ -88,6 +95,65 @@ def test_database_contact_round_trip(path: Path, store: MemoryStore) -> None:
         assert db.delete_contact(added.id) is True
         assert db.delete_contact(added.id) is False
         assert db.list_contacts() == [sparse]
+
+
+def test_database_update_contact_keeps_id_and_created(path: Path, store: MemoryStore) -> None:
+    with LocalDatabase.open(path, store) as db:
+        added = db.add_contact(_contact())
+        other = db.add_contact(Contact(display_name="Bob"))
+        (before,) = db._conn.execute(
+            "SELECT display_name FROM contacts WHERE id = ?", (added.id,)
+        ).fetchone()
+        changed = replace(
+            added,
+            display_name="Zelda Q.",
+            numbers=(PhoneEntry("+1 212 555 0123", "+12125550123", "cell"),),
+            tags=("renamed-tag",),
+            note=None,
+            favourite=False,
+            created=datetime(2000, 1, 1, tzinfo=UTC),  # not changeable: kept from the row
+        )
+        stored = db.update_contact(changed)
+        assert stored.id == added.id and stored.created == added.created
+        (after,) = db._conn.execute(
+            "SELECT display_name FROM contacts WHERE id = ?", (added.id,)
+        ).fetchone()
+        assert after != before and b"Zelda Q." not in after
+    with LocalDatabase.open(path, store) as db:
+        assert db.get_contact(added.id) == stored
+        assert db.get_contact(other.id) == other
+        assert len(db.list_contacts()) == 2
+
+
+def test_database_update_of_a_missing_contact_is_an_error(path: Path, store: MemoryStore) -> None:
+    with LocalDatabase.open(path, store) as db:
+        added = db.add_contact(_contact())
+        db.delete_contact(added.id)
+        with pytest.raises(ContactNotFoundError, match=f"no contact with id {added.id}"):
+            db.update_contact(added)
+        with pytest.raises(ValueError, match="add_contact"):
+            db.update_contact(_contact())
+        assert db.list_contacts() == []
+
+
+def test_database_add_contacts_in_one_transaction(path: Path, store: MemoryStore) -> None:
+    with LocalDatabase.open(path, store) as db:
+        first = db.add_contact(Contact(display_name="first"))
+        batch = (Contact(display_name=f"c{i:04d}", tags=(f"t{i}",)) for i in range(500))
+        added = db.add_contacts(batch)
+        assert [c.id for c in added] == list(range(first.id + 1, first.id + 501))
+        assert db.list_contacts() == [*added, first]  # sorted by name: "c…" < "first"
+        assert db.add_contacts([]) == []
+
+
+def test_database_add_contacts_is_all_or_nothing(path: Path, store: MemoryStore) -> None:
+    with LocalDatabase.open(path, store) as db:
+        good = [Contact(display_name=f"ok {i}") for i in range(10)]
+        bad = Contact(display_name="bad", created=datetime(2026, 1, 1))  # naive: refused
+        with pytest.raises(ValueError, match="timezone"):
+            db.add_contacts([*good, bad, *good])
+        assert db.list_contacts() == []
+        assert db.add_contact(Contact(display_name="after")).id == 1
 
 
 def test_database_call_history_round_trip_and_plain_time_queries(
@@ -151,7 +217,10 @@ def test_database_plaintext_never_in_the_files(path: Path, store: MemoryStore) -
         "Ravensworth Clinic",
         "Oncology Ward 7",
         "+441632960123",
+        "01632 960123",
+        "x4711",
         "zelda@clinic.example",
+        "tag-hepatology",
         "patient-confidential-note",
         "patient-xanthe",
         "follow-up-about-biopsy",

@@ -1,0 +1,2 @@
+"""Scheduled calls: appointments, their windows, iCalendar import/export, and who is
+expected to call now (`reachability`)."""
