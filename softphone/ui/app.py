@@ -4,7 +4,8 @@ Main (GUI) thread. Order at start: the engine and the bridge; the secret store (
 OS keyring, or the encrypted file unlocked with `SOFTPHONE_STORE_PASSPHRASE` or the
 unlock dialog); the PIN authority and the call policy from the administrator's
 policy file; the encrypted database and the history recorder; the main window; the
-first-run wizard when there is no settings file yet. At the end, in reverse: windows
+first-run wizard when there is no settings file yet. The database is the one the
+CLI uses (`storage.locations.database_path`). At the end, in reverse: windows
 (which hang up), the bridge, the engine (hangs up, unregisters, destroys pjsua2 on
 its own thread), the recorder, the database.
 
@@ -40,25 +41,31 @@ from softphone.history.recorder import HistoryRecorder
 from softphone.security.credentials import PASSPHRASE_ENV, data_dir
 from softphone.security.secret_store import (
     SECRETS_FILE_NAME,
-    KeyringStore,
     SecretStore,
     SecretStoreError,
-    usable_keyring,
+    open_secret_store,
 )
 from softphone.storage.database import DatabaseError, LocalDatabase
+from softphone.storage.locations import database_path
 from softphone.tasks.policy import call_policy, pin_authority
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.main_window import MainWindow
-from softphone.ui.unlock_dialog import UnlockDialog, unlock_store
+from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
-DATABASE_FILE = "local.db"
 
 
-def database_path() -> Path:
-    return data_dir() / DATABASE_FILE
+class _AskTheUser(Exception):
+    """No passphrase from the environment: the unlock dialog asks."""
+
+
+def _passphrase_from_environment() -> str:
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    if not passphrase:
+        raise _AskTheUser
+    return passphrase
 
 
 class GuiApp:
@@ -119,8 +126,8 @@ class GuiApp:
             self.wizard.open()
         else:
             self.window.start()
-        for problem in self.problems:
-            self.window.say(problem, "error")
+        if self.problems:
+            self.window.say("\n".join(self.problems), "error")
 
     def shutdown(self) -> None:
         if self.window is not None:
@@ -146,15 +153,15 @@ class GuiApp:
             return Settings()
 
     def _open_store(self) -> SecretStore | None:
-        if usable_keyring():
-            return KeyringStore()
+        """The OS keyring; else the encrypted file, unlocked by a session that
+        `softphone secrets unlock` left, by SOFTPHONE_STORE_PASSPHRASE, or by the dialog."""
+        try:
+            return open_secret_store(data_dir(), _passphrase_from_environment)
+        except _AskTheUser:
+            pass
+        except SecretStoreError as e:
+            self.problems.append(f"{PASSPHRASE_ENV}: {e}")
         path = data_dir() / SECRETS_FILE_NAME
-        passphrase = os.environ.get(PASSPHRASE_ENV)
-        if passphrase:
-            try:
-                return unlock_store(path, passphrase)
-            except SecretStoreError as e:
-                self.problems.append(f"{PASSPHRASE_ENV}: {e}")
         if not self.interactive:
             self.problems.append("the secret store is locked: passwords and history unavailable")
             return None

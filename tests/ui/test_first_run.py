@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
 from softphone.config.settings import settings_path
-from softphone.ui.app import GuiApp, database_path
+from softphone.storage.locations import database_path
+from softphone.ui.app import GuiApp
 from softphone.ui.security_text import Level
 
 
@@ -67,3 +68,22 @@ def test_second_start_has_no_wizard(qtbot, gui) -> None:
     gui.show()
     assert gui.wizard is None and gui.problems == []
     assert window.isVisible()
+
+
+def test_wrong_store_passphrase_starts_without_secrets_and_says_so(qtbot, gui, monkeypatch) -> None:
+    from softphone.security.credentials import data_dir
+    from softphone.security.encrypted_file import EncryptedFileStore
+
+    data_dir().mkdir(parents=True)
+    EncryptedFileStore.create(data_dir() / "secrets.json.enc", "the real one", scrypt_n=2**10)
+    settings_path().parent.mkdir(parents=True, exist_ok=True)
+    settings_path().write_text(
+        json.dumps({"format": "softphone-settings", "version": 1, "accounts": []})
+    )
+    window = gui.start()
+    qtbot.addWidget(window)
+    gui.show()
+    assert gui.ctx.store is None and gui.ctx.database is None
+    assert any("wrong passphrase" in p for p in gui.problems)
+    assert "the real one" not in " ".join(gui.problems) + window.banner.text()
+    assert window.banner.isVisible() and "wrong passphrase" in window.banner.text()
