@@ -434,7 +434,7 @@ def _policy(args: argparse.Namespace) -> int:
                   f"policy: {report.policy_source}")  # fmt: skip
         return tasks.exit_code(report.verdict)
     at = _parse_time(args.at)
-    report = tasks.check_inbound(args.uri, profile, admin, at)
+    report = _check_inbound(args.uri, profile, admin, at)
     if args.json:
         _print_json(report.to_dict())
     else:
@@ -510,6 +510,23 @@ def _secret_prompt(prompt: str, env_var: str) -> Secret:
     if not sys.stdin.isatty():
         raise CredentialError(f"no terminal to ask for it (set {env_var})")
     return Secret(getpass.getpass(prompt))
+
+
+def _check_inbound(uri: str, profile: SipProfile, admin: AdminPolicy, at: datetime) -> Any:
+    """With the local database when it can be opened (approved contacts, appointments);
+    without it every caller counts as neither approved nor scheduled, and we say so."""
+    from softphone.storage.database import DatabaseError, LocalDatabase
+    from softphone.storage.locations import database_path
+    from softphone.tasks import policy as tasks
+
+    path = database_path()
+    if path.exists():
+        try:
+            with LocalDatabase.open(path, open_store()) as db:
+                return tasks.check_inbound_with_data(uri, profile, admin, at, db)
+        except (CredentialError, DatabaseError) as e:
+            print(f"softphone: contacts and appointments unavailable: {e}", file=sys.stderr)
+    return tasks.check_inbound(uri, profile, admin, at)
 
 
 def _pin_command(command: str) -> int:

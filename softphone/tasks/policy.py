@@ -9,22 +9,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import platformdirs
 
 from softphone.config.admin_policy import AdminPolicy
 from softphone.config.profile import SipProfile
+from softphone.directory.contacts import ContactDirectory
 from softphone.engine.gate import CallPolicy, dial_plan
 from softphone.policy.decision import Decision, Verdict
 from softphone.policy.dialing import decide_dial
 from softphone.policy.inbound import CallerFacts, caller_identity, decide_inbound
 from softphone.policy.numbers import Target, classify
 from softphone.policy.pin import PinAuthority, hash_pin
+from softphone.schedule.live import LiveSchedule
 from softphone.schedule.reachability import ScheduleIndex
 from softphone.security.secret import Secret
 from softphone.security.secret_store import SecretStore
+from softphone.storage.appointments import AppointmentStore
+from softphone.storage.database import LocalDatabase
 
 PIN_SERVICE, PIN_NAME = "policy", "dial-pin-hash"
 EXIT_BY_VERDICT = {Verdict.ALLOWED: 0, Verdict.NEEDS_PIN: 3, Verdict.DENIED: 4}
@@ -106,6 +110,24 @@ def check_inbound(
     )
 
 
+def check_inbound_with_data(
+    caller: str, profile: SipProfile, admin: AdminPolicy, at: datetime, db: LocalDatabase
+) -> InboundReport:
+    """`check_inbound` with the facts from the local database: approved contacts, and
+    appointments whose window holds `at`."""
+    directory = ContactDirectory(db, profile.region)
+    appointments = AppointmentStore(db).between(at - timedelta(days=1), at + timedelta(days=2))
+    index = ScheduleIndex(appointments, dial_plan(profile))
+
+    def facts(identity: Target, when: datetime) -> CallerFacts:
+        return CallerFacts(
+            approved=directory.is_approved(identity.raw),
+            scheduled=index.scheduled(identity, when),
+        )
+
+    return check_inbound(caller, profile, admin, at, facts)
+
+
 def exit_code(verdict: str) -> int:
     return EXIT_BY_VERDICT[Verdict(verdict)]
 
@@ -168,6 +190,23 @@ def caller_facts(
         )
 
     return facts
+
+
+def local_caller_facts(
+    db: LocalDatabase, profile: SipProfile
+) -> tuple[Callable[[Target], CallerFacts], ContactDirectory, LiveSchedule]:
+    """The inbound lookup over the local database: approved contacts and appointments.
+
+    Returns the lookup for `CallPolicy.caller_facts` and the two live sources (close
+    the schedule when done; refresh it after editing appointments).
+    """
+    directory = ContactDirectory(db, profile.region)
+    store = AppointmentStore(db)
+    schedule = LiveSchedule(store.between, dial_plan(profile))
+    facts = caller_facts(
+        approved=lambda caller: directory.is_approved(caller.raw), schedule=schedule.index
+    )
+    return facts, directory, schedule
 
 
 def describe(decision: Decision) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from softphone.config.admin_policy import PolicyFileError, load_admin_policy
+from softphone.config.profile import ProfileError, SipProfile, find_profile, load_profile
 from softphone.config.settings import (
     Settings,
     SettingsError,
@@ -47,7 +48,7 @@ from softphone.security.secret_store import (
 )
 from softphone.storage.database import DatabaseError, LocalDatabase
 from softphone.storage.locations import database_path
-from softphone.tasks.policy import call_policy, pin_authority
+from softphone.tasks.policy import call_policy, local_caller_facts, pin_authority
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.main_window import MainWindow
@@ -103,6 +104,12 @@ class GuiApp:
         recorder = HistoryRecorder(database, effective.history) if database else None
         if recorder is not None:
             self.engine.subscribe(recorder.on_event)
+        directory, schedule = None, None
+        profile = self._first_profile(settings)
+        if database is not None and profile is not None:
+            # "Approved contacts only" and "scheduled participants only" need both.
+            facts, directory, schedule = local_caller_facts(database, profile)
+            self.engine.set_policy(replace(policy, inbound=inbound, caller_facts=facts))
         self.ctx = UiContext(
             self.bridge,
             admin=admin,
@@ -112,6 +119,8 @@ class GuiApp:
             database=database,
             recorder=recorder,
             pins=pins,
+            directory=directory,
+            schedule=schedule,
         )
         self.window = MainWindow(self.ctx)
         if first_run:
@@ -137,6 +146,8 @@ class GuiApp:
         if self.engine is not None:
             self.engine.stop()
         ctx = self.ctx
+        if ctx is not None and ctx.schedule is not None:
+            ctx.schedule.close()
         if ctx is not None and ctx.recorder is not None:
             ctx.recorder.close()
         if ctx is not None and ctx.database is not None:
@@ -151,6 +162,15 @@ class GuiApp:
             moved = quarantine_settings(self.settings_file)
             self.problems.append(f"{e} — moved aside to {moved.name}; starting afresh")
             return Settings()
+
+    def _first_profile(self, settings: Settings) -> SipProfile | None:
+        """The profile of the first account (its region reads the contacts' numbers)."""
+        for account in settings.accounts:
+            try:
+                return load_profile(find_profile(account.profile))
+            except ProfileError as e:
+                self.problems.append(f"account profile: {e}")
+        return None
 
     def _open_store(self) -> SecretStore | None:
         """The OS keyring; else the encrypted file, unlocked by a session that

@@ -13,8 +13,10 @@ from pathlib import Path
 from softphone.config.admin_policy import AdminPolicy
 from softphone.config.profile import SipProfile
 from softphone.config.settings import Effective, Settings, effective_settings
+from softphone.directory.contacts import ContactDirectory
 from softphone.history.recorder import HistoryRecorder
 from softphone.policy.pin import PinAuthority
+from softphone.schedule.live import LiveSchedule
 from softphone.security.secret_store import SecretStore
 from softphone.storage.database import LocalDatabase
 from softphone.tasks.policy import DialReport, check_dial
@@ -47,6 +49,8 @@ class UiContext:
     pins: PinAuthority | None = None
     role: str | None = None  # dialing role; None: the policy's default
     account: AccountInfo | None = None
+    directory: ContactDirectory | None = None  # the local contacts (needs the database)
+    schedule: LiveSchedule | None = None  # appointments as the engine's inbound check sees them
 
     @property
     def effective(self) -> Effective:

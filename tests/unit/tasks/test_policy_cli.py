@@ -106,3 +106,52 @@ def test_set_pin_keeps_only_a_hash(monkeypatch, capsys, tmp_path) -> None:
     assert "4 to 12 digits" in capsys.readouterr().err
     assert cli.main(["policy", "clear-pin"]) == 0
     assert (PIN_SERVICE, PIN_NAME) not in store.values
+
+
+def test_check_inbound_reads_contacts_and_appointments(tmp_path, monkeypatch) -> None:
+    import os
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from softphone.directory.contacts import ContactDirectory
+    from softphone.schedule.appointment import Appointment
+    from softphone.security.credentials import open_store
+    from softphone.storage.appointments import AppointmentStore
+    from softphone.storage.database import Contact, LocalDatabase, PhoneEntry
+    from softphone.storage.locations import database_path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SOFTPHONE_")}
+    env.update(
+        XDG_DATA_HOME=str(tmp_path / "data"),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        SOFTPHONE_STORE_PASSPHRASE="inbound check passphrase",
+    )
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    visit = datetime(2026, 12, 1, 15, tzinfo=UTC)
+    with LocalDatabase.open(database_path(), open_store()) as db:
+        ContactDirectory(db, "US").add(
+            Contact("Dr Ada – Cardiology", numbers=(PhoneEntry("(212) 555-0142", None),),
+                    approved=True)
+        )  # fmt: skip
+        AppointmentStore(db).add(
+            Appointment(visit, timedelta(minutes=30), "sip:pat@clinic.example")
+        )
+    approved = tmp_path / "approved.toml"
+    approved.write_text("version = 1\n[inbound]\nmode = 'approved'\n")
+    scheduled = tmp_path / "scheduled.toml"
+    scheduled.write_text("version = 1\n[inbound]\nmode = 'scheduled'\n")
+
+    def check(uri: str, policy: Path, *extra: str) -> int:
+        argv = ["policy", "check-inbound", uri, "--policy", str(policy), *extra]
+        return subprocess.run(
+            [sys.executable, "-m", "softphone", *argv], env=env, capture_output=True,
+            text=True, timeout=60, stdin=subprocess.DEVNULL,
+        ).returncode  # fmt: skip
+
+    assert check("sip:+12125550142@gw.example;user=phone", approved) == 0
+    assert check("sip:+12125550143@gw.example;user=phone", approved) == 4
+    assert check("sip:pat@clinic.example", scheduled, "--at", "2026-12-01T15:10:00Z") == 0
+    assert check("sip:pat@clinic.example", scheduled, "--at", "2026-12-01T17:00:00Z") == 4
