@@ -91,7 +91,7 @@ def test_show(policy_file, capsys) -> None:
 
 def test_set_pin_keeps_only_a_hash(monkeypatch, capsys, tmp_path) -> None:
     store = MemoryStore()
-    monkeypatch.setattr(cli, "open_store", lambda: store)
+    monkeypatch.setattr("softphone.cli.policy.open_store", lambda: store)
     monkeypatch.setenv("SOFTPHONE_DIAL_PIN", "735190")
     assert cli.main(["policy", "set-pin"]) == 0
     stored = store.values[(PIN_SERVICE, PIN_NAME)]
