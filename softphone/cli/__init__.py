@@ -49,7 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log (-vv: SIP too)")
     sub = p.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("gui", help="the desktop app (needs the gui extra: PySide6)")
+    g = sub.add_parser("gui", help="the desktop app (needs the gui extra: PySide6)")
+    g.add_argument(
+        "url",
+        nargs="?",
+        help="a tel:, sip:, sips: or callto: link to put on the dial pad (URL handler); "
+        "the call starts only when the user presses Call",
+    )
 
     t = sub.add_parser("test-call", help="encrypted call to the embedded echo peer (no account)")
     t.add_argument("--duration", type=float, default=2.0, metavar="S")
@@ -195,4 +201,4 @@ def _gui(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from softphone.ui.app import run_gui
 
-    return run_gui([sys.argv[0]])
+    return run_gui([sys.argv[0]], dial=getattr(args, "url", None))

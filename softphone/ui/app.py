@@ -201,7 +201,7 @@ class GuiApp:
             return None
 
 
-def run_gui(argv: list[str] | None = None) -> int:
+def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("Softphone")
@@ -218,6 +218,8 @@ def run_gui(argv: list[str] | None = None) -> int:
     tick.timeout.connect(lambda: None)
     tick.start()
     gui.show()
+    if dial:
+        gui.window.open_link(dial)
     try:
         return app.exec()
     finally:

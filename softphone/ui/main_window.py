@@ -33,6 +33,7 @@ from softphone.ui.dial_pad import DialPad
 from softphone.ui.history_model import HistoryModel
 from softphone.ui.history_view import HistoryView
 from softphone.ui.incoming import IncomingCallDialog
+from softphone.ui.links import link_target
 from softphone.ui.search import SearchPanel, SearchProvider
 from softphone.ui.settings_dialog import SettingsDialog
 from softphone.ui.test_call_panel import TestCallDialog
@@ -119,6 +120,18 @@ class MainWindow(QMainWindow):
     def on_setup_finished(self, _result: int) -> None:
         """The first-run wizard closed (finished or cancelled): start with what it saved."""
         self.start()
+
+    def open_link(self, url: str) -> bool:
+        """A clicked call link: onto the dial pad, judged there; never called by itself."""
+        target = link_target(url)
+        if target is None:
+            self.say(f"Not a call link: {url[:80]}", "error")
+            return False
+        self.tabs.setCurrentWidget(self.dial_pad)
+        self.dial_pad.set_number(target)
+        self.raise_()
+        self.activateWindow()
+        return True
 
     def say(self, text: str, kind: str = "info") -> None:
         self.banner.setText(text)

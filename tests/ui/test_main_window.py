@@ -262,3 +262,28 @@ def test_main_window_no_account(qtbot, bridge, fake_engine, tmp_path) -> None:
     assert fake_engine.commands(cmd.MakeCall) == []
     assert "no SIP account" in win.banner.text()
     assert account().address == "alice@sip.example.com"
+
+
+@pytest.mark.parametrize(
+    ("url", "verdict"),
+    [
+        ("tel:+1-212-555-0100", "Allowed"),
+        ("sip:+19005550100@sip.example.com;user=phone", "Not allowed"),
+    ],
+)
+def test_main_window_call_link_goes_to_the_dial_pad_and_is_not_called(
+    qtbot, bridge, fake_engine, tmp_path, url, verdict
+) -> None:
+    win = _window(qtbot, context(bridge, tmp_path))
+    assert win.open_link(url)
+    assert win.tabs.currentWidget() is win.dial_pad
+    assert win.dial_pad.number_edit.text() == url
+    assert win.dial_pad.verdict_label.text().startswith(verdict)
+    qtbot.wait(50)
+    assert fake_engine.commands(cmd.MakeCall) == []  # a link never calls by itself
+
+
+def test_main_window_refuses_links_that_are_not_calls(qtbot, bridge, fake_engine, tmp_path):
+    win = _window(qtbot, context(bridge, tmp_path))
+    assert not win.open_link("https://evil.example/?tel:+19005550100")
+    assert win.dial_pad.number_edit.text() == ""
