@@ -17,8 +17,9 @@ Every path that can start or redirect a call to a number goes through this one
 decision, and the engine enforces it (`engine.calls`), so no caller can forget:
 - dialing from the dial pad, redial, the history and the contact directory
   (all become the engine's `MakeCall`);
-- URL handlers (`tel:`, `sip:`, `sips:`, `callto:` links) and the CLI (`softphone
-  call`), which also become `MakeCall`;
+- URL handlers (`tel:`, `sip:`, `sips:`, `callto:` links open `softphone gui URL`:
+  the link lands on the dial pad, judged like typed text, and only the user's Call
+  makes a `MakeCall`) and the CLI (`softphone call`), which also become `MakeCall`;
 - conference adds (a new `MakeCall` merged with `Conference`);
 - transfers we start (`TransferBlind` target) and attended-transfer consult calls;
 - a REFER received from the far end (after `signalling.decide_transfer`);
