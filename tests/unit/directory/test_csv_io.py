@@ -126,6 +126,7 @@ def test_csv_round_trip_through_directories(tmp_path: Path) -> None:
         ("organisation,numbers\r\nClinic,123\r\n", None, 1, "no 'name' column"),
         ("name,organization\r\nAnn,Clinic\r\n", None, 1, "unknown column 'organization'"),
         ("name,tags,name\r\nA,b,c\r\n", None, 1, "'name' appears twice"),
+        ("name,,tags\r\nA,b,c\r\n", None, 1, "column 2 has no name"),
         (HEADER + "Ann,,,,,,,,\r\nBob,,,\r\n", 2, 3, "4 fields where the header has 9"),
         (HEADER + "Ann,,,,,,,,\r\nBob,,,,,,,,,,\r\n", 2, 3, "11 fields"),
         (HEADER + ",Clinic,,,,,,,\r\n", 1, 2, "name is empty"),
