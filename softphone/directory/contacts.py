@@ -23,13 +23,18 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-from softphone.directory.fields import InvalidContactError, clean_contact, uri_key
+from softphone.directory.fields import (
+    InvalidContactError,
+    clean_contact,
+    display_label,
+    uri_key,
+)
 from softphone.directory.merge import MergeReport, plan_merges
 from softphone.directory.search import ContactIndex, Match, digits_of, fold
 from softphone.policy.numbers import DialPlan, TargetKind, classify
 from softphone.storage.database import Contact, LocalDatabase
 
-__all__ = ["ContactDirectory", "ImportReport", "InvalidContactError"]
+__all__ = ["ContactDirectory", "ImportReport", "InvalidContactError", "display_label"]
 
 
 @dataclass(frozen=True, slots=True)
