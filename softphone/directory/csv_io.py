@@ -82,6 +82,9 @@ def _next(reader: Reader, source: str, row: int, line: int) -> list[str] | None:
 
 def _header(fields: list[str] | None, source: str) -> list[str]:
     names = [f.strip().casefold() for f in fields or []]
+    if "" in names:
+        column = names.index("") + 1
+        raise ContactImportError(source, f"column {column} has no name in the header", line=1)
     unknown = [n for n in names if n not in COLUMNS]
     if unknown:
         raise ContactImportError(

@@ -9,7 +9,6 @@ directory's job (`ContactDirectory.normalise`).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import replace
 from urllib.parse import unquote
 
@@ -19,6 +18,9 @@ MAX_TEXT = 1000  # a name, organisation, department, tag, label, number or URI
 MAX_NOTE = 100_000
 MAX_ITEMS = 200  # numbers, URIs or tags on one contact
 _SIP_SCHEME = re.compile(r"^(sips?):", re.IGNORECASE)
+# Unicode category Cc: C0 and C1 controls and DEL; a note may keep its new lines and tabs.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _HOST = re.compile(r"[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?|\[[0-9a-f:.]+\]")
 
 
@@ -65,8 +67,7 @@ def _text(value: str | None, what: str, limit: int = MAX_TEXT, *, multiline: boo
     value = value.strip()
     if len(value) > limit:
         raise InvalidContactError(f"the {what} is longer than {limit} characters")
-    allowed = "\n\t" if multiline else ""
-    if any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value):
+    if (_CONTROL_IN_TEXT if multiline else _CONTROL).search(value):
         raise InvalidContactError(f"control characters in the {what}")
     return value
 
@@ -82,6 +83,8 @@ def _unique_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _number(entry: PhoneEntry) -> PhoneEntry:
+    if not isinstance(entry, PhoneEntry):
+        raise InvalidContactError(f"a number must be a PhoneEntry, not {type(entry).__name__}")
     original = _text(entry.original, "number")
     if not original:
         raise InvalidContactError("an empty phone number")

@@ -417,11 +417,14 @@ class ContactIndex:
 
     def add_many(self, contacts: Iterable[Contact]) -> None:
         """Index new contacts (or new versions of indexed ones)."""
-        contacts = list(contacts)
+        latest: dict[int, Contact] = {}
         for contact in contacts:
             if contact.id is None:
                 raise ValueError("only stored contacts (with an id) can be indexed")
-            self._forget(contact.id)
+            latest[contact.id] = contact  # the same id twice: the later version
+        for contact_id in latest:
+            self._forget(contact_id)
+        contacts = list(latest.values())
         if contacts:
             self._add_segment(_Segment(contacts))
             self._compact()

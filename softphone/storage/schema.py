@@ -151,6 +151,8 @@ def encode_numbers(entries: Iterable[NumberCell]) -> str:
 
 
 def decode_numbers(text: str) -> list[NumberCell]:
+    if text == "[]":
+        return []
     items = json.loads(text)
     if not isinstance(items, list) or not all(
         isinstance(i, dict) and isinstance(i.get("original"), str) for i in items
@@ -165,7 +167,7 @@ def encode_strings(values: Iterable[str]) -> str:
 
 
 def decode_strings(text: str | None) -> tuple[str, ...]:
-    if text is None:
+    if text is None or text == "[]":  # most contacts have no URIs or tags
         return ()
     items = json.loads(text)
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):

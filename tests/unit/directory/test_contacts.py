@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import MemoryStore
 
-from softphone.directory.contacts import ContactDirectory
-from softphone.directory.fields import InvalidContactError, display_label
+from softphone.directory.contacts import ContactDirectory, display_label
+from softphone.directory.fields import InvalidContactError
 from softphone.storage import Contact, ContactNotFoundError, LocalDatabase, PhoneEntry
 
 

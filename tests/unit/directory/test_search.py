@@ -385,6 +385,8 @@ def test_search_updates_show_at_once(people) -> None:
     assert [m.contact.id for m in index.search("cara")] == []
     with pytest.raises(ValueError, match="id"):
         index.add(Contact("No Id"))
+    index.add_many([Contact("Twice Old", id=9), Contact("Twice New", id=9)])
+    assert [m.contact.display_name for m in index.search("twice")] == ["Twice New"]
 
 
 @pytest.mark.parametrize(
