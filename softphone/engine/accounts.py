@@ -69,6 +69,8 @@ class Accounts:
         self._transports: dict[tuple, int] = {}
         self._tls: dict[str, _TlsSeen] = {}
         self.dtls_srtp_available: bool | None = None  # learnt from the first DTLS offer
+        # The embedded echo peer, once started: (its TLS port, its certificate PEM).
+        self.loopback_peer: tuple[int, str] | None = None
 
     def get(self, account_id: str) -> AccountEntry:
         try:

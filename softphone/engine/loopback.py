@@ -39,35 +39,16 @@ def loopback_profile(keying: tuple[str, ...]) -> SipProfile:
 
 
 def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidStart:
-    cert_pem, key_pem = generate_self_signed(
-        "softphone loopback peer", ip_addresses=(LOOPBACK_HOST,), dns_names=("localhost",)
-    )
+    """A caller account that trusts only the echo peer's certificate; the peer itself is
+    started once per engine and reused (a second peer would answer with the first one's
+    Contact, whose certificate a new caller does not trust)."""
     tls = TlsSettings(verify_server=True, min_version="1.2")
-    peer_tc = tls_transport_config(
-        tls,
-        ca_pem=cert_pem,
-        cert_pem=cert_pem,
-        key_pem=Secret(key_pem),
-        bound_address=LOOPBACK_HOST,
-    )
-    peer_tid = accounts.create_listener(peer_tc)
-    port = int(accounts.transport_port(peer_tid))
+    if accounts.loopback_peer is None or PEER_ACCOUNT_ID not in accounts.ids():
+        accounts.loopback_peer = _start_peer(accounts, tls)
+    port, cert_pem = accounts.loopback_peer
     caller_tc = tls_transport_config(tls, ca_pem=cert_pem, bound_address=LOOPBACK_HOST)
     caller_tid = accounts.create_listener(caller_tc)
-    del key_pem  # only pjsip's copy remains, in memory
-
     uri = f"sip:echo@{LOOPBACK_HOST}:{port};transport=tls"
-    if PEER_ACCOUNT_ID not in accounts.ids():
-        peer_profile = replace(loopback_profile(("sdes",)), port=port)
-        accounts.add_local(
-            PEER_ACCOUNT_ID,
-            peer_profile,
-            f"sip:echo@{LOOPBACK_HOST}:{port}",
-            peer_tid,
-            echo=True,
-            auto_answer=True,
-            media_address=LOOPBACK_HOST,
-        )
     caller_profile = replace(loopback_profile(c.keying), port=port)
     caller = accounts.add_local(
         c.caller_account_id,
@@ -78,3 +59,29 @@ def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidSt
     )
     caller.server_key = f"{LOOPBACK_HOST}:{port}"
     return ev.LoopbackDidStart(c.caller_account_id, uri, info_from_pem(cert_pem).sha256)
+
+
+def _start_peer(accounts: Accounts, tls: TlsSettings) -> tuple[int, str]:
+    cert_pem, key_pem = generate_self_signed(
+        "softphone loopback peer", ip_addresses=(LOOPBACK_HOST,), dns_names=("localhost",)
+    )
+    peer_tc = tls_transport_config(
+        tls,
+        ca_pem=cert_pem,
+        cert_pem=cert_pem,
+        key_pem=Secret(key_pem),
+        bound_address=LOOPBACK_HOST,
+    )
+    peer_tid = accounts.create_listener(peer_tc)
+    port = int(accounts.transport_port(peer_tid))
+    del key_pem  # only pjsip's copy remains, in memory
+    accounts.add_local(
+        PEER_ACCOUNT_ID,
+        replace(loopback_profile(("sdes",)), port=port),
+        f"sip:echo@{LOOPBACK_HOST}:{port}",
+        peer_tid,
+        echo=True,
+        auto_answer=True,
+        media_address=LOOPBACK_HOST,
+    )
+    return port, cert_pem
