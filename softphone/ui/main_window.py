@@ -28,6 +28,7 @@ from softphone.ui.account import AccountController
 from softphone.ui.account_status import AccountStatusBar
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
+from softphone.ui.contacts_view import ContactsView
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import DialPad
 from softphone.ui.history_model import HistoryModel
@@ -55,8 +56,10 @@ class MainWindow(QMainWindow):
         self.search = SearchPanel(search_provider or self.history_model.matches)
         self.dial_pad = DialPad(ctx.dial_advice)
         self.history_view = HistoryView(ctx, self.history_model)
+        self.contacts_view = ContactsView(ctx)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dial_pad, "Dial pad")
+        self.tabs.addTab(self.contacts_view, "Contacts")
         self.tabs.addTab(self.history_view, "History")
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
@@ -93,7 +96,7 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
 
     def _connect(self) -> None:
-        for source in (self.dial_pad, self.search, self.history_view):
+        for source in (self.dial_pad, self.search, self.history_view, self.contacts_view):
             source.callRequested.connect(self._on_call_requested)
         self.launcher.callRefused.connect(self._on_launcher_call_refused)
         self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
@@ -114,6 +117,7 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.accounts.connect_from_settings()
         self.history_view.reload()
+        self.contacts_view.reload()
 
     @Slot(int)
     def on_setup_finished(self, _result: int) -> None:
