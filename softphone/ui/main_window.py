@@ -9,6 +9,8 @@ privacy mode.
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -35,6 +37,7 @@ from softphone.ui.history_model import HistoryModel
 from softphone.ui.history_view import HistoryView
 from softphone.ui.incoming import IncomingCallDialog
 from softphone.ui.search import SearchPanel, SearchProvider
+from softphone.ui.search_text import search_contacts
 from softphone.ui.settings_dialog import SettingsDialog
 from softphone.ui.test_call_panel import TestCallDialog
 
@@ -54,6 +57,10 @@ class MainWindow(QMainWindow):
         self.status_bar_widget = AccountStatusBar()
         self.history_model = HistoryModel(self)
         self.search = SearchPanel(search_provider or self.history_model.matches)
+        if ctx.directory is not None:
+            self.search.set_contact_search(
+                ctx.bridge, functools.partial(search_contacts, ctx.directory)
+            )
         self.dial_pad = DialPad(ctx.dial_advice)
         self.history_view = HistoryView(ctx, self.history_model)
         self.contacts_view = ContactsView(ctx)
@@ -99,6 +106,8 @@ class MainWindow(QMainWindow):
         for source in (self.dial_pad, self.search, self.history_view, self.contacts_view):
             source.callRequested.connect(self._on_call_requested)
         self.launcher.callRefused.connect(self._on_launcher_call_refused)
+        self.contacts_view.contactsChanged.connect(self.search.refresh)
+        self.history_model.modelReset.connect(self.search.refresh)
         self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
         self.accounts.accountChanged.connect(self.dial_pad.refresh)
         self.status_bar_widget.retryRequested.connect(self.accounts.retry)
