@@ -5,7 +5,9 @@ Everything shown comes from the engine's events for this call; every button is a
 command. Statistics are asked for every 2 s (`RequestStats`) while media flows. A
 blind-transfer target goes through the dial policy first (`CallLauncher`), and the
 engine checks it again. The SAS panel appears when the media is end to end; the
-code is read from the media event's `sas` when the engine provides one.
+code is read from the media event's `sas` when the engine provides one. A call for
+an appointment says which one, and when the appointment has a verification phrase
+the provider checks it here (`PhrasePanel`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,17 @@ from PySide6.QtWidgets import (
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.schedule.appointment import Appointment
 from softphone.ui import theme
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import KEYS
 from softphone.ui.notify_text import caller_address
+from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
 from softphone.ui.security_badge import SasPanel, SecurityBadge
 from softphone.ui.security_text import describe
+from softphone.ui.today_text import incoming_text
 
 STATS_INTERVAL_MS = 2000
 _STATE_WORDS = {
@@ -66,11 +71,14 @@ class CallWindow(QWidget):
         call_id: str,
         remote_uri: str,
         parent: QWidget | None = None,
+        *,
+        appointment: Appointment | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._ctx = ctx
         self._launcher = launcher
         self.call_id = call_id
+        self.appointment = appointment
         self.ended = False
         self._connected_at: float | None = None
         self._media: ev.MediaSecurity | None = None
@@ -144,6 +152,17 @@ class CallWindow(QWidget):
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.hide()
+        self.appointment_label = QLabel("")
+        self.appointment_label.setWordWrap(True)
+        self.appointment_label.hide()
+        self.phrase_panel: PhrasePanel | None = None
+        a = self.appointment
+        if a is not None:
+            self.appointment_label.setText(incoming_text(a, True))
+            theme.paint(self.appointment_label, "info", pad=4)
+            self.appointment_label.show()
+            if a.phrase_hash:
+                self.phrase_panel = PhrasePanel(self._ctx.bridge, a.phrase_hash)
 
         top = QHBoxLayout()
         who = QVBoxLayout()
@@ -157,6 +176,9 @@ class CallWindow(QWidget):
         controls.addWidget(self.transfer_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.appointment_label)
+        if self.phrase_panel is not None:
+            layout.addWidget(self.phrase_panel)
         layout.addWidget(self.badge)
         layout.addWidget(self.sas_panel)
         layout.addWidget(self.quality_label)
@@ -322,6 +344,10 @@ class CallWindow(QWidget):
         self.transfer_box.hide()
         self.hangup_button.hide()
         self.close_button.show()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        theme.grow_soon(self)
 
     def closeEvent(self, event) -> None:
         if not self.ended:

@@ -1,10 +1,14 @@
-"""The main window: account status, search, dial pad, history; it opens the call windows.
+"""The main window: account status, search, dial pad, today's appointments, contacts,
+history; it opens the call windows.
 
-GUI thread. Every way of calling (dial pad, search result, history "call back") goes
-to the one `CallLauncher`. Calls on our account open an in-call window when they
-start (outgoing) or when answered (incoming); a ringing call opens the incoming-call
-window and, where a system tray exists, a tray message — both without the caller in
-privacy mode.
+GUI thread. Every way of calling (dial pad, search result, a contact, an appointment's
+"Call now", history "call back") goes to the one `CallLauncher`. Calls on our account
+open an in-call window when they start (outgoing) or when answered (incoming); a
+ringing call opens the incoming-call window and, where a system tray exists, a tray
+message — both without the caller in privacy mode. Calls for an appointment carry it
+to their windows (`AppointmentCalls`), and when one ends the after-call window says
+what was stored and offers a follow-up. Appointment reminders show in the tray and
+the banner.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import functools
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QStyle,
@@ -25,9 +30,12 @@ from PySide6.QtWidgets import (
 
 from softphone.config.settings import Settings
 from softphone.engine import events as ev
+from softphone.schedule.appointment import Appointment
 from softphone.ui import theme
 from softphone.ui.account import AccountController
 from softphone.ui.account_status import AccountStatusBar
+from softphone.ui.after_call_dialog import AfterCallDialog
+from softphone.ui.appointment_calls import AppointmentCalls
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
 from softphone.ui.contacts_view import ContactsView
@@ -40,6 +48,7 @@ from softphone.ui.search import SearchPanel, SearchProvider
 from softphone.ui.search_text import search_contacts
 from softphone.ui.settings_dialog import SettingsDialog
 from softphone.ui.test_call_panel import TestCallDialog
+from softphone.ui.today_view import TodayView
 
 
 class MainWindow(QMainWindow):
@@ -64,8 +73,11 @@ class MainWindow(QMainWindow):
         self.dial_pad = DialPad(ctx.dial_advice)
         self.history_view = HistoryView(ctx, self.history_model)
         self.contacts_view = ContactsView(ctx)
+        self.appointment_calls = AppointmentCalls(ctx, self.launcher, self)
+        self.today_view = TodayView(ctx, self.appointment_calls)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dial_pad, "Dial pad")
+        self.tabs.addTab(self.today_view, "Today")
         self.tabs.addTab(self.contacts_view, "Contacts")
         self.tabs.addTab(self.history_view, "History")
         self.banner = QLabel("")
@@ -81,6 +93,7 @@ class MainWindow(QMainWindow):
         self.resize(560, 660)
         self.call_windows: dict[str, CallWindow] = {}
         self.incoming: dict[str, IncomingCallDialog] = {}
+        self.after_call: dict[str, AfterCallDialog] = {}
         self.settings_dialog: SettingsDialog | None = None
         self.test_call_dialog: TestCallDialog | None = None
         self.tray: QSystemTrayIcon | None = None
@@ -108,6 +121,9 @@ class MainWindow(QMainWindow):
         self.launcher.callRefused.connect(self._on_launcher_call_refused)
         self.contacts_view.contactsChanged.connect(self.search.refresh)
         self.history_model.modelReset.connect(self.search.refresh)
+        self.contacts_view.contactsChanged.connect(self.today_view.reload)
+        self.today_view.reminderDue.connect(self._on_today_view_reminder_due)
+        self.appointment_calls.appointmentCallEnded.connect(self._on_appointment_call_ended)
         self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
         self.accounts.accountChanged.connect(self.dial_pad.refresh)
         self.status_bar_widget.retryRequested.connect(self.accounts.retry)
@@ -127,6 +143,7 @@ class MainWindow(QMainWindow):
         self.accounts.connect_from_settings()
         self.history_view.reload()
         self.contacts_view.reload()
+        self.today_view.reload()
 
     @Slot(int)
     def on_setup_finished(self, _result: int) -> None:
@@ -153,6 +170,31 @@ class MainWindow(QMainWindow):
         self.say(f"Not called: {reason}", "error")
         if self.tabs.currentWidget() is self.dial_pad:
             self.dial_pad.show_refusal(reason)
+
+    @Slot(str, str)
+    def _on_today_view_reminder_due(self, title: str, message: str) -> None:
+        self.say(f"{title} — {message}", "busy")
+        self.last_notification = (title, message)
+        if self.tray is not None:
+            self.tray.showMessage(title, message)
+        QApplication.alert(self)
+
+    @Slot(str, object)
+    def _on_appointment_call_ended(self, call_id: str, appointment: Appointment) -> None:
+        self.open_after_call(call_id, appointment)
+
+    def open_after_call(self, call_id: str, appointment: Appointment | None) -> AfterCallDialog:
+        dialog = AfterCallDialog(self.ctx, call_id, appointment, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.followUpAdded.connect(self.today_view.reload)
+        dialog.finished.connect(self._on_after_call_finished)
+        self.after_call[call_id] = dialog
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def _on_after_call_finished(self) -> None:
+        self.after_call = {k: d for k, d in self.after_call.items() if d is not self.sender()}
 
     @Slot()
     def open_settings(self) -> None:
@@ -187,7 +229,10 @@ class MainWindow(QMainWindow):
     def _on_call_did_arrive(self, e: ev.CallDidArrive) -> None:
         if not self._ours(e.account_id):
             return
-        dialog = IncomingCallDialog(self.ctx, e, self)
+        appointment = self.appointment_calls.appointment_for_caller(e.remote_uri)
+        if appointment is not None:
+            self.appointment_calls.attach_incoming(e.call_id, appointment)
+        dialog = IncomingCallDialog(self.ctx, e, self, appointment=appointment)
         dialog.answered.connect(self._on_incoming_answered)
         self.incoming[e.call_id] = dialog
         dialog.show()
@@ -214,7 +259,8 @@ class MainWindow(QMainWindow):
             self.tray.setToolTip("Softphone")
 
     def _open_call_window(self, call_id: str, remote_uri: str) -> CallWindow:
-        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri)
+        appointment = self.appointment_calls.appointment_for_call(call_id)
+        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri, appointment=appointment)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.windowClosed.connect(self._on_call_window_closed)
         self.call_windows[call_id] = window
