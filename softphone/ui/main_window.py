@@ -47,6 +47,7 @@ from softphone.ui.incoming import IncomingCallDialog
 from softphone.ui.search import SearchPanel, SearchProvider
 from softphone.ui.search_text import search_contacts
 from softphone.ui.settings_dialog import SettingsDialog
+from softphone.ui.sign_out import SignOutController
 from softphone.ui.test_call_panel import TestCallDialog
 from softphone.ui.today_view import TodayView
 
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self.contacts_view = ContactsView(ctx)
         self.appointment_calls = AppointmentCalls(ctx, self.launcher, self)
         self.today_view = TodayView(ctx, self.appointment_calls)
+        self.sign_out = SignOutController(ctx, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dial_pad, "Dial pad")
         self.tabs.addTab(self.today_view, "Today")
@@ -126,6 +128,8 @@ class MainWindow(QMainWindow):
         self.appointment_calls.appointmentCallEnded.connect(self._on_appointment_call_ended)
         self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
         self.accounts.accountChanged.connect(self.dial_pad.refresh)
+        self.accounts.accountChanged.connect(self.sign_out.update)
+        self.sign_out.stateChanged.connect(self.today_view.set_presence)
         self.status_bar_widget.retryRequested.connect(self.accounts.retry)
         b = self.ctx.bridge
         b.callStarted.connect(self._on_call_did_start)
@@ -215,7 +219,11 @@ class MainWindow(QMainWindow):
         effective = self.ctx.effective.settings
         if self.ctx.recorder is not None:
             self.ctx.recorder.set_settings(effective.history)
+        if self.ctx.apply_inbound_mode is not None:
+            self.ctx.apply_inbound_mode(effective.inbound_mode)
         self.accounts.connect_from_settings()
+        self.sign_out.update()
+        self.today_view.check_reminders()
         self.history_view.reload()
 
     # -- engine events ---------------------------------------------------------------
@@ -274,5 +282,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         for window in list(self.call_windows.values()):
             window.close()
+        self.sign_out.shutdown()
         self.accounts.shutdown()
         super().closeEvent(event)

@@ -108,6 +108,8 @@ class TodayView(QWidget):
         self.confirm_box: QMessageBox | None = None
         self._select_after_reload: int | None = None
         self.date_label = QLabel("")
+        self.presence_label = QLabel("")
+        self.presence_label.hide()
         self.add_button = QPushButton("Add…")
         self.more_button = QToolButton()
         self.more_button.setText("Calendar")
@@ -140,7 +142,8 @@ class TodayView(QWidget):
         self.late_button.setMenu(self.late_menu)
         self.cancel_button = QPushButton("Cancel appointment")
         top = QHBoxLayout()
-        top.addWidget(self.date_label, 1)
+        top.addWidget(self.date_label)
+        top.addWidget(self.presence_label, 1)
         top.addWidget(self.add_button)
         top.addWidget(self.more_button)
         actions = QHBoxLayout()
@@ -174,6 +177,13 @@ class TodayView(QWidget):
 
     def store(self) -> AppointmentStore | None:
         return self._calls.store()
+
+    @Slot(str, str)
+    def set_presence(self, text: str, kind: str) -> None:
+        """Whether signing out between appointments has us signed in now."""
+        self.presence_label.setText(text)
+        theme.paint(self.presence_label, kind, pad=2)
+        self.presence_label.setVisible(bool(text))
 
     def say(self, text: str, kind: str = "info") -> None:
         self.message_label.setText(text)
