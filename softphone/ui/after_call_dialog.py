@@ -1,10 +1,13 @@
-"""After a call: what became of its appointment, and an optional follow-up. GUI thread.
+"""After a call: what became of its appointment, an optional follow-up, and an optional
+one-question evaluation. GUI thread.
 
-Seed 000 ("Terminating the Call"): clarify the follow-up, and close every window that
-shows the patient's details. So this window names no one: it says what was stored
-for the appointment (done with the real duration, or kept open with the failed
-attempt) and offers to add a follow-up appointment with the same participant, which
-is written on a worker thread and refreshes the live schedule.
+Seed 000 ("Terminating the Call"): clarify the follow-up, consider a short formal
+evaluation of the call, and close every window that shows the patient's details. So
+this window names no one: it says what was stored for the appointment (done with the
+real duration, or kept open with the failed attempt), offers to add a follow-up
+appointment with the same participant, and asks "How was the call quality?" (1–5),
+stored as the note of the call's history row (`call_evaluation.store_rating`). Every
+write runs on a worker thread.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import UTC, datetime
 
 from PySide6.QtCore import QDateTime, Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -29,6 +33,7 @@ from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.storage.appointments import AppointmentStore
 from softphone.ui import theme
 from softphone.ui.bridge import JobResult
+from softphone.ui.call_evaluation import QUESTION, SCORES, store_rating
 from softphone.ui.context import UiContext
 from softphone.ui.today_text import follow_up, follow_up_start
 from softphone.ui.today_view import change
@@ -42,6 +47,7 @@ def appointment_words(a: Appointment) -> str:
 
 class AfterCallDialog(QDialog):
     followUpAdded = Signal(object)  # the new Appointment
+    ratingStored = Signal(int)  # the score
 
     def __init__(
         self,
@@ -49,6 +55,7 @@ class AfterCallDialog(QDialog):
         call_id: str,
         appointment: Appointment | None = None,
         *,
+        evaluate: bool = False,
         now: datetime | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -85,13 +92,62 @@ class AfterCallDialog(QDialog):
         else:
             self.appointment_label.hide()
             self.follow_up_box.hide()
-        self.extra = QVBoxLayout()  # the call evaluation goes here
-        layout.addLayout(self.extra)
+        self.rating_box = QGroupBox("Call evaluation (optional)")
+        self.rating_buttons = QButtonGroup(self)
+        self.rating_label = QLabel(QUESTION)
+        self.rating_label.setWordWrap(True)
+        scores = QHBoxLayout()
+        for score, words in SCORES.items():
+            button = QPushButton(f"{score}")
+            button.setToolTip(f"{score}: {words}")
+            button.setMinimumWidth(44)
+            button.setCheckable(True)
+            self.rating_buttons.addButton(button, score)
+            scores.addWidget(button)
+        scores.addStretch(1)
+        hint = QLabel("1 = very poor … 5 = excellent. Stored with this call in the history.")
+        hint.setWordWrap(True)
+        box = QVBoxLayout(self.rating_box)
+        box.addWidget(self.rating_label)
+        box.addLayout(scores)
+        box.addWidget(hint)
+        layout.addWidget(self.rating_box)
+        self.rating_box.setVisible(evaluate)
+        self.rating_buttons.idClicked.connect(self._on_rating_buttons_id_clicked)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         layout.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
         self.follow_up_button.clicked.connect(self._on_follow_up_button_clicked)
         self.setMinimumWidth(440)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()  # no score preset
+
+    @Slot(int)
+    def _on_rating_buttons_id_clicked(self, score: int) -> None:
+        recorder, db = self._ctx.recorder, self._ctx.database
+        if recorder is None or db is None:
+            return
+        for button in self.rating_buttons.buttons():
+            button.setEnabled(False)
+        job = functools.partial(store_rating, recorder, db, self.call_id, score)
+        self._ctx.bridge.run_in_background(job, functools.partial(self._done_rating, score))
+
+    def _done_rating(self, score: int, result: JobResult) -> None:
+        if not result.ok or result.value is None:
+            why = result.error if not result.ok else "this call is not in the history"
+            self.rating_label.setText(f"Not stored: {why}")
+            theme.paint(self.rating_label, "error", pad=4)
+            for button in self.rating_buttons.buttons():
+                button.setEnabled(True)
+            return
+        self.rating_buttons.button(score).setChecked(True)
+        self.rating_label.setText(
+            f"Thank you: rated {score} ({SCORES[score]}), stored with the call."
+        )
+        theme.paint(self.rating_label, "ok", pad=4)
+        self.ratingStored.emit(score)
 
     @Slot()
     def _on_follow_up_button_clicked(self) -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from softphone.config.settings import Settings
 from softphone.engine import events as ev
-from softphone.schedule.appointment import Appointment
+from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.ui import theme
 from softphone.ui.account import AccountController
 from softphone.ui.account_status import AccountStatusBar
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self.call_windows: dict[str, CallWindow] = {}
         self.incoming: dict[str, IncomingCallDialog] = {}
         self.after_call: dict[str, AfterCallDialog] = {}
+        self.connected: set[str] = set()  # our calls that were answered
         self.settings_dialog: SettingsDialog | None = None
         self.test_call_dialog: TestCallDialog | None = None
         self.tray: QSystemTrayIcon | None = None
@@ -135,6 +136,7 @@ class MainWindow(QMainWindow):
         b.callStarted.connect(self._on_call_did_start)
         b.callArrived.connect(self._on_call_did_arrive)
         b.callDialRefused.connect(self._on_call_dial_was_refused)
+        b.callStateChanged.connect(self._on_call_state_did_change)
         b.callEnded.connect(self._on_call_did_end)
 
     def start(self) -> None:
@@ -185,10 +187,19 @@ class MainWindow(QMainWindow):
 
     @Slot(str, object)
     def _on_appointment_call_ended(self, call_id: str, appointment: Appointment) -> None:
-        self.open_after_call(call_id, appointment)
+        connected = appointment.status is AppointmentStatus.DONE
+        self.open_after_call(call_id, appointment, evaluate=connected and self._can_evaluate())
 
-    def open_after_call(self, call_id: str, appointment: Appointment | None) -> AfterCallDialog:
-        dialog = AfterCallDialog(self.ctx, call_id, appointment, parent=self)
+    def _can_evaluate(self) -> bool:
+        ctx = self.ctx
+        keep = ctx.effective.settings.history.keep
+        return keep and ctx.recorder is not None and ctx.database is not None
+
+    def open_after_call(
+        self, call_id: str, appointment: Appointment | None, *, evaluate: bool = False
+    ) -> AfterCallDialog:
+        dialog = AfterCallDialog(self.ctx, call_id, appointment, evaluate=evaluate, parent=self)
+        dialog.ratingStored.connect(self.history_view.reload)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.followUpAdded.connect(self.today_view.reload)
         dialog.finished.connect(self._on_after_call_finished)
@@ -261,8 +272,24 @@ class MainWindow(QMainWindow):
             self.say(f"Not called: {e.reason}", "error")
 
     @Slot(object)
+    def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
+        if e.state is ev.CallState.CONFIRMED and e.call_id in self.call_windows:
+            self.connected.add(e.call_id)
+
+    @Slot(object)
     def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
         self.incoming.pop(e.call_id, None)
+        window = self.call_windows.get(e.call_id)
+        connected = e.call_id in self.connected
+        self.connected.discard(e.call_id)
+        # An appointment's call asks once its outcome is stored (_on_appointment_call_ended).
+        plain = window is not None and window.appointment is None
+        if plain and connected and self._can_evaluate():
+            self.open_after_call(e.call_id, None, evaluate=True)
+        failed = e.security_failure or (e.code >= 300 and e.code != 487)
+        if window is not None and not connected and failed:
+            # The call window closes by itself: the reason stays here, without the peer.
+            self.say(f"Call not connected: {e.security_failure or e.reason or e.code}", "error")
         if self.tray is not None and not self.incoming:
             self.tray.setToolTip("Softphone")
 

@@ -1,7 +1,7 @@
 """An appointment's "Call now" on the real engine: through CallLauncher and the engine's own
 dial gate to the embedded TLS + SRTP echo peer (no network, no test bed); the call window
-shows the encrypted badge, and hanging up marks the appointment done with the real
-duration."""
+shows the encrypted badge, hanging up marks the appointment done with the real duration,
+and the quality rating lands on the history row the recorder wrote for that call."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from softphone.engine.loopback import loopback_profile
 from softphone.history.recorder import HistoryRecorder
 from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.storage.appointments import AppointmentStore
+from softphone.storage.database import Direction
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import AccountInfo, UiContext
 from softphone.ui.main_window import MainWindow
@@ -79,11 +80,16 @@ def test_call_now_reaches_the_embedded_peer_and_marks_the_appointment_done(
         assert done.status is AppointmentStatus.DONE
         assert 1.0 <= done.actual_duration_s < 30, done.actual_duration_s
         assert done.outcome.startswith("call completed (0:0")
-        assert (
-            win.after_call[call_id]
-            .appointment_label.text()
-            .startswith("The appointment was marked done")
-        )
+        after = win.after_call[call_id]
+        assert after.appointment_label.text().startswith("The appointment was marked done")
+        assert after.rating_box.isVisible()
+        with qtbot.waitSignal(after.ratingStored, timeout=5000):
+            qtbot.mouseClick(after.rating_buttons.button(5), Qt.MouseButton.LeftButton)
+        # the echo peer's own (incoming) leg is in the history too: same process
+        [row] = [r for r in db.list_calls() if r.direction is Direction.OUTGOING]
+        assert row.peer == peer.uri and row.outcome == "answered" and row.encrypted_media
+        assert row.note == "call quality: 5/5 (excellent)"
+        assert abs(row.duration_s - done.actual_duration_s) < 0.5
     finally:
         recorder.close()
         db.close()
