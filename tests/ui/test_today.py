@@ -325,9 +325,10 @@ def test_today_failed_call_keeps_the_appointment_open(qtbot, make_window, store,
 
 @pytest.mark.parametrize("private", [False, True])
 def test_incoming_call_from_a_scheduled_participant_shows_the_appointment(
-    qtbot, make_window, store, fake_engine, private
+    qtbot, make_window, store, fake_engine, private, screenshot
 ) -> None:
-    store.add(_at(5, title="Skin check", direction=CallDirection.THEY_CALL))
+    phrase = hash_phrase(Secret(PHRASE), n=2**10)
+    store.add(_at(5, title="Skin check", direction=CallDirection.THEY_CALL, phrase_hash=phrase))
     settings = Settings(privacy=PrivacySettings(show_caller_in_notifications=not private))
     win = make_window(settings=settings)
     win.ctx.schedule.refresh(wait=5)
@@ -340,6 +341,10 @@ def test_incoming_call_from_a_scheduled_participant_shows_the_appointment(
         assert label.text() == f"Scheduled appointment at {hm}"
     else:
         assert label.text().startswith(f"Scheduled: {hm}") and "Skin check" in label.text()
+        screenshot(win.incoming["in1"], "incoming_scheduled_call")
+    qtbot.mouseClick(win.incoming["in1"].answer_button, Qt.MouseButton.LeftButton)
+    window = win.call_windows["in1"]  # the appointment and its phrase check come along
+    assert "Skin check" in window.appointment_label.text() and window.phrase_panel is not None
     fake_engine.emit(ev.CallDidArrive("in2", "acc1", "sip:stranger@sip.example.com", "", False))
     qtbot.waitUntil(lambda: "in2" in win.incoming)
     assert not win.incoming["in2"].appointment_label.isVisible()
