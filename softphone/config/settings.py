@@ -76,12 +76,22 @@ class AudioSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    reminder_minutes: int = 5  # notify this long before an appointment; 0: no reminder
+    sign_out_between: bool = False  # registered only around appointments (seed 000)
+
+
+MAX_REMINDER_MINUTES = 24 * 60
+
+
+@dataclass(frozen=True)
 class Settings:
     accounts: tuple[AccountSettings, ...] = ()
     history: HistorySettings = field(default_factory=HistorySettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     inbound_mode: InboundMode = InboundMode.ANYONE
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
 
 @dataclass(frozen=True)
@@ -140,7 +150,11 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
     version = doc.get("version")
     if version != SETTINGS_VERSION:
         raise r.fail("version", f"version {version!r} is not understood (this reads 1)")
-    r.table("", doc, {"format", "version", "accounts", "history", "privacy", "audio", "inbound"})
+    r.table(
+        "",
+        doc,
+        {"format", "version", "accounts", "history", "privacy", "audio", "inbound", "schedule"},
+    )
     accounts = doc.get("accounts", [])
     if not isinstance(accounts, list):
         raise r.fail("accounts", "must be a list")
@@ -152,6 +166,12 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
     inbound = doc.get("inbound", InboundMode.ANYONE.value)
     if inbound not in {m.value for m in InboundMode}:
         raise r.fail("inbound", f"unknown mode {inbound!r}")
+    schedule = r.table(
+        "schedule", doc.get("schedule", {}), {"reminder_minutes", "sign_out_between"}
+    )
+    reminder = r.typed("schedule.reminder_minutes", schedule.get("reminder_minutes", 5), int)
+    if not 0 <= reminder <= MAX_REMINDER_MINUTES:
+        raise r.fail("schedule.reminder_minutes", f"must be 0 to {MAX_REMINDER_MINUTES}")
     days = history.get("retention_days")
     if days is not None and (r.typed("history.retention_days", days, int) < 1):
         raise r.fail("history.retention_days", "must be at least 1 day")
@@ -175,6 +195,12 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
             ),
         ),
         inbound_mode=InboundMode(inbound),
+        schedule=ScheduleSettings(
+            reminder_minutes=reminder,
+            sign_out_between=r.typed(
+                "schedule.sign_out_between", schedule.get("sign_out_between", False), bool
+            ),
+        ),
     )
 
 
@@ -220,6 +246,7 @@ def to_doc(settings: Settings) -> dict[str, Any]:
         "privacy": asdict(settings.privacy),
         "audio": asdict(settings.audio),
         "inbound": settings.inbound_mode.value,
+        "schedule": asdict(settings.schedule),
     }
 
 

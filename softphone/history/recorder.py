@@ -12,6 +12,10 @@ policy refused is an audit entry with the reason, plus a history row "refused: .
 holding the caller only as the policy read it (number or user@host, no display
 name); a caller on the block list leaves no identity at all. A PIN never reaches
 this module (commands carry an authorization, events never carry either).
+
+`row_id_for(call_id)` says which history row an engine call became (after `flush()`),
+so a later note — the user's rating of the call — lands on the right row
+(`LocalDatabase.set_call_note`). The last `REMEMBERED_ROWS` calls are remembered.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import logging
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +37,7 @@ from softphone.storage.database import CallRecord, Direction, LocalDatabase
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_S = 24 * 3600
+REMEMBERED_ROWS = 256
 AUDIT_INBOUND_REFUSED = "inbound call refused by policy"
 AUDIT_DIAL_REFUSED = "dial refused by policy"
 
@@ -58,6 +64,8 @@ class HistoryRecorder:
         self._settings = settings
         self._now = now
         self._pending: dict[str, _Pending] = {}
+        self._rows: OrderedDict[str, int] = OrderedDict()  # engine call id -> history row
+        self._rows_lock = threading.Lock()
         self._queue: queue.SimpleQueue[ev.Event | None] = queue.SimpleQueue()
         self._idle = threading.Event()
         self._idle.set()
@@ -74,6 +82,12 @@ class HistoryRecorder:
     def set_settings(self, settings: HistorySettings) -> None:
         self._settings = settings
         self._queue.put(_PURGE)
+
+    def row_id_for(self, call_id: str) -> int | None:
+        """The history row written for engine call `call_id`; None if none was (history
+        off, refused before it rang) or not yet (call `flush()` first)."""
+        with self._rows_lock:
+            return self._rows.get(call_id)
 
     def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued event is written (tests, shutdown)."""
@@ -155,7 +169,7 @@ class HistoryRecorder:
         if pending.direction is Direction.INCOMING and not pending.rang and not pending.answered:
             return  # refused before it rang (security or policy): audit only, no history
         encrypted = pending.encrypted or bool(event.media and event.media.encrypted)
-        self._db.add_call(
+        saved = self._db.add_call(
             CallRecord(
                 started=pending.started,
                 duration_s=max(0.0, event.duration),
@@ -166,6 +180,10 @@ class HistoryRecorder:
                 peer=pending.peer,
             )
         )
+        with self._rows_lock:
+            self._rows[event.call_id] = saved.id  # type: ignore[assignment]
+            while len(self._rows) > REMEMBERED_ROWS:
+                self._rows.popitem(last=False)
 
     def _purge(self) -> None:
         self._last_purge = time.monotonic()

@@ -135,7 +135,8 @@ def _events(text: str) -> list:
     try:
         components = list(vobject.readComponents(text, validate=False, ignoreUnreadable=False))
     except vobject.base.ParseError as e:
-        raise CalendarImportError(f"not a readable iCalendar file: {e}") from None
+        problem = _parse_problem(text, e)
+        raise CalendarImportError(f"not a readable iCalendar file: {problem}") from None
     except Exception as e:  # vobject raises assorted errors on garbage
         raise CalendarImportError(f"not a readable iCalendar file: {e}") from None
     calendars = [c for c in components if c.name == "VCALENDAR"]
@@ -145,6 +146,38 @@ def _events(text: str) -> list:
     for calendar in calendars:
         events.extend(calendar.contents.get("vevent", []))
     return events
+
+
+_ON_LINE = re.compile(r"\bon line \d+")
+_EXCEPTION = re.compile(r"unhandled exception on line \d+: <class '\w+'>: ")
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+
+
+def _parse_problem(text: str, error: vobject.base.ParseError) -> str:
+    """vobject's message with the real line number, for a person to find it."""
+    reported = getattr(error, "lineNumber", None)
+    message = str(getattr(error, "msg", error))
+    if reported is None:
+        return message
+    line = physical_line(text, int(reported))
+    message = _EXCEPTION.sub("", message).replace("In transformToNative, ", "")
+    return f"line {line}: {_ON_LINE.sub(f'on line {line}', message)}"
+
+
+def physical_line(text: str, reported: int) -> int:
+    """The file's line for a line number vobject reported.
+
+    vobject 0.9.9 counts a logical line as its physical lines plus one (its line-end
+    pattern also matches the empty end of every line), so it says "line 23" for the
+    12th line. Walk its own line pattern to map its number back.
+    """
+    number, physical = 1, 1
+    for match in vobject.base.logical_lines_re.finditer(text):
+        if number >= reported or not match.group():
+            break
+        number += vobject.base.wrap_re.subn("", match.group())[1]
+        physical += len(_LINE_ENDS.findall(match.group()))
+    return physical
 
 
 def _where(number: int, event) -> str:

@@ -5,6 +5,7 @@ See `softphone.storage.database` for the format and the reasons behind it.
 
 from softphone.storage.database import (
     AuditEntry,
+    CallNotFoundError,
     CallRecord,
     Contact,
     ContactNotFoundError,
@@ -23,6 +24,7 @@ from softphone.storage.database import (
 
 __all__ = [
     "AuditEntry",
+    "CallNotFoundError",
     "CallRecord",
     "Contact",
     "ContactNotFoundError",

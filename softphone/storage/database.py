@@ -110,6 +110,10 @@ class ContactNotFoundError(DatabaseError, LookupError):
     """An update named a contact id that is not in the database."""
 
 
+class CallNotFoundError(DatabaseError, LookupError):
+    """A change named a call-history row that is not in the database."""
+
+
 class Direction(enum.StrEnum):
     INCOMING = "incoming"
     OUTGOING = "outgoing"
@@ -399,6 +403,20 @@ class LocalDatabase:
             sql += " LIMIT ?"
             params.append(int(limit))
         return [self._call(r) for r in self._select(sql, tuple(params))]
+
+    def set_call_note(self, call_id: int, note: str | None) -> CallRecord:
+        """Replace a history row's note (encrypted like the peer), e.g. the user's rating
+        of the call; None clears it. `CallNotFoundError` if the row is gone."""
+        with self.transaction():
+            enc = self._encrypter("call_history", call_id)
+            cursor = self._conn.execute(
+                "UPDATE call_history SET note = ? WHERE id = ?", (enc("note", note), call_id)
+            )
+            if cursor.rowcount != 1:
+                raise CallNotFoundError(self.path, f"no call with id {call_id}")
+        record = self.get_call(call_id)
+        assert record is not None
+        return record
 
     def delete_call(self, call_id: int) -> bool:
         return self._delete("call_history", call_id)

@@ -38,7 +38,9 @@ from softphone.config.settings import (
     settings_path,
 )
 from softphone.engine import Engine
+from softphone.engine.gate import CallPolicy
 from softphone.history.recorder import HistoryRecorder
+from softphone.policy.inbound import InboundMode
 from softphone.security.credentials import PASSPHRASE_ENV, data_dir
 from softphone.security.secret_store import (
     SECRETS_FILE_NAME,
@@ -80,6 +82,7 @@ class GuiApp:
         self.ctx: UiContext | None = None
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
+        self.policy: CallPolicy | None = None  # the administrator's rules, the caller facts
         self.problems: list[str] = []
 
     def start(self) -> MainWindow:
@@ -97,9 +100,8 @@ class GuiApp:
             except SecretStoreError as e:
                 self.problems.append(f"authorization codes unavailable: {e}")
         effective = effective_settings(settings, admin).settings
-        policy = call_policy(admin, None, pins)
-        inbound = replace(policy.inbound, mode=effective.inbound_mode)
-        self.engine.set_policy(replace(policy, inbound=inbound))
+        self.policy = call_policy(admin, None, pins)
+        self.apply_inbound_mode(effective.inbound_mode)
         database = self._open_database(store)
         recorder = HistoryRecorder(database, effective.history) if database else None
         if recorder is not None:
@@ -109,7 +111,8 @@ class GuiApp:
         if database is not None and profile is not None:
             # "Approved contacts only" and "scheduled participants only" need both.
             facts, directory, schedule = local_caller_facts(database, profile)
-            self.engine.set_policy(replace(policy, inbound=inbound, caller_facts=facts))
+            self.policy = replace(self.policy, caller_facts=facts)
+            self.apply_inbound_mode(effective.inbound_mode)
         self.ctx = UiContext(
             self.bridge,
             admin=admin,
@@ -121,12 +124,20 @@ class GuiApp:
             pins=pins,
             directory=directory,
             schedule=schedule,
+            apply_inbound_mode=self.apply_inbound_mode,
         )
         self.window = MainWindow(self.ctx)
         if first_run:
             self.wizard = FirstRunWizard(self.ctx, self.window)
             self.wizard.finished.connect(self.window.on_setup_finished)
         return self.window
+
+    def apply_inbound_mode(self, mode: InboundMode) -> None:
+        """ "Who may call me" in force: the same policy (and caller facts), this mode."""
+        if self.engine is None or self.policy is None:
+            return
+        inbound = replace(self.policy.inbound, mode=mode)
+        self.engine.set_policy(replace(self.policy, inbound=inbound))
 
     def show(self) -> None:
         """Show the main window, and the first-run wizard over it when it is the first run."""

@@ -7,6 +7,10 @@ is sent; "needs PIN" opens `PinDialog`, checks the code with `PinAuthority.autho
 off the GUI thread (scrypt), and only then submits `MakeCall` carrying the
 authorization. The engine checks again on its side, so the UI cannot be the weak
 link even if it had a bug.
+
+A caller that needs to know which call its request became (an appointment's "Call
+now", a consultation before a transfer, a call to add to a conference) passes a
+`tag`; `callPlacedFor(call id, tag)` follows `callPlaced` once the command is sent.
 """
 
 from __future__ import annotations
@@ -27,15 +31,16 @@ from softphone.ui.pin_dialog import PinDialog
 
 class CallLauncher(QObject):
     callPlaced = Signal(str)  # the new call's id
+    callPlacedFor = Signal(str, object)  # the new call's id, the tag `place` was given
     callRefused = Signal(str)  # why, in words
 
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.pin_dialog: PinDialog | None = None
-        self._pending: tuple[str, str] | None = None  # (text, normalised target)
+        self._pending: tuple[str, str, object] | None = None  # (text, normalised, tag)
 
-    def place(self, text: str, parent: QWidget | None = None) -> None:
+    def place(self, text: str, parent: QWidget | None = None, tag: object = None) -> None:
         text = clean_typed(text)
         account = self._ctx.account
         report = self._ctx.dial_report(text)
@@ -46,9 +51,9 @@ class CallLauncher(QObject):
             self.callRefused.emit(f"not allowed: {report.reason}")
             return
         if report.verdict == "needs_pin":
-            self._ask_pin(text, report.normalised or "", report.reason, parent)
+            self._ask_pin(text, report.normalised or "", report.reason, parent, tag)
             return
-        self._submit(text, None)
+        self._submit(text, None, tag)
 
     def transfer_refusal(self, text: str) -> str | None:
         """None if a blind transfer to `text` is allowed, else why not."""
@@ -63,14 +68,16 @@ class CallLauncher(QObject):
 
     # -- PIN -----------------------------------------------------------------------
 
-    def _ask_pin(self, text: str, target: str, reason: str, parent: QWidget | None) -> None:
+    def _ask_pin(
+        self, text: str, target: str, reason: str, parent: QWidget | None, tag: object
+    ) -> None:
         pins = self._ctx.pins
         if pins is None or not pins.configured:
             self.callRefused.emit(f"{reason}; no authorization code is set up on this computer")
             return
         if self.pin_dialog is not None:
             self.pin_dialog.close()
-        self._pending = (text, target)
+        self._pending = (text, target, tag)
         self.pin_dialog = PinDialog(target, reason, parent)
         self.pin_dialog.pinEntered.connect(self._on_pin_dialog_pin_entered)
         self.pin_dialog.rejected.connect(self._on_pin_dialog_rejected)
@@ -99,9 +106,9 @@ class CallLauncher(QObject):
             return
         self._pending, self.pin_dialog = None, None
         dialog.accept()
-        self._submit(pending[0], result.value)
+        self._submit(pending[0], result.value, pending[2])
 
-    def _submit(self, text: str, authorization: DialAuthorization | None) -> None:
+    def _submit(self, text: str, authorization: DialAuthorization | None, tag: object) -> None:
         account = self._ctx.account
         if account is None:
             return
@@ -110,3 +117,5 @@ class CallLauncher(QObject):
             cmd.MakeCall(call_id, account.account_id, text, authorization=authorization)
         )
         self.callPlaced.emit(call_id)
+        if tag is not None:
+            self.callPlacedFor.emit(call_id, tag)

@@ -1,11 +1,16 @@
 """The in-call window: who, state and timer, security badge, network quality, and the
-controls (mute, hold, keypad, blind transfer, hang up). GUI thread.
+controls (mute, hold, keypad, blind transfer, a second call for an attended transfer or
+a conference, hang up). GUI thread.
 
 Everything shown comes from the engine's events for this call; every button is a
 command. Statistics are asked for every 2 s (`RequestStats`) while media flows. A
 blind-transfer target goes through the dial policy first (`CallLauncher`), and the
 engine checks it again. The SAS panel appears when the media is end to end; the
-code is read from the media event's `sas` when the engine provides one.
+code is read from the media event's `sas` when the engine provides one. A call for
+an appointment says which one, and when the appointment has a verification phrase
+the provider checks it here (`PhrasePanel`). The window shows the patient, so it
+closes by itself `CLOSE_AFTER_END_MS` after the call ended (seed 000, "Terminating the
+Call": close every window with the patient's details).
 """
 
 from __future__ import annotations
@@ -26,16 +31,21 @@ from PySide6.QtWidgets import (
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.schedule.appointment import Appointment
 from softphone.ui import theme
 from softphone.ui.call_flow import CallLauncher
+from softphone.ui.call_legs import SecondLegPanel
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import KEYS
 from softphone.ui.notify_text import caller_address
+from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
 from softphone.ui.security_badge import SasPanel, SecurityBadge
 from softphone.ui.security_text import describe
+from softphone.ui.today_text import incoming_text
 
 STATS_INTERVAL_MS = 2000
+CLOSE_AFTER_END_MS = 4000
 _STATE_WORDS = {
     ev.CallState.CALLING: "Calling…",
     ev.CallState.INCOMING: "Ringing…",
@@ -66,11 +76,14 @@ class CallWindow(QWidget):
         call_id: str,
         remote_uri: str,
         parent: QWidget | None = None,
+        *,
+        appointment: Appointment | None = None,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self._ctx = ctx
         self._launcher = launcher
         self.call_id = call_id
+        self.appointment = appointment
         self.ended = False
         self._connected_at: float | None = None
         self._media: ev.MediaSecurity | None = None
@@ -81,6 +94,8 @@ class CallWindow(QWidget):
         self._tick.timeout.connect(self._on_tick_timeout)
         self._stats_timer = QTimer(self, interval=STATS_INTERVAL_MS)
         self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
+        self.close_timer = QTimer(self, singleShot=True, interval=CLOSE_AFTER_END_MS)
+        self.close_timer.timeout.connect(self.close)
         b = ctx.bridge
         b.callStateChanged.connect(self._on_call_state_did_change)
         b.callMediaChanged.connect(self._on_call_media_did_change)
@@ -113,6 +128,10 @@ class CallWindow(QWidget):
         self.hold_button = QPushButton("Hold")
         self.keypad_button = QPushButton("Keypad")
         self.transfer_button = QPushButton("Transfer…")
+        self.add_call_button = QPushButton("Add call…")
+        self.add_call_button.setToolTip("Consult before a transfer, or add a conference call")
+        self.legs = SecondLegPanel(self._ctx, self._launcher, self.call_id)
+        self.legs.hide()
         for button in (self.mute_button, self.hold_button, self.keypad_button):
             button.setCheckable(True)
         self.hangup_button = QPushButton("Hang up")
@@ -144,6 +163,17 @@ class CallWindow(QWidget):
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.hide()
+        self.appointment_label = QLabel("")
+        self.appointment_label.setWordWrap(True)
+        self.appointment_label.hide()
+        self.phrase_panel: PhrasePanel | None = None
+        a = self.appointment
+        if a is not None:
+            self.appointment_label.setText(incoming_text(a, True))
+            theme.paint(self.appointment_label, "info", pad=4)
+            self.appointment_label.show()
+            if a.phrase_hash:
+                self.phrase_panel = PhrasePanel(self._ctx.bridge, a.phrase_hash)
 
         top = QHBoxLayout()
         who = QVBoxLayout()
@@ -155,14 +185,19 @@ class CallWindow(QWidget):
         for button in (self.mute_button, self.hold_button, self.keypad_button):
             controls.addWidget(button)
         controls.addWidget(self.transfer_button)
+        controls.addWidget(self.add_call_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.appointment_label)
+        if self.phrase_panel is not None:
+            layout.addWidget(self.phrase_panel)
         layout.addWidget(self.badge)
         layout.addWidget(self.sas_panel)
         layout.addWidget(self.quality_label)
         layout.addLayout(controls)
         layout.addWidget(self.keypad)
         layout.addWidget(self.transfer_box)
+        layout.addWidget(self.legs)
         layout.addWidget(self.message_label)
         layout.addWidget(self.hangup_button)
         layout.addWidget(self.close_button)
@@ -172,6 +207,8 @@ class CallWindow(QWidget):
         self.hold_button.toggled.connect(self._on_hold_button_toggled)
         self.keypad_button.toggled.connect(self.keypad.setVisible)
         self.transfer_button.clicked.connect(self._on_transfer_button_clicked)
+        self.add_call_button.clicked.connect(self._on_add_call_button_clicked)
+        self.legs.holdChanged.connect(self.show_held)
         self.transfer_go.clicked.connect(self._on_transfer_go_clicked)
         self.transfer_edit.returnPressed.connect(self._on_transfer_go_clicked)
         self.hangup_button.clicked.connect(self._on_hangup_button_clicked)
@@ -209,6 +246,21 @@ class CallWindow(QWidget):
         self.transfer_box.setVisible(not self.transfer_box.isVisible())
         if self.transfer_box.isVisible():
             self.transfer_edit.setFocus()
+
+    @Slot()
+    def _on_add_call_button_clicked(self) -> None:
+        self.legs.setVisible(not self.legs.isVisible())
+        if self.legs.isVisible():
+            self.legs.target_edit.setFocus()
+        theme.grow_soon(self)
+
+    @Slot(bool)
+    def show_held(self, held: bool) -> None:
+        """The call was put on hold (or off it) by another control: show it, send nothing."""
+        self.hold_button.blockSignals(True)
+        self.hold_button.setChecked(held)
+        self.hold_button.setText("Resume" if held else "Hold")
+        self.hold_button.blockSignals(False)
 
     @Slot()
     def _on_transfer_go_clicked(self) -> None:
@@ -315,13 +367,22 @@ class CallWindow(QWidget):
             self.hold_button,
             self.keypad_button,
             self.transfer_button,
+            self.add_call_button,
             self.hangup_button,
         ):
             button.setEnabled(False)
         self.keypad.hide()
         self.transfer_box.hide()
+        self.legs.hide()
+        if self.phrase_panel is not None:
+            self.phrase_panel.hide()
         self.hangup_button.hide()
         self.close_button.show()
+        self.close_timer.start()  # the patient's details do not stay on screen
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        theme.grow_soon(self)
 
     def closeEvent(self, event) -> None:
         if not self.ended:

@@ -7,6 +7,7 @@ no account) are None, and every window says so instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from softphone.config.profile import SipProfile
 from softphone.config.settings import Effective, Settings, effective_settings
 from softphone.directory.contacts import ContactDirectory
 from softphone.history.recorder import HistoryRecorder
+from softphone.policy.inbound import InboundMode
 from softphone.policy.pin import PinAuthority
 from softphone.schedule.live import LiveSchedule
 from softphone.security.secret_store import SecretStore
@@ -51,6 +53,9 @@ class UiContext:
     account: AccountInfo | None = None
     directory: ContactDirectory | None = None  # the local contacts (needs the database)
     schedule: LiveSchedule | None = None  # appointments as the engine's inbound check sees them
+    # Puts "who may call me" into force in the engine (same caller facts); None in tests
+    # of widgets that have no engine policy to change.
+    apply_inbound_mode: Callable[[InboundMode], None] | None = None
 
     @property
     def effective(self) -> Effective:

@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 )
 
 from softphone.storage.database import CallRecord
+from softphone.ui.call_evaluation import rating_of
 from softphone.ui.history_filter import OutcomeGroup, history_matches, keep
 from softphone.ui.notify_text import caller_address
 
@@ -29,6 +30,11 @@ def _duration(seconds: float) -> str:
     return (
         f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
     )
+
+
+def _outcome(r: CallRecord) -> str:
+    score = rating_of(r.note)
+    return f"{r.outcome} · quality {score}/5" if score else r.outcome
 
 
 def _security(r: CallRecord) -> str:
@@ -74,11 +80,12 @@ class HistoryModel(QAbstractTableModel):
                 "↙ in" if r.direction.value == "incoming" else "↗ out",
                 caller_address(r.peer),
                 _duration(r.duration_s),
-                r.outcome,
+                _outcome(r),
                 _security(r),
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{r.peer}\n{r.started.astimezone():%Y-%m-%d %H:%M:%S %Z}"
+            note = f"\n{r.note}" if r.note else ""
+            return f"{r.peer}\n{r.started.astimezone():%Y-%m-%d %H:%M:%S %Z}{note}"
         return None
 
 

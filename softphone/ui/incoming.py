@@ -4,7 +4,8 @@ Not modal and never opened inside an engine callback: it is created from the bri
 queued `callArrived` signal. Privacy mode keeps the caller out of its title and text
 (`notify_text.incoming_text`). With a call already up, Answer puts that call on hold
 (`Answer(hold_others=True)`: call waiting). It rings until answered, refused or
-given up by the caller.
+given up by the caller. A caller the live schedule expects now is shown with the
+appointment (its time only, in privacy mode).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QPushB
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.schedule.appointment import Appointment
 from softphone.ui import theme
 from softphone.ui.context import UiContext
 from softphone.ui.notify_text import CallerText, incoming_text
+from softphone.ui.today_text import incoming_text as appointment_text
 
 DECLINE_CODE = 603
 BUSY_CODE = 486
@@ -27,11 +30,19 @@ RING_INTERVAL_MS = 2000
 class IncomingCallDialog(QDialog):
     answered = Signal(str)  # call id
 
-    def __init__(self, ctx: UiContext, event: ev.CallDidArrive, parent=None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        event: ev.CallDidArrive,
+        parent=None,
+        *,
+        appointment: Appointment | None = None,
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.call_id = event.call_id
         self.remote_uri = event.remote_uri
+        self.appointment = appointment
         show = ctx.effective.settings.privacy.show_caller_in_notifications
         self.text: CallerText = incoming_text(event, show)
         self.setWindowTitle(self.text.title)
@@ -43,6 +54,10 @@ class IncomingCallDialog(QDialog):
         self.title_label.setFont(font)
         self.caller_label = QLabel(self.text.caller)
         self.caller_label.setWordWrap(True)
+        self.appointment_label = QLabel(appointment_text(appointment, show) if appointment else "")
+        self.appointment_label.setWordWrap(True)
+        self.appointment_label.setVisible(appointment is not None)
+        theme.paint(self.appointment_label, "ok", pad=4)
         self.waiting_label = QLabel(self.text.waiting)
         self.waiting_label.setWordWrap(True)
         self.waiting_label.setVisible(bool(self.text.waiting))
@@ -62,6 +77,7 @@ class IncomingCallDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title_label)
         layout.addWidget(self.caller_label)
+        layout.addWidget(self.appointment_label)
         layout.addWidget(self.waiting_label)
         layout.addLayout(buttons)
         self.setMinimumWidth(380)

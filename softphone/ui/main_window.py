@@ -1,17 +1,24 @@
-"""The main window: account status, search, dial pad, history; it opens the call windows.
+"""The main window: account status, search, dial pad, today's appointments, contacts,
+history; it opens the call windows.
 
-GUI thread. Every way of calling (dial pad, search result, history "call back") goes
-to the one `CallLauncher`. Calls on our account open an in-call window when they
-start (outgoing) or when answered (incoming); a ringing call opens the incoming-call
-window and, where a system tray exists, a tray message — both without the caller in
-privacy mode.
+GUI thread. Every way of calling (dial pad, search result, a contact, an appointment's
+"Call now", history "call back") goes to the one `CallLauncher`. Calls on our account
+open an in-call window when they start (outgoing) or when answered (incoming); a
+ringing call opens the incoming-call window and, where a system tray exists, a tray
+message — both without the caller in privacy mode. Calls for an appointment carry it
+to their windows (`AppointmentCalls`), and when one ends the after-call window says
+what was stored and offers a follow-up. Appointment reminders show in the tray and
+the banner.
 """
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QStyle,
@@ -23,11 +30,15 @@ from PySide6.QtWidgets import (
 
 from softphone.config.settings import Settings
 from softphone.engine import events as ev
+from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.ui import theme
 from softphone.ui.account import AccountController
 from softphone.ui.account_status import AccountStatusBar
+from softphone.ui.after_call_dialog import AfterCallDialog
+from softphone.ui.appointment_calls import AppointmentCalls
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
+from softphone.ui.contacts_view import ContactsView
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import DialPad
 from softphone.ui.history_model import HistoryModel
@@ -35,8 +46,11 @@ from softphone.ui.history_view import HistoryView
 from softphone.ui.incoming import IncomingCallDialog
 from softphone.ui.links import link_target
 from softphone.ui.search import SearchPanel, SearchProvider
+from softphone.ui.search_text import search_contacts
 from softphone.ui.settings_dialog import SettingsDialog
+from softphone.ui.sign_out import SignOutController
 from softphone.ui.test_call_panel import TestCallDialog
+from softphone.ui.today_view import TodayView
 
 
 class MainWindow(QMainWindow):
@@ -54,10 +68,20 @@ class MainWindow(QMainWindow):
         self.status_bar_widget = AccountStatusBar()
         self.history_model = HistoryModel(self)
         self.search = SearchPanel(search_provider or self.history_model.matches)
+        if ctx.directory is not None:
+            self.search.set_contact_search(
+                ctx.bridge, functools.partial(search_contacts, ctx.directory)
+            )
         self.dial_pad = DialPad(ctx.dial_advice)
         self.history_view = HistoryView(ctx, self.history_model)
+        self.contacts_view = ContactsView(ctx)
+        self.appointment_calls = AppointmentCalls(ctx, self.launcher, self)
+        self.today_view = TodayView(ctx, self.appointment_calls)
+        self.sign_out = SignOutController(ctx, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.dial_pad, "Dial pad")
+        self.tabs.addTab(self.today_view, "Today")
+        self.tabs.addTab(self.contacts_view, "Contacts")
         self.tabs.addTab(self.history_view, "History")
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
@@ -72,6 +96,8 @@ class MainWindow(QMainWindow):
         self.resize(560, 660)
         self.call_windows: dict[str, CallWindow] = {}
         self.incoming: dict[str, IncomingCallDialog] = {}
+        self.after_call: dict[str, AfterCallDialog] = {}
+        self.connected: set[str] = set()  # our calls that were answered
         self.settings_dialog: SettingsDialog | None = None
         self.test_call_dialog: TestCallDialog | None = None
         self.tray: QSystemTrayIcon | None = None
@@ -94,16 +120,24 @@ class MainWindow(QMainWindow):
         self.quit_action.triggered.connect(self.close)
 
     def _connect(self) -> None:
-        for source in (self.dial_pad, self.search, self.history_view):
+        for source in (self.dial_pad, self.search, self.history_view, self.contacts_view):
             source.callRequested.connect(self._on_call_requested)
         self.launcher.callRefused.connect(self._on_launcher_call_refused)
+        self.contacts_view.contactsChanged.connect(self.search.refresh)
+        self.history_model.modelReset.connect(self.search.refresh)
+        self.contacts_view.contactsChanged.connect(self.today_view.reload)
+        self.today_view.reminderDue.connect(self._on_today_view_reminder_due)
+        self.appointment_calls.appointmentCallEnded.connect(self._on_appointment_call_ended)
         self.accounts.statusChanged.connect(self.status_bar_widget.show_status)
         self.accounts.accountChanged.connect(self.dial_pad.refresh)
+        self.accounts.accountChanged.connect(self.sign_out.update)
+        self.sign_out.stateChanged.connect(self.today_view.set_presence)
         self.status_bar_widget.retryRequested.connect(self.accounts.retry)
         b = self.ctx.bridge
         b.callStarted.connect(self._on_call_did_start)
         b.callArrived.connect(self._on_call_did_arrive)
         b.callDialRefused.connect(self._on_call_dial_was_refused)
+        b.callStateChanged.connect(self._on_call_state_did_change)
         b.callEnded.connect(self._on_call_did_end)
 
     def start(self) -> None:
@@ -115,6 +149,8 @@ class MainWindow(QMainWindow):
             self.tray.show()
         self.accounts.connect_from_settings()
         self.history_view.reload()
+        self.contacts_view.reload()
+        self.today_view.reload()
 
     @Slot(int)
     def on_setup_finished(self, _result: int) -> None:
@@ -154,6 +190,40 @@ class MainWindow(QMainWindow):
         if self.tabs.currentWidget() is self.dial_pad:
             self.dial_pad.show_refusal(reason)
 
+    @Slot(str, str)
+    def _on_today_view_reminder_due(self, title: str, message: str) -> None:
+        self.say(f"{title} — {message}", "busy")
+        self.last_notification = (title, message)
+        if self.tray is not None:
+            self.tray.showMessage(title, message)
+        QApplication.alert(self)
+
+    @Slot(str, object)
+    def _on_appointment_call_ended(self, call_id: str, appointment: Appointment) -> None:
+        connected = appointment.status is AppointmentStatus.DONE
+        self.open_after_call(call_id, appointment, evaluate=connected and self._can_evaluate())
+
+    def _can_evaluate(self) -> bool:
+        ctx = self.ctx
+        keep = ctx.effective.settings.history.keep
+        return keep and ctx.recorder is not None and ctx.database is not None
+
+    def open_after_call(
+        self, call_id: str, appointment: Appointment | None, *, evaluate: bool = False
+    ) -> AfterCallDialog:
+        dialog = AfterCallDialog(self.ctx, call_id, appointment, evaluate=evaluate, parent=self)
+        dialog.ratingStored.connect(self.history_view.reload)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.followUpAdded.connect(self.today_view.reload)
+        dialog.finished.connect(self._on_after_call_finished)
+        self.after_call[call_id] = dialog
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def _on_after_call_finished(self) -> None:
+        self.after_call = {k: d for k, d in self.after_call.items() if d is not self.sender()}
+
     @Slot()
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.ctx, self.accounts.last_registration, self)
@@ -173,7 +243,11 @@ class MainWindow(QMainWindow):
         effective = self.ctx.effective.settings
         if self.ctx.recorder is not None:
             self.ctx.recorder.set_settings(effective.history)
+        if self.ctx.apply_inbound_mode is not None:
+            self.ctx.apply_inbound_mode(effective.inbound_mode)
         self.accounts.connect_from_settings()
+        self.sign_out.update()
+        self.today_view.check_reminders()
         self.history_view.reload()
 
     # -- engine events ---------------------------------------------------------------
@@ -187,7 +261,10 @@ class MainWindow(QMainWindow):
     def _on_call_did_arrive(self, e: ev.CallDidArrive) -> None:
         if not self._ours(e.account_id):
             return
-        dialog = IncomingCallDialog(self.ctx, e, self)
+        appointment = self.appointment_calls.appointment_for_caller(e.remote_uri)
+        if appointment is not None:
+            self.appointment_calls.attach_incoming(e.call_id, appointment)
+        dialog = IncomingCallDialog(self.ctx, e, self, appointment=appointment)
         dialog.answered.connect(self._on_incoming_answered)
         self.incoming[e.call_id] = dialog
         dialog.show()
@@ -208,13 +285,30 @@ class MainWindow(QMainWindow):
             self.say(f"Not called: {e.reason}", "error")
 
     @Slot(object)
+    def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
+        if e.state is ev.CallState.CONFIRMED and e.call_id in self.call_windows:
+            self.connected.add(e.call_id)
+
+    @Slot(object)
     def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
         self.incoming.pop(e.call_id, None)
+        window = self.call_windows.get(e.call_id)
+        connected = e.call_id in self.connected
+        self.connected.discard(e.call_id)
+        # An appointment's call asks once its outcome is stored (_on_appointment_call_ended).
+        plain = window is not None and window.appointment is None
+        if plain and connected and self._can_evaluate():
+            self.open_after_call(e.call_id, None, evaluate=True)
+        failed = e.security_failure or (e.code >= 300 and e.code != 487)
+        if window is not None and not connected and failed:
+            # The call window closes by itself: the reason stays here, without the peer.
+            self.say(f"Call not connected: {e.security_failure or e.reason or e.code}", "error")
         if self.tray is not None and not self.incoming:
             self.tray.setToolTip("Softphone")
 
     def _open_call_window(self, call_id: str, remote_uri: str) -> CallWindow:
-        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri)
+        appointment = self.appointment_calls.appointment_for_call(call_id)
+        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri, appointment=appointment)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.windowClosed.connect(self._on_call_window_closed)
         self.call_windows[call_id] = window
@@ -228,5 +322,6 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:
         for window in list(self.call_windows.values()):
             window.close()
+        self.sign_out.shutdown()
         self.accounts.shutdown()
         super().closeEvent(event)

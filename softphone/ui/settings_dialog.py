@@ -1,4 +1,5 @@
-"""Settings: the account, security (certificates, what is locked) and privacy. GUI thread.
+"""Settings: the account, security (certificates, what is locked), privacy, and calls
+(who may call me, signing out between appointments, reminders). GUI thread.
 
 What the administrator's policy file set is shown with its value, disabled, with
 the reason beside it and as a tooltip (`Effective.locked`); saving keeps the user's
@@ -14,6 +15,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -25,8 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from softphone.config.settings import HistorySettings, PrivacySettings, Settings
+from softphone.config.settings import (
+    HistorySettings,
+    PrivacySettings,
+    ScheduleSettings,
+    Settings,
+)
 from softphone.engine import events as ev
+from softphone.policy.inbound import InboundMode
 from softphone.ui import theme
 from softphone.ui.account_form import AccountForm, AccountFormError, store_account
 from softphone.ui.bridge import JobResult
@@ -35,6 +43,19 @@ from softphone.ui.security_text import tls_name
 from softphone.ui.status_text import certificate_words
 
 LOCK_MARK = "Locked"
+INBOUND_CHOICES = (
+    (InboundMode.ANYONE, "Anyone"),
+    (InboundMode.APPROVED, "Approved contacts only"),
+    (InboundMode.SCHEDULED, "Scheduled participants only"),
+)
+INBOUND_HINTS = {
+    InboundMode.ANYONE: "Every caller rings (except the administrator's block list).",
+    InboundMode.APPROVED: "Only contacts marked “approved” ring; others are declined "
+    "(603) before they ring, and the refusal is kept in the history.",
+    InboundMode.SCHEDULED: "Only the participant of an appointment rings, from 10 minutes "
+    "before it starts until 15 minutes after it ends; others hear “temporarily "
+    "unavailable” (480).",
+}
 
 
 def _selectable(text: str, mono: bool = False) -> QLabel:
@@ -72,6 +93,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.account_form, "Account")
         self.tabs.addTab(self._security_page(registration), "Security")
         self.tabs.addTab(self._privacy_page(), "Privacy")
+        self.tabs.addTab(self._calls_page(), "Calls")
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -173,6 +195,43 @@ class SettingsDialog(QDialog):
         form.addRow(hint)
         return page
 
+    def _calls_page(self) -> QWidget:
+        s = self.effective.settings
+        page = QWidget()
+        form = QFormLayout(page)
+        self.inbound_combo = QComboBox()
+        for mode, text in INBOUND_CHOICES:
+            self.inbound_combo.addItem(text, mode.value)
+        self.inbound_combo.setCurrentIndex(self.inbound_combo.findData(s.inbound_mode.value))
+        self.inbound_hint = QLabel("")
+        self.inbound_hint.setWordWrap(True)
+        self.sign_out_check = QCheckBox("Sign out between appointments")
+        self.sign_out_check.setChecked(s.schedule.sign_out_between)
+        sign_out_hint = QLabel(
+            "Registered only while an appointment's window is open, so nobody can reach "
+            "you when no call is scheduled. A call in progress is never cut."
+        )
+        sign_out_hint.setWordWrap(True)
+        self.reminder_spin = QSpinBox()
+        self.reminder_spin.setRange(0, 120)
+        self.reminder_spin.setSpecialValueText("no reminder")
+        self.reminder_spin.setSuffix(" min before")
+        self.reminder_spin.setValue(s.schedule.reminder_minutes)
+        form.addRow("Who may call me:", self.inbound_combo)
+        form.addRow("", self.inbound_hint)
+        form.addRow(self._lock_row("inbound", self.inbound_combo))
+        form.addRow(self.sign_out_check)
+        form.addRow(sign_out_hint)
+        form.addRow("Appointment reminder:", self.reminder_spin)
+        self.inbound_combo.currentIndexChanged.connect(self._on_inbound_combo_changed)
+        self._on_inbound_combo_changed()
+        return page
+
+    @Slot()
+    def _on_inbound_combo_changed(self, *_args: object) -> None:
+        mode = InboundMode(self.inbound_combo.currentData())
+        self.inbound_hint.setText(INBOUND_HINTS[mode])
+
     def _lock_row(self, key: str, widget: QWidget) -> QLabel:
         why = self.effective.locked.get(key)
         label = QLabel(f"{LOCK_MARK}: {why}" if why else "")
@@ -205,7 +264,18 @@ class SettingsDialog(QDialog):
                 else self.show_caller_check.isChecked()
             )
         )
-        return replace(user, history=history, privacy=privacy)
+        inbound = (
+            user.inbound_mode
+            if "inbound" in locked
+            else InboundMode(self.inbound_combo.currentData())
+        )
+        schedule = ScheduleSettings(
+            reminder_minutes=self.reminder_spin.value(),
+            sign_out_between=self.sign_out_check.isChecked(),
+        )
+        return replace(
+            user, history=history, privacy=privacy, inbound_mode=inbound, schedule=schedule
+        )
 
     @Slot()
     def _on_buttons_accepted(self) -> None:

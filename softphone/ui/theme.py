@@ -6,6 +6,9 @@ just red), and the pairs keep a contrast ratio above 4.5:1 for legibility.
 
 from __future__ import annotations
 
+import functools
+
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 # (background, text, border)
@@ -53,3 +56,9 @@ def grow_to_fit(window: QWidget) -> None:
     needed = max(layout.totalHeightForWidth(window.width()), layout.totalMinimumSize().height())
     if needed > window.height():
         window.resize(window.width(), needed)
+
+
+def grow_soon(window: QWidget) -> None:
+    """`grow_to_fit` once pending style and layout changes have been applied (a label
+    just repainted with another padding reports its new height only after that)."""
+    QTimer.singleShot(0, window, functools.partial(grow_to_fit, window))

@@ -28,3 +28,12 @@ def context(bridge, tmp_path: Path, *, role: str | None = None, pin: str | None 
     kw.setdefault("admin", AdminPolicy())
     kw.setdefault("account", account())
     return UiContext(bridge, role=role, pins=pins, settings_file=tmp_path / "settings.json", **kw)
+
+
+def open_database(tmp_path: Path):
+    """A real encrypted LocalDatabase in tmp_path, its key in an in-memory store."""
+    from helpers import MemoryStore
+
+    from softphone.storage.database import LocalDatabase
+
+    return LocalDatabase.open(tmp_path / "local-data.sqlite3", MemoryStore())

@@ -125,3 +125,22 @@ def test_dial_pad_pin_cancelled_sends_nothing(qtbot, pad_and_launcher, fake_engi
     launcher.pin_dialog.reject()
     assert launcher.pin_dialog is None
     assert fake_engine.commands(cmd.MakeCall) == []
+
+
+@pytest.mark.parametrize("pad_and_launcher", ["clinician"], indirect=True)
+def test_launcher_tag_comes_back_with_the_call_after_the_pin(
+    qtbot, pad_and_launcher, fake_engine
+) -> None:
+    _pad, launcher, _ctx = pad_and_launcher
+    placed: list[tuple[str, object]] = []
+    launcher.callPlacedFor.connect(lambda call_id, tag: placed.append((call_id, tag)))
+    launcher.place("+1 212 555 0100", None, "allowed-tag")
+    launcher.place("011 44 20 7946 0958", None, "pin-tag")  # needs the code first
+    assert [tag for _, tag in placed] == ["allowed-tag"]
+    qtbot.keyClicks(launcher.pin_dialog.pin_edit, "4321")
+    with qtbot.waitSignal(launcher.callPlacedFor):
+        qtbot.keyClick(launcher.pin_dialog.pin_edit, Qt.Key.Key_Return)
+    calls = fake_engine.commands(cmd.MakeCall)
+    assert placed == [(calls[0].call_id, "allowed-tag"), (calls[1].call_id, "pin-tag")]
+    launcher.place("+1 212 555 0100")  # untagged calls do not report a tag
+    assert len(placed) == 2

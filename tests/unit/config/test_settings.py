@@ -14,6 +14,7 @@ from softphone.config.settings import (
     AccountSettings,
     AudioSettings,
     HistorySettings,
+    ScheduleSettings,
     SecretRef,
     Settings,
     SettingsError,
@@ -30,6 +31,7 @@ FULL = Settings(
     history=HistorySettings(keep=True, retention_days=30),
     audio=AudioSettings(microphone="USB Headset", echo_cancellation=False),
     inbound_mode=InboundMode.APPROVED,
+    schedule=ScheduleSettings(reminder_minutes=15, sign_out_between=True),
 )
 
 
@@ -40,6 +42,14 @@ def test_round_trip_and_file_mode(tmp_path: Path) -> None:
     doc = json.loads(path.read_text())
     assert doc["accounts"][0]["password"] == {"secret_store": "sip/alice@127.0.0.1"}
     assert list(tmp_path.joinpath("cfg").iterdir()) == [path]  # no temporary file left
+    assert doc["schedule"] == {"reminder_minutes": 15, "sign_out_between": True}
+
+
+def test_schedule_settings_default_and_older_files(tmp_path: Path) -> None:
+    assert Settings().schedule == ScheduleSettings(reminder_minutes=5, sign_out_between=False)
+    path = tmp_path / "settings.json"
+    path.write_text('{"format": "softphone-settings", "version": 1, "inbound": "anyone"}')
+    assert load_settings(path).schedule == ScheduleSettings()  # written before the setting
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
@@ -73,6 +83,12 @@ def test_a_registered_secret_is_never_written(tmp_path: Path) -> None:
          "accounts[0].password.secret_store", "SERVICE/NAME"),
         (b'{"format": "softphone-settings", "version": 1, "inbound": "friends"}', "inbound",
          "unknown mode"),
+        (b'{"format": "softphone-settings", "version": 1, "schedule": {"sign_out_between": 1}}',
+         "schedule.sign_out_between", "must be bool"),
+        (b'{"format": "softphone-settings", "version": 1, "schedule": {"reminder_minutes": -5}}',
+         "schedule.reminder_minutes", "must be 0 to 1440"),
+        (b'{"format": "softphone-settings", "version": 1, "schedule": {"snooze": 5}}',
+         "schedule.snooze", "unknown setting"),
     ],
 )  # fmt: skip
 def test_damaged_files_are_reported_and_left_alone(

@@ -136,3 +136,35 @@ def test_retention_drops_old_calls(db) -> None:
     assert recorder.flush()
     recorder.close()
     assert [c.peer for c in db.list_calls()] == ["sip:1@x"]
+
+
+def test_recorder_tells_which_row_an_engine_call_became(db) -> None:
+    recorder = HistoryRecorder(db, HistorySettings())
+    _run(recorder, _answered_call("c1", ev.Direction.OUTGOING))
+    _run(recorder, _answered_call("c2", ev.Direction.INCOMING))
+    rows = {c.id: c for c in db.list_calls()}
+    assert rows[recorder.row_id_for("c2")].direction is Direction.INCOMING
+    assert rows[recorder.row_id_for("c1")].direction is Direction.OUTGOING
+    assert recorder.row_id_for("never") is None
+    db.set_call_note(recorder.row_id_for("c1"), "call quality: 4/5")
+    assert db.get_call(recorder.row_id_for("c1")).note == "call quality: 4/5"
+    recorder.close()
+
+
+def test_recorder_remembers_no_row_when_history_is_off(db) -> None:
+    recorder = HistoryRecorder(db, HistorySettings(keep=False))
+    _run(recorder, _answered_call("c1", ev.Direction.OUTGOING))
+    assert recorder.row_id_for("c1") is None
+    recorder.close()
+
+
+def test_recorder_remembers_only_the_latest_rows(db, monkeypatch) -> None:
+    import softphone.history.recorder as module
+
+    monkeypatch.setattr(module, "REMEMBERED_ROWS", 2)
+    recorder = HistoryRecorder(db, HistorySettings())
+    for call_id in ("a", "b", "c"):
+        _run(recorder, _answered_call(call_id, ev.Direction.OUTGOING))
+    assert recorder.row_id_for("a") is None
+    assert recorder.row_id_for("b") is not None and recorder.row_id_for("c") is not None
+    recorder.close()

@@ -171,7 +171,7 @@ def test_round_trip() -> None:
     [
         ("", "empty"),
         (b"\xff\xfe\x00garbage", "not UTF-8"),
-        ("hello world", "not a readable iCalendar file: At line 1"),
+        ("hello world", "not a readable iCalendar file: line 1: Failed to parse line"),
         ("BEGIN:VCARD\nVERSION:3.0\nFN:x\nEND:VCARD\n", "no VCALENDAR"),
         (ics("UID:m\nSUMMARY:no start\nATTENDEE:tel:+12125550123"), "DTSTART is missing"),
         (ics("UID:t\nDTSTART;TZID=Mars/Olympus:20261201T090000\nATTENDEE:tel:+12125550123"),
@@ -191,5 +191,19 @@ def test_malformed_files_are_refused_whole(text, message: str) -> None:
 def test_one_bad_event_refuses_the_whole_file() -> None:
     good = "UID:g\nDTSTART:20261201T090000Z\nATTENDEE:tel:+12125550123"
     bad = "UID:b\nDTSTART:not-a-date\nATTENDEE:tel:+12125550123"
-    with pytest.raises(CalendarImportError, match="line 21"):
+    with pytest.raises(CalendarImportError, match="line 11: invalid literal") as info:
         read(ics(good, bad))
+    assert "not-a-date" in str(info.value) and "<class" not in str(info.value)
+
+
+@pytest.mark.parametrize("end", ["\n", "\r\n"])
+def test_parse_errors_name_the_files_own_line_with_folded_lines(end: str) -> None:
+    # vobject 0.9.9 numbers lines twice over ("line 23" for the 12th): the message
+    # must name the line a person finds in an editor, folded continuations included.
+    event = "UID:f\nSUMMARY:a long\n  folded title\nDESCRIPTION:x\n y\nDTSTART:20261301T250000Z"
+    text = ics(event).replace("\n", end)
+    lines = text.split(end)
+    bad = next(i for i, line in enumerate(lines, 1) if line.startswith("DTSTART"))
+    assert bad == 10
+    with pytest.raises(CalendarImportError, match=f"line {bad}: "):
+        read(text)

@@ -13,6 +13,7 @@ import pytest
 from helpers import MemoryStore
 
 from softphone.storage import (
+    CallNotFoundError,
     CallRecord,
     Contact,
     ContactNotFoundError,
@@ -171,6 +172,18 @@ def test_database_call_history_round_trip_and_plain_time_queries(
         assert db.list_calls(limit=1) == [calls[2]]
         assert db.delete_call(calls[1].id) is True
         assert db.get_call(calls[1].id) is None
+
+
+def test_database_call_note_is_set_encrypted_and_cleared(path: Path, store: MemoryStore) -> None:
+    with LocalDatabase.open(path, store) as db:
+        first, second = db.add_call(_call()), db.add_call(_call())
+        noted = db.set_call_note(second.id, "call quality: 2/5 (evaluation-marmot)")
+        assert noted == replace(second, note="call quality: 2/5 (evaluation-marmot)")
+        assert db.get_call(second.id).note == noted.note and db.get_call(first.id) == first
+        assert b"evaluation-marmot" not in _all_bytes(path)
+        assert db.set_call_note(second.id, None).note is None
+        with pytest.raises(CallNotFoundError, match="no call with id 99"):
+            db.set_call_note(99, "x")
 
 
 def test_database_audit_log_appends(path: Path, store: MemoryStore) -> None:
