@@ -309,6 +309,7 @@ class LoopbackDidStart(Event):
     caller_account_id: str
     uri: str  # whom to call
     certificate_sha256: str  # the peer's self-generated certificate, pinned by the caller
+    peer_account_id: str = "loopback-peer"  # the in-process echo peer's own account
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,9 @@ def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidSt
         media_address=LOOPBACK_HOST,
     )
     caller.server_key = f"{LOOPBACK_HOST}:{port}"
-    return ev.LoopbackDidStart(c.caller_account_id, uri, info_from_pem(cert_pem).sha256)
+    return ev.LoopbackDidStart(
+        c.caller_account_id, uri, info_from_pem(cert_pem).sha256, PEER_ACCOUNT_ID
+    )
 
 
 def _start_peer(accounts: Accounts, tls: TlsSettings) -> tuple[int, str]:

@@ -64,6 +64,7 @@ class HistoryRecorder:
         self._settings = settings
         self._now = now
         self._pending: dict[str, _Pending] = {}
+        self._local_accounts: set[str] = set()
         self._rows: OrderedDict[str, int] = OrderedDict()  # engine call id -> history row
         self._rows_lock = threading.Lock()
         self._queue: queue.SimpleQueue[ev.Event | None] = queue.SimpleQueue()
@@ -118,6 +119,12 @@ class HistoryRecorder:
     def _handle(self, event: object) -> None:
         if event is _PURGE:
             self._purge()
+        elif isinstance(event, ev.LoopbackDidStart):
+            # The embedded echo peer's leg of a test call is this process answering
+            # itself: the caller's leg is the history entry, the peer's would be a twin.
+            self._local_accounts.add(event.peer_account_id)
+        elif isinstance(event, ev.CallDidStart) and event.account_id in self._local_accounts:
+            return
         elif isinstance(event, ev.CallDidStart):
             self._pending[event.call_id] = _Pending(
                 Direction(event.direction.value), event.remote_uri, self._now()

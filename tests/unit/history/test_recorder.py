@@ -168,3 +168,19 @@ def test_recorder_remembers_only_the_latest_rows(db, monkeypatch) -> None:
     assert recorder.row_id_for("a") is None
     assert recorder.row_id_for("b") is not None and recorder.row_id_for("c") is not None
     recorder.close()
+
+
+def test_the_echo_peers_leg_of_a_test_call_is_not_history(db) -> None:
+    recorder = HistoryRecorder(db, HistorySettings())
+    _run(
+        recorder,
+        [
+            ev.LoopbackDidStart("test-caller-1", "sip:echo@127.0.0.1:5999", "AA:BB", "peer"),
+            *_answered_call("out1", ev.Direction.OUTGOING),
+            ev.CallDidStart("in7", "peer", "sip:test@127.0.0.1", ev.Direction.INCOMING),
+            ev.CallStateDidChange("in7", ev.CallState.CONFIRMED, 200, "OK"),
+            ev.CallDidEnd("in7", 200, "Normal call clearing", 12.5),
+        ],
+    )
+    recorder.close()
+    assert [c.direction for c in db.list_calls()] == [Direction.OUTGOING]
