@@ -69,8 +69,9 @@ class Accounts:
         self._transports: dict[tuple, int] = {}
         self._tls: dict[str, _TlsSeen] = {}
         self.dtls_srtp_available: bool | None = None  # learnt from the first DTLS offer
-        # The embedded echo peer, once started: (its TLS port, its certificate PEM).
-        self.loopback_peer: tuple[int, str] | None = None
+        # The embedded echo peer, once started: its TLS port, its certificate PEM and
+        # the caller-side transport that trusts it (reused: transports are few).
+        self.loopback_peer: tuple[int, str, int] | None = None
 
     def get(self, account_id: str) -> AccountEntry:
         try:
@@ -158,9 +159,17 @@ class Accounts:
         entry.pj.shutdown()
         self._retired.append(entry.pj)
 
-    def reap(self) -> None:
-        # shutdown() happened on an earlier turn; now the last reference goes
-        self._retired.clear()
+    def reap(self, final: bool = False) -> None:
+        """Drop retired accounts — only when the engine is torn down (`final`).
+
+        pjsua reuses account ids, and a pjsua2 Account's destructor deletes "its" id if
+        that id is valid: once reused, the id belongs to a newer account, which the old
+        object would silently delete (seen: a second embedded test call failed with
+        "account is not valid"). Anything may still hold the old object (a finished
+        call's entry does), so retired accounts live until every account is gone.
+        """
+        if final:
+            self._retired.clear()
 
     def shutdown(self) -> None:
         for account_id in list(self._accounts):

@@ -279,7 +279,6 @@ class Engine:
                 # Commands wake the poll (see _Waker), so waiting long costs no latency.
                 self.endpoint.libHandleEvents(self.calls.poll_ms())
                 self.calls.tick()
-                self.accounts.reap()
             except Exception as e:  # one bad turn must not end every call
                 log_failure("engine loop turn", e)
 
@@ -378,7 +377,7 @@ class Engine:
             self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
             # calls are gone and the bridge has run ~10 ticks since: ports can go
             self.calls.reap(port_grace_s=0.0)
-            self.accounts.reap()
+            self.accounts.reap(final=True)
             self.accounts.remove_transports()
         finally:
             self._handler_table = {}  # its bound methods hold the registries

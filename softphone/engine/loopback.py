@@ -39,15 +39,14 @@ def loopback_profile(keying: tuple[str, ...]) -> SipProfile:
 
 
 def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidStart:
-    """A caller account that trusts only the echo peer's certificate; the peer itself is
-    started once per engine and reused (a second peer would answer with the first one's
-    Contact, whose certificate a new caller does not trust)."""
+    """A caller account that trusts only the echo peer's certificate. The peer, and the
+    caller-side transport that pins its certificate, are started once per engine and
+    reused (a second peer would answer with the first one's Contact, whose certificate
+    a new caller does not trust; and pjsua has room for only a few transports)."""
     tls = TlsSettings(verify_server=True, min_version="1.2")
     if accounts.loopback_peer is None or PEER_ACCOUNT_ID not in accounts.ids():
         accounts.loopback_peer = _start_peer(accounts, tls)
-    port, cert_pem = accounts.loopback_peer
-    caller_tc = tls_transport_config(tls, ca_pem=cert_pem, bound_address=LOOPBACK_HOST)
-    caller_tid = accounts.create_listener(caller_tc)
+    port, cert_pem, caller_tid = accounts.loopback_peer
     uri = f"sip:echo@{LOOPBACK_HOST}:{port};transport=tls"
     caller_profile = replace(loopback_profile(c.keying), port=port)
     caller = accounts.add_local(
@@ -63,7 +62,7 @@ def start_loopback(accounts: Accounts, c: cmd.StartLoopback) -> ev.LoopbackDidSt
     )
 
 
-def _start_peer(accounts: Accounts, tls: TlsSettings) -> tuple[int, str]:
+def _start_peer(accounts: Accounts, tls: TlsSettings) -> tuple[int, str, int]:
     cert_pem, key_pem = generate_self_signed(
         "softphone loopback peer", ip_addresses=(LOOPBACK_HOST,), dns_names=("localhost",)
     )
@@ -86,4 +85,5 @@ def _start_peer(accounts: Accounts, tls: TlsSettings) -> tuple[int, str]:
         auto_answer=True,
         media_address=LOOPBACK_HOST,
     )
-    return port, cert_pem
+    caller_tc = tls_transport_config(tls, ca_pem=cert_pem, bound_address=LOOPBACK_HOST)
+    return port, cert_pem, accounts.create_listener(caller_tc)

@@ -81,3 +81,23 @@ def test_embedded_test_call_with_dtls_keying_refuses_instead_of_plaintext():
     assert not report.passed
     assert report.srtp_suite is None
     assert any("plain" in f or "not encrypted" in f for f in report.failures), report.failures
+
+
+def test_a_removed_accounts_reused_id_does_not_kill_the_next_account():
+    """pjsua reuses account ids; the old pjsua2 Account must not delete the new one."""
+    with EngineSession() as s:
+        s.wait_for(ev.EngineDidStart)
+        for i in range(5):  # also: transports are reused, not exhausted
+            caller = f"caller{i}"
+            s.submit(cmd.StartLoopback(caller))
+            started = s.wait_for(ev.LoopbackDidStart, lambda e, c=caller: e.caller_account_id == c)
+            call_id = f"c{i}"
+            s.submit(cmd.MakeCall(call_id, caller, started.uri))
+            got = s.wait_for(
+                (ev.CallMediaDidChange, ev.CallDidEnd), lambda e, c=call_id: e.call_id == c
+            )
+            assert isinstance(got, ev.CallMediaDidChange), f"run {i}: {got}"
+            assert got.media.encrypted
+            s.submit(cmd.Hangup(call_id))
+            s.wait_for(ev.CallDidEnd, lambda e, c=call_id: e.call_id == c)
+            s.submit(cmd.RemoveAccount(caller))
