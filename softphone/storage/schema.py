@@ -27,10 +27,34 @@ from softphone.storage.column_cipher import ColumnCipher
 
 SCHEMA_VERSION = 3
 
+# Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
+# is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
+# is kept only as a keyed hash (`ColumnCipher.lookup_key`) so a re-import updates.
+_APPOINTMENTS = """CREATE TABLE appointments (
+    id INTEGER PRIMARY KEY,
+    created REAL NOT NULL,
+    start REAL NOT NULL,
+    zone TEXT NOT NULL,
+    duration_s REAL NOT NULL CHECK (duration_s > 0),
+    direction TEXT NOT NULL CHECK (direction IN ('we_call', 'they_call')),
+    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled', 'missed')),
+    participant BLOB NOT NULL,
+    title BLOB,
+    notes BLOB,
+    phrase_hash BLOB,
+    contact_id INTEGER,
+    outcome BLOB,
+    actual_duration_s REAL,
+    source_key BLOB UNIQUE
+);
+CREATE INDEX appointments_start ON appointments (start)
+"""
+
 # `tags_json` comes last and may be NULL because version 2 added it with ALTER TABLE,
 # which cannot add a NOT NULL column without a constant default; a new file gets the
 # same columns in the same order, so the two never differ. Every write fills it.
-SCHEMA = """
+SCHEMA = (
+    """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value NOT NULL) WITHOUT ROWID;
 CREATE TABLE contacts (
     id INTEGER PRIMARY KEY,
@@ -64,47 +88,10 @@ CREATE TABLE audit_log (
     detail BLOB
 );
 CREATE INDEX audit_log_at ON audit_log (at);
-CREATE TABLE appointments (
-    id INTEGER PRIMARY KEY,
-    created REAL NOT NULL,
-    start REAL NOT NULL,
-    zone TEXT NOT NULL,
-    duration_s REAL NOT NULL CHECK (duration_s > 0),
-    direction TEXT NOT NULL CHECK (direction IN ('we_call', 'they_call')),
-    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled', 'missed')),
-    participant BLOB NOT NULL,
-    title BLOB,
-    notes BLOB,
-    phrase_hash BLOB,
-    contact_id INTEGER,
-    outcome BLOB,
-    actual_duration_s REAL,
-    source_key BLOB UNIQUE
-);
-CREATE INDEX appointments_start ON appointments (start);
 """
-# Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
-# is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
-# is kept only as a keyed hash (`ColumnCipher.lookup_key`) so a re-import updates.
-_APPOINTMENTS = """CREATE TABLE appointments (
-    id INTEGER PRIMARY KEY,
-    created REAL NOT NULL,
-    start REAL NOT NULL,
-    zone TEXT NOT NULL,
-    duration_s REAL NOT NULL CHECK (duration_s > 0),
-    direction TEXT NOT NULL CHECK (direction IN ('we_call', 'they_call')),
-    status TEXT NOT NULL CHECK (status IN ('planned', 'done', 'cancelled', 'missed')),
-    participant BLOB NOT NULL,
-    title BLOB,
-    notes BLOB,
-    phrase_hash BLOB,
-    contact_id INTEGER,
-    outcome BLOB,
-    actual_duration_s REAL,
-    source_key BLOB UNIQUE
-);
-CREATE INDEX appointments_start ON appointments (start)
-"""
+    + _APPOINTMENTS
+    + ";\n"
+)
 
 TABLES_BY_VERSION = {
     1: ("contacts", "call_history", "audit_log"),
