@@ -78,6 +78,7 @@ class CallEntry:
     source_spec: cmd.AudioSource = field(default_factory=cmd.AudioSource)
     record_path: Path | None = None
     analyze: tuple[int, ...] = ()
+    devices: bool = False  # connected to the sound devices
     source: pj.AudioMedia | None = None
     recorder: pj.AudioMediaRecorder | None = None
     analyzer: PjAnalyzerPort | None = None
@@ -146,6 +147,7 @@ class Calls:
             source_spec=c.source,
             record_path=c.record,
             analyze=c.analyze,
+            devices=c.devices,
         )
         self._prepare_media(entry)
         self._calls[c.call_id] = entry
@@ -169,6 +171,7 @@ class Calls:
                 if busy and not other.local_hold and c.call_id not in other.conference:
                     self._hold(other)
         entry.source_spec, entry.record_path, entry.analyze = c.source, c.record, c.analyze
+        entry.devices = c.devices
         self._prepare_media(entry)
         self._engine.codecs.apply(entry.account.profile.media.codecs)
         entry.started = time.monotonic()
@@ -554,6 +557,8 @@ class Calls:
     def _ended(self, entry: CallEntry, info: pj.CallInfo) -> None:
         entry.ended = True
         self._calls.pop(entry.call_id, None)
+        if entry.devices:
+            self._engine.audio.disconnect(entry.call_id)
         for other_id in entry.conference:
             other = self._calls.get(other_id)
             if other:
@@ -627,6 +632,8 @@ class Calls:
             aud.startTransmit(entry.recorder)
         if entry.analyzer is not None:
             aud.startTransmit(entry.analyzer)
+        if entry.devices:
+            self._engine.audio.connect(entry.call_id, aud)
         aud.adjustRxLevel(0.0 if entry.muted else 1.0)
         self._connect_conference(entry)
 

@@ -65,6 +65,7 @@ class MakeCall(Command):
     source: AudioSource = AudioSource()
     record: Path | None = None
     analyze: tuple[int, ...] = ()  # tone frequencies to detect in received audio
+    devices: bool = False  # also connect the sound devices (microphone and speaker)
     authorization: DialAuthorization | None = field(default=None, repr=False)
 
 
@@ -76,6 +77,7 @@ class Answer(Command):
     source: AudioSource = AudioSource()
     record: Path | None = None
     analyze: tuple[int, ...] = ()
+    devices: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,3 +164,25 @@ class AnalyzeAudio(Command):
     call_id: str
     frequencies: tuple[int, ...]
     seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class SetAudioDevices(Command):
+    """Which sound devices calls use, by name (None: follow the system default), and
+    whether the microphone goes through echo cancellation, noise suppression and
+    automatic gain. Applies at once to calls in progress."""
+
+    microphone: str | None = None
+    speaker: str | None = None
+    ringer: str | None = None
+    processing: bool = True
+
+
+@dataclass(frozen=True)
+class ListAudioDevices(Command):
+    """Emit `AudioDevicesDidChange` with the devices as this process sees them now."""
+
+
+@dataclass(frozen=True)
+class RequestAudioStats(Command):
+    """Emit `AudioBridgeStatsDidUpdate` (underruns, fill levels, drift, levels)."""
