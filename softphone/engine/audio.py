@@ -22,11 +22,13 @@ are never touched.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.media.streams import NOT_STARTED
 
 if TYPE_CHECKING:
     import pjsua2 as pj
@@ -41,7 +43,8 @@ log = logging.getLogger(__name__)
 
 ROLES = ("microphone", "speaker")
 _KIND = {"microphone": "input", "speaker": "output", "ringer": "output"}
-STATS_EVERY_S = 5.0
+RESTART_WINDOW_S = 10.0
+MAX_START_RETRIES = 5
 
 
 @dataclass
@@ -66,6 +69,8 @@ class AudioRouter:
         self._known: DeviceList | None = None  # this process's PortAudio view
         self._reported_errors = 0
         self._processor_error: str | None = None
+        self._restarted: dict[str, float] = {}  # role -> when its stream was last restarted
+        self._start_failures: dict[str, int] = {}  # role -> streams in a row that never started
 
     # ------------------------------------------------------------ commands
 
@@ -130,13 +135,28 @@ class AudioRouter:
         if self.streams is None or not self._connected:
             return
         for role in ROLES:
-            failed = (
-                self.streams.input_failed()
-                if role == "microphone"
-                else self.streams.output_failed()
-            )
-            if failed:
-                self._open(role, "the device stopped delivering audio", avoid_current=True)
+            if role == "microphone":
+                problem, current = self.streams.input_problem(), self.streams.input
+            else:
+                problem, current = self.streams.output_problem(), self.streams.output
+            if problem is None or current is None:
+                continue
+            if problem == NOT_STARTED:
+                starts = self._start_failures.get(role, 0) + 1
+                self._start_failures[role] = starts
+                if starts <= MAX_START_RETRIES:
+                    log.info("%s %s: %s, reopening", role, current.device.label, problem)
+                    self._open(role, problem, quiet=True)
+                    continue
+            log.warning("%s %s: %s", role, current.device.label, problem)
+            # A hiccup gets a fresh stream on the same device; failing again soon
+            # after that restart moves the call to the system default.
+            recent = time.monotonic() - self._restarted.get(role, -1e9) < RESTART_WINDOW_S
+            self._restarted[role] = time.monotonic()
+            self._open(role, problem, avoid_current=recent or problem == NOT_STARTED)
+        for role in ROLES:
+            if self._start_failures.get(role) and self.streams.started(role == "microphone"):
+                self._start_failures[role] = 0
         if self.port is not None and self.port.errors != self._reported_errors:
             self._reported_errors = self.port.errors
             log.error(
@@ -237,31 +257,38 @@ class AudioRouter:
         """The device to open for `role`: the chosen one if present, else the default."""
         kind = _KIND[role]
         wanted = getattr(self.choice, role)
-        lists = [fresh] if fresh is not None else []
-        lists.append(self._known or self._probe())
+        # the watcher's list, when there is one, is the truth about what is present;
+        # this process's PortAudio may still list a device that was unplugged
+        lists = [fresh] if fresh is not None else [self._known or self._probe()]
         for devices in lists:
             if wanted is not None and devices.find(wanted, kind) is not None:
                 return devices.find(wanted, kind), ""
         note = f"{wanted} is not available: using the system default" if wanted else ""
         for devices in lists:
-            if devices.default(kind) is not None and (
-                fresh is None or devices.default(kind).name in fresh.names(kind)
-            ):
+            if devices.default(kind) is not None:
                 return devices.default(kind), note
         return None, note
 
     def _open(
-        self, role: str, why: str, *, fresh: DeviceList | None = None, avoid_current: bool = False
+        self,
+        role: str,
+        why: str,
+        *,
+        fresh: DeviceList | None = None,
+        avoid_current: bool = False,
+        quiet: bool = False,
     ) -> None:
         from softphone.media.devices import reinitialize
         from softphone.media.streams import StreamError
 
         current = self.streams.input if role == "microphone" else self.streams.output
+        if fresh is None and self.watcher is not None:
+            fresh = self.watcher.latest  # newer than this process's PortAudio view
         device, note = self._resolve(role, fresh)
         stopped = avoid_current and current is not None and device is not None
         if stopped and device.name == current.device.name:
-            # the chosen device itself stopped: fall back to the default
-            default = (self._known or self._probe()).default(_KIND[role])
+            # the chosen device itself keeps failing: fall back to the default
+            default = (fresh or self._known or self._probe()).default(_KIND[role])
             device, note = default, f"{current.device.name} failed: using the system default"
         if device is None:
             self._close_role(role)
@@ -299,6 +326,8 @@ class AudioRouter:
                 self._engine.emit(ev.AudioDeviceDidFail(role, device.name, str(e)))
                 return
         reason = f"{why}; {note}" if note else why
+        if quiet:  # the same device again, after a start that did not happen
+            return
         log.info("%s: %s at %d Hz (%s)", role, info.device.label, info.rate, reason)
         self._engine.emit(
             ev.AudioDeviceDidSwitch(

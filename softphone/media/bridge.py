@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import ctypes
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -47,6 +49,9 @@ INTEGRAL_PER_S2 = 0.004  # integral: carries a steady drift with no standing err
 BASE_MARGIN_S = 0.004
 LOW_WATER_S = 0.002  # a pull leaving less than this raises the margin
 MAX_ALLOWANCE_S = 0.08
+PRIME_CALLBACKS = 10  # device callbacks seen before a ring counts as primed: the first
+# few after a stream starts come in irregular bursts, and the block size learnt from
+# them sets the margin
 DECAY_AFTER_S = 10.0  # calm this long: lower the margin by DECAY_STEP_S
 DECAY_STEP_S = 0.001
 RESYNC_EXCESS_S = 0.12  # backlog beyond target + this is dropped at once
@@ -106,6 +111,7 @@ class _Control:
         self.block = 0.0  # decaying max of the near side's block, in ring samples
         self.allowance = 0.0  # seconds, raised by near-empty pulls
         self.primed = False
+        self.callbacks = 0  # near-side callbacks since the last restart
         # written by the pulling side
         self.ema = -1.0
         self.deficit_total = 0.0
@@ -160,6 +166,7 @@ class _Control:
 
     def restart(self) -> None:
         self.primed = False
+        self.callbacks = 0
         self._integral = 0.0
         self.ema = -1.0
         self.block = 0.0
@@ -178,9 +185,12 @@ class AudioBridge:
         *,
         ring_seconds: float = 0.5,
         max_device_block: int = 16384,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.call_rate = call_rate
         self.frame_samples = frame_samples
+        self._clock = clock
+        self._last_capture: float | None = None
         self._max_block = max_device_block
         cap = int(call_rate * ring_seconds)
         self.capture_ring = SampleRing(cap)
@@ -197,6 +207,7 @@ class AudioBridge:
         self.input_peak = 0.0
         self.output_peak = 0.0
         self.processor: CaptureProcessor | None = None
+        self._play_running = True
         self._silent = np.zeros(4096, dtype=np.int16)
         # capture-thread scratch
         self._i16 = np.zeros(max_device_block * 4, dtype=np.int16)
@@ -230,6 +241,7 @@ class AudioBridge:
             self._capture_rs = StreamResampler(rate, self.call_rate, max_block=self._max_block)
         self._capture_rs.reset()
         self._cap_ctl.restart()
+        self._last_capture = None
         self._blk_n = 0
 
     def set_playback_rate(self, rate: int) -> None:
@@ -238,6 +250,17 @@ class AudioBridge:
             self._playback_rs = StreamResampler(self.call_rate, rate, max_block=self._max_block * 4)
         self._playback_rs.reset()
         self._play_ctl.restart()
+        self.playback_ring.reset()
+        self._play_running = True
+
+    def capture_stopped(self) -> None:
+        """The microphone stream was closed on purpose: pulls give silence, counted as
+        priming, not as underruns, until a stream runs again (engine thread)."""
+        self._cap_ctl.restart()
+
+    def playback_stopped(self) -> None:
+        """The speaker stream was closed: frames from the call are dropped, not queued."""
+        self._play_running = False
 
     # ----------------------------------------- input stream's PortAudio thread
 
@@ -259,7 +282,11 @@ class AudioBridge:
         rs.correction = ctl.adapt()
         y = rs.process(block)
         m = len(y)
-        ctl.note_block(m)
+        # Data that may be missing at a pull: what arrives in the longest wait
+        # between two deliveries (PortAudio delivers in bursts), not one block.
+        now = self._clock()
+        last, self._last_capture = self._last_capture, now
+        ctl.note_block(max(m, int((now - last) * self.call_rate)) if last is not None else m)
         if self.processor is None:
             out = self._i16[:m]
             np.multiply(y, 32767.0, out=y)
@@ -268,8 +295,12 @@ class AudioBridge:
             self.capture_ring.write(out)
         else:
             self._process_blocks(y)
+        ctl.callbacks += 1
         if not ctl.primed and self.capture_ring.fill >= ctl.target():
-            ctl.primed = True
+            if ctl.callbacks >= PRIME_CALLBACKS:
+                ctl.primed = True
+            else:  # keep the ring at target while learning the block size
+                self.capture_ring.discard(int(self.capture_ring.fill - ctl.target()))
 
     def _process_blocks(self, y: np.ndarray) -> None:
         blk, size = self._blk, len(self._blk)
@@ -310,6 +341,8 @@ class AudioBridge:
     def frame_received(self, address: int, count: int) -> None:
         """`count` int16 samples from the call at `address` (0: a silent frame)."""
         self.frames_received += 1
+        if not self._play_running:
+            return
         if address:
             self.playback_ring.write_from(address, count)
         else:
@@ -329,7 +362,10 @@ class AudioBridge:
         fill = ring.fill
         if not ctl.primed:
             ctl.note_block(rs.needed(n))
-            if fill < ctl.target():
+            ctl.callbacks += 1
+            if fill < ctl.target() or ctl.callbacks < PRIME_CALLBACKS:
+                if fill > ctl.target():  # hold it at target while learning the block size
+                    ring.discard(int(fill - ctl.target()))
                 out[:] = 0.0
                 return
             ctl.primed = True

@@ -91,3 +91,38 @@ def test_baresip_reaches_virtual_speaker(alice, peers, virtual_sound):
     # once the call is over the speaker gets nothing more
     silent = virtual_sound.record_speaker(0.5)
     assert not analyse_tone(silent, 16000, 520).detected
+
+
+def test_hot_plug_switch_mid_call_and_fallback_when_removed(alice, peers, virtual_sound):
+    """A headset appears (noticed within 2 s), the call switches to it, it is pulled out:
+    the call falls back to the default speaker and goes on."""
+    headset = "softphone_test_headset"
+    peers.start_peer("bob", "--tone", "520")
+    use_virtual_devices(alice)
+    call_id = call_bob_with_devices(alice)
+    alice.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker")
+    alice.wait_for(ev.AudioDevicesDidChange)  # the watcher's first list
+    virtual_sound.add_device(headset)
+    alice.wait_for(ev.AudioDevicesDidChange, lambda e: headset in e.output_names, timeout=2.0)
+    # switch mid-call: PortAudio here has never seen this device (re-initialised)
+    use_virtual_devices(alice, speaker=headset)
+    moved = alice.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker")
+    assert moved.name == headset and not moved.fallback, moved
+    alice.drain(0.5)
+    on_headset = virtual_sound.record(f"{headset}.monitor", 1.5)
+    assert analyse_tone(on_headset, 16000, 520).detected
+    # pulled out: noticed within 2 s, the call falls back and keeps going
+    virtual_sound.remove_device(headset)
+    fallback = alice.wait_for(
+        ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker" and e.fallback, timeout=2.0
+    )
+    assert fallback.fallback and fallback.name != headset, fallback
+    assert "removed" in fallback.reason or "failed" in fallback.reason
+    alice.drain(0.5)
+    assert not alice.seen(ev.CallDidEnd, lambda e: e.call_id == call_id)
+    on_default = virtual_sound.record_speaker(1.5)
+    assert analyse_tone(on_default, 16000, 520).detected
+    # the microphone, on another device, was never interrupted
+    stats = bridge_stats(alice)
+    assert stats.capture_underruns <= 1, stats  # the PortAudio restart: at most one gap
+    hang_up(alice, call_id)
