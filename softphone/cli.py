@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("test-call", help="encrypted call to the embedded echo peer (no account)")
     t.add_argument("--duration", type=float, default=2.0, metavar="S")
+    t.add_argument(
+        "--devices",
+        action="store_true",
+        help="use the microphone and speaker: hear yourself through both encrypted legs",
+    )
     t.add_argument("--json", action="store_true")
 
     c = sub.add_parser("call", help="register and place one call")
@@ -66,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--duration", type=float, default=10.0, metavar="S")
     c.add_argument("--play", type=Path, metavar="WAV", help="send this WAV file")
     c.add_argument("--record", type=Path, metavar="WAV", help="record what the peer sends")
+    c.add_argument("--devices", action="store_true", help="talk through the sound devices")
     c.add_argument("--json", action="store_true")
 
     r = sub.add_parser("register", help="register and report the outcome")
@@ -85,6 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
         sp = ssub.add_parser(name, help=text)
         _account_args(sp)
     ssub.add_parser("where", help="which store is in use")
+
+    dv = sub.add_parser("devices", help="sound devices: list them, test microphone and speaker")
+    dsub = dv.add_subparsers(dest="devices_command", required=True)
+    dl = dsub.add_parser("list", help="input and output devices with their host API")
+    dl.add_argument("--json", action="store_true")
+    tm = dsub.add_parser("test-mic", help="microphone level meter (--echo: record, play back)")
+    tm.add_argument("--device", help="device name (default: settings, else the system's)")
+    tm.add_argument("--seconds", type=float, default=5.0, metavar="S")
+    tm.add_argument("--echo", action="store_true", help="record, then play it back")
+    tm.add_argument("--speaker", help="speaker for --echo (default: settings, else system's)")
+    tm.add_argument("--json", action="store_true")
+    ts = dsub.add_parser("test-speaker", help="play a test tone")
+    ts.add_argument("--device", help="device name (default: settings, else the system's)")
+    ts.add_argument("--seconds", type=float, default=2.0, metavar="S")
+    ts.add_argument("--freq", type=float, default=440.0, metavar="HZ")
+    ts.add_argument("--json", action="store_true")
 
     pr = sub.add_parser("profile", help="SIP provisioning profiles")
     psub = pr.add_subparsers(dest="profile_command", required=True)
@@ -133,6 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "profile": _profile,
         "secrets": _secrets,
         "policy": _policy,
+        "devices": _devices,
     }
     try:
         return handlers[args.command](args)
@@ -149,12 +172,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _test_call(args: argparse.Namespace) -> int:
     from softphone.tasks.test_call import run_test_call
 
-    report = run_test_call(duration=args.duration)
+    report = run_test_call(duration=args.duration, devices=args.devices)
     if args.json:
         _print_json(report.to_dict())
     else:
         _print_test_call(report)
     return EXIT_OK if report.passed else EXIT_FAILED
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from softphone.tasks import devices as dev
+
+    if args.devices_command == "list":
+        return dev.devices_list(args.json)
+    if args.devices_command == "test-mic":
+        return dev.test_mic(args.device, args.seconds, args.json, args.echo, args.speaker)
+    return dev.test_speaker(args.device, args.seconds, args.freq, args.json)
 
 
 def _call(args: argparse.Namespace) -> int:
@@ -184,6 +217,7 @@ def _call(args: argparse.Namespace) -> int:
     report = run_call(
         profile, user, password, args.uri, args.duration, args.play, args.record,
         policy=call_policy(admin, role, pins), authorization=authorization,
+        devices=args.devices,
     )  # fmt: skip
     if args.json:
         _print_json(report.to_dict())
@@ -430,6 +464,15 @@ def _print_test_call(r: Any) -> None:
         f"  setup      : INVITE->confirmed {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, "
         f"first audio {r.first_audio_ms} ms"
     )
+    if r.microphone or r.speaker:
+        print(f"  devices    : microphone {r.microphone or '-'}, speaker {r.speaker or '-'}")
+    if r.bridge:
+        b = r.bridge
+        print(
+            f"  bridge     : mic {b['input_peak_dbfs']} dBFS, underruns capture "
+            f"{b['capture_underruns']} playback {b['playback_underruns']}, "
+            f"capture buffer {b['capture_fill_ms']} ms"
+        )
     if r.stats:
         st = r.stats
         rtt = f"{st['rtt_ms']} ms" if st["rtt_ms"] is not None else "n/a (no RTCP report yet)"

@@ -150,7 +150,13 @@ class VirtualSound:
         return self.root / "hotplug"
 
     def _write_alsa(self) -> None:
-        names = [(MIC, "Softphone virtual microphone"), (SPEAKER, "Softphone virtual speaker")]
+        names = [
+            (MIC, "Softphone virtual microphone"),
+            (SPEAKER, "Softphone virtual speaker"),
+            # what tests and benchmarks play into the microphone through PortAudio
+            # (its output timestamps say when a sample reached the microphone)
+            (MIC_FEED, "What the virtual microphone hears"),
+        ]
         extra = self._extra()
         if extra.exists():
             names += [(line, line) for line in extra.read_text().split() if line]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from softphone.engine import commands as cmd
@@ -52,7 +52,11 @@ class _Choice:
     microphone: str | None = None
     speaker: str | None = None
     ringer: str | None = None
-    processing: bool = True
+    processing: dict[str, bool] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("echo_cancellation", "noise_suppression", "auto_gain"), True
+        )
+    )
 
 
 class AudioRouter:
@@ -199,13 +203,13 @@ class AudioRouter:
     def _apply_processing(self) -> None:
         if self.bridge is None:
             return
-        if not self.choice.processing:
+        if not any(self.choice.processing.values()):
             self.bridge.processor = None
             return
         from softphone.media.processing import ProcessingUnavailable, make_processor
 
         try:
-            self.bridge.processor = make_processor(self._clock_rate)
+            self.bridge.processor = make_processor(self._clock_rate, **self.choice.processing)
             self._processor_error = None
         except ProcessingUnavailable as e:
             self.bridge.processor = None

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from softphone.config.profile import SipProfile
+from softphone.config.settings import AudioSettings
 from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
 
@@ -175,7 +176,28 @@ class SetAudioDevices(Command):
     microphone: str | None = None
     speaker: str | None = None
     ringer: str | None = None
-    processing: bool = True
+    echo_cancellation: bool = True
+    noise_suppression: bool = True
+    auto_gain: bool = True
+
+    @property
+    def processing(self) -> dict[str, bool]:
+        return {
+            "echo_cancellation": self.echo_cancellation,
+            "noise_suppression": self.noise_suppression,
+            "auto_gain": self.auto_gain,
+        }
+
+    @classmethod
+    def from_settings(cls, audio: AudioSettings) -> SetAudioDevices:
+        return cls(
+            audio.microphone,
+            audio.speaker,
+            audio.ringer,
+            audio.echo_cancellation,
+            audio.noise_suppression,
+            audio.auto_gain,
+        )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ BOB = "sip:bob@127.0.0.1"
 
 
 def use_virtual_devices(s, processing: bool = False, speaker: str = SPEAKER) -> None:
-    s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=speaker, processing=processing))
+    switches = dict.fromkeys(("echo_cancellation", "noise_suppression", "auto_gain"), processing)
+    s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=speaker, **switches))
 
 
 def call_bob_with_devices(s) -> str:
@@ -126,3 +127,80 @@ def test_hot_plug_switch_mid_call_and_fallback_when_removed(alice, peers, virtua
     stats = bridge_stats(alice)
     assert stats.capture_underruns <= 1, stats  # the PortAudio restart: at most one gap
     hang_up(alice, call_id)
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str]:
+    from softphone.cli import main
+
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def test_cli_devices_list_shows_virtual_devices_with_host_api(virtual_sound, capsys):
+    import json
+
+    code, out = run_cli(capsys, "devices", "list", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    inputs = {d["name"]: d for d in doc["inputs"]}
+    outputs = {d["name"]: d for d in doc["outputs"]}
+    assert MIC in inputs and SPEAKER in outputs
+    assert inputs[MIC]["hostapi"] == "ALSA"
+    assert any(d["system_default"] for d in doc["outputs"])
+    code, out = run_cli(capsys, "devices", "list")
+    assert code == 0 and f"{MIC} (ALSA" in out
+
+
+def test_cli_test_mic_meters_the_microphone(virtual_sound, capsys):
+    player = virtual_sound.play_into_mic(tone(700, 2.5))
+    code, out = run_cli(capsys, "devices", "test-mic", "--device", MIC, "--seconds", "1.5")
+    player.wait(5)
+    assert code == 0, out
+    assert "sound heard" in out
+    # nothing playing: the meter says so and the command fails
+    code, out = run_cli(capsys, "devices", "test-mic", "--device", MIC, "--seconds", "0.6")
+    assert code == 1 and "NO sound" in out
+
+
+def test_cli_test_speaker_plays_a_tone(virtual_sound, capsys):
+    import threading
+
+    got = {}
+    rec = threading.Thread(
+        target=lambda: got.setdefault("x", virtual_sound.record_speaker(2.0)), daemon=True
+    )
+    rec.start()
+    code, out = run_cli(capsys, "devices", "test-speaker", "--device", SPEAKER, "--freq", "880")
+    rec.join(5)
+    assert code == 0, out
+    assert analyse_tone(got["x"], 16000, 880).detected
+
+
+def test_encrypted_test_call_with_live_devices(virtual_sound):
+    """`softphone test-call --devices`: the microphone goes through both SRTP legs of the
+    embedded echo peer and comes back on the speaker."""
+    import threading
+
+    from softphone.config.settings import AudioSettings
+    from softphone.tasks.test_call import run_test_call
+
+    audio = AudioSettings(microphone=MIC, speaker=SPEAKER, echo_cancellation=False,
+                          noise_suppression=False, auto_gain=False)  # fmt: skip
+    player = virtual_sound.play_into_mic(tone(650, 5.0))
+    got = {}
+
+    def listen():
+        import time
+
+        time.sleep(1.5)
+        got["x"] = virtual_sound.record_speaker(2.0)
+
+    rec = threading.Thread(target=listen, daemon=True)
+    rec.start()
+    report = run_test_call(duration=3.5, devices=True, audio=audio)
+    rec.join(10)
+    player.kill()
+    assert report.passed, report.failures
+    assert report.srtp_suite and report.microphone == MIC and report.speaker == SPEAKER
+    assert report.bridge["capture_underruns"] == 0, report.bridge
+    assert analyse_tone(got["x"], 16000, 650).detected  # my voice, echoed back
