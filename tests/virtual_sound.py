@@ -25,6 +25,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -202,6 +203,11 @@ class VirtualSound:
         return self.play_into(MIC_FEED, samples, rate)
 
     def play_into(self, sink: str, samples: np.ndarray, rate: int) -> subprocess.Popen:
+        """Start playing into `sink`; returns at once (pacat reads a file, not our pipe)."""
+        data = tempfile.NamedTemporaryFile(dir=self.root, suffix=".raw")  # noqa: SIM115
+        data.write(samples.astype("<i2").tobytes())
+        data.flush()
+        data.seek(0)
         proc = subprocess.Popen(
             [
                 "pacat",
@@ -213,12 +219,10 @@ class VirtualSound:
                 "--latency-msec=20",
                 "--raw",
             ],
-            stdin=subprocess.PIPE,
+            stdin=data,
             env={**os.environ, **self.env},
         )
-        assert proc.stdin is not None
-        proc.stdin.write(samples.astype("<i2").tobytes())
-        proc.stdin.close()
+        data.close()  # pacat has its own descriptor; the name goes now
         return proc
 
     def record(self, source: str, seconds: float, rate: int = 16000) -> np.ndarray:
