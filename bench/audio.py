@@ -240,11 +240,41 @@ def feed_bursts(count: int) -> list[float]:
 
     with sd.OutputStream(
         device=MIC_FEED, samplerate=rate, channels=1, dtype="float32", callback=callback,
-        latency="low",
+        latency=0.05,
     ):  # fmt: skip
         done.wait(count * PERIOD_S + 5)
         time.sleep(0.5)
     return stamps
+
+
+class PlainCapture:
+    """A second, plain PortAudio reader of the virtual microphone: when each burst
+    reached PortAudio (its ADC timestamps), with no bridge and no pjmedia."""
+
+    def __init__(self) -> None:
+        import sounddevice as sd
+
+        self.times: list[float] = []
+        self._armed = True
+        self._stream = sd.InputStream(
+            device=MIC, samplerate=48000, channels=1, dtype="float32", callback=self._cb,
+            latency="low",
+        )  # fmt: skip
+        self._stream.start()
+
+    def _cb(self, indata, frames, t, status) -> None:
+        x = np.abs(indata[:, 0])
+        loud = np.flatnonzero(x > THRESHOLD / 32768)
+        if len(loud) and self._armed:
+            ahead = t.inputBufferAdcTime - t.currentTime
+            self.times.append(time.monotonic() + ahead + loud[0] / 48000)
+            self._armed = False
+        elif not len(loud) and x.max(initial=0) < THRESHOLD / 32768 / 8:
+            self._armed = True
+
+    def close(self) -> None:
+        self._stream.stop()
+        self._stream.close()
 
 
 def bench_latency(impulses: int, runs: int, processing: bool) -> None:
@@ -254,7 +284,7 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
     )
     vs = VirtualSound.start()
     vs.apply_env()
-    device_all, base_all, fills = [], [], []
+    device_all, base_all, plain_all, fills = [], [], [], []
     for run in range(runs):
         options = None if processing else NO_PROCESSING
         s, uri = start_session(options)
@@ -263,9 +293,12 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
         time.sleep(1.5)  # streams primed, margins settled
         onsets = attach(s, Onsets, peer, "listen")
         ports.append(onsets)
+        plain = PlainCapture()
         sent = feed_bursts(impulses)
         time.sleep(0.5)
+        plain.close()
         device = pair(sent, list(onsets.times))
+        mic = pair(sent, plain.times)
         stats = bridge_stats(s)
         hang_up(s, call_id)
         call_id, peer = call_echo(s, uri, devices=False)
@@ -275,22 +308,28 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
         time.sleep(1.0 + impulses * PERIOD_S)
         base = pair(list(source.sent), list(onsets2.times))
         hang_up(s, call_id)
+        del onsets, onsets2, source  # only `ports` holds them: dropped on the engine thread
         close_session(s, ports)
         device_all += device
         base_all += base
+        plain_all += mic
         fills.append(stats.capture_fill_ms)
         print(
             f"  run {run + 1}: device path {spread(device)}; pjmedia-only {spread(base)}; "
-            f"bridge capture buffer {stats.capture_fill_ms} ms (target {stats.capture_target_ms}),"
-            f" underruns {stats.capture_underruns}"
+            f"virtual mic to PortAudio {spread(mic)}; bridge capture buffer "
+            f"{stats.capture_fill_ms} ms (target {stats.capture_target_ms}), "
+            f"underruns {stats.capture_underruns}"
         )
     if device_all and base_all:
         added = statistics.median(device_all) - statistics.median(base_all)
+        device_only = statistics.median(plain_all) if plain_all else 0.0
         print(f"  device path:   {spread(device_all)}")
         print(f"  pjmedia only:  {spread(base_all)}")
+        print(f"  virtual mic -> PortAudio callback (no bridge): {spread(plain_all)}")
         print(
-            f"  ADDED by PulseAudio+ALSA+PortAudio+bridge: {added:.1f} ms "
-            f"(= {added - 20:.1f} ms beyond one 20 ms packet; target <= 10 ms)"
+            f"  added by PulseAudio+ALSA+PortAudio+bridge: {added:.1f} ms; "
+            f"by the bridge alone {added - device_only:.1f} ms "
+            f"(= {added - device_only - 20:.1f} ms beyond one 20 ms packet; target <= 10 ms)"
         )
         print(f"  bridge capture ring at pjmedia's pull: {fills} ms (includes the 20 ms frame)")
 

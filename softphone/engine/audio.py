@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 ROLES = ("microphone", "speaker")
 _KIND = {"microphone": "input", "speaker": "output", "ringer": "output"}
 RESTART_WINDOW_S = 10.0
-MAX_START_RETRIES = 5
+MAX_RESTARTS = 5  # in RESTART_WINDOW_S; then the device counts as failed
 
 
 @dataclass
@@ -73,8 +73,7 @@ class AudioRouter:
         self._known: DeviceList | None = None  # this process's PortAudio view
         self._reported_errors = 0
         self._processor_error: str | None = None
-        self._restarted: dict[str, float] = {}  # role -> when its stream was last restarted
-        self._start_failures: dict[str, int] = {}  # role -> streams in a row that never started
+        self._restarts: dict[str, list[float]] = {}  # role -> when its stream was restarted
 
     # ------------------------------------------------------------ commands
 
@@ -145,22 +144,25 @@ class AudioRouter:
                 problem, current = self.streams.output_problem(), self.streams.output
             if problem is None or current is None:
                 continue
-            if problem == NOT_STARTED:
-                starts = self._start_failures.get(role, 0) + 1
-                self._start_failures[role] = starts
-                if starts <= MAX_START_RETRIES:
+            # A stream that stalls on a device that is still there gets a fresh
+            # stream on the same device (the ALSA pulse plugin, for one, can stop
+            # calling back after an xrun, or never start); only a device that is
+            # gone, or one that keeps failing, sends the call to the default.
+            now = time.monotonic()
+            recent = [t for t in self._restarts.get(role, []) if now - t < RESTART_WINDOW_S]
+            self._restarts[role] = [*recent, now]
+            present = self.watcher is None or self.watcher.latest is None
+            if not present:
+                present = current.device.name in self.watcher.latest.names(_KIND[role])
+            if present and len(recent) < MAX_RESTARTS:
+                if problem == NOT_STARTED:
                     log.info("%s %s: %s, reopening", role, current.device.label, problem)
-                    self._open(role, problem, quiet=True)
-                    continue
-            log.warning("%s %s: %s", role, current.device.label, problem)
-            # A hiccup gets a fresh stream on the same device; failing again soon
-            # after that restart moves the call to the system default.
-            recent = time.monotonic() - self._restarted.get(role, -1e9) < RESTART_WINDOW_S
-            self._restarted[role] = time.monotonic()
-            self._open(role, problem, avoid_current=recent or problem == NOT_STARTED)
-        for role in ROLES:
-            if self._start_failures.get(role) and self.streams.started(role == "microphone"):
-                self._start_failures[role] = 0
+                else:
+                    log.warning("%s %s: %s, reopening", role, current.device.label, problem)
+                self._open(role, problem, quiet=problem == NOT_STARTED, same=True)
+            else:
+                log.warning("%s %s: %s", role, current.device.label, problem)
+                self._open(role, problem, avoid_current=True)
         if self.port is not None and self.port.errors != self._reported_errors:
             self._reported_errors = self.port.errors
             log.error(
@@ -281,6 +283,7 @@ class AudioRouter:
         fresh: DeviceList | None = None,
         avoid_current: bool = False,
         quiet: bool = False,
+        same: bool = False,
     ) -> None:
         from softphone.media.devices import reinitialize
         from softphone.media.streams import StreamError
@@ -289,6 +292,8 @@ class AudioRouter:
         if fresh is None and self.watcher is not None:
             fresh = self.watcher.latest  # newer than this process's PortAudio view
         device, note = self._resolve(role, fresh)
+        if same and current is not None:
+            device, note = current.device, ""
         stopped = avoid_current and current is not None and device is not None
         if stopped and device.name == current.device.name:
             # the chosen device itself keeps failing: fall back to the default

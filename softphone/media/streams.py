@@ -3,7 +3,8 @@
 Opened, switched and closed on the engine thread; their callbacks run on
 PortAudio's threads and only hand samples to the bridge (which copies). A
 stream's health is judged from the engine thread: a stream that stopped, or
-whose callback has not run for `STALL_S`, has lost its device.
+whose callback has not run for `STALL_S`, needs a new stream (`engine/audio.py`
+decides whether on the same device or on the default).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -19,15 +21,17 @@ from dataclasses import dataclass
 from softphone.media.bridge import AudioBridge
 from softphone.media.devices import AudioDevice, device_index, sounddevice_module
 
-STALL_S = 1.0
+STALL_S = 0.5
 START_TIMEOUT_S = 0.3
 NOT_STARTED = "the stream did not start"
 # What PortAudio is asked to buffer. Input: the capture buffer must outlast a
 # callback held up by another thread (the GIL) without losing samples; it does
-# not add latency, since a callback takes whatever has arrived. Output: it is
-# the playback latency, and what carries the speaker through such a stall.
-INPUT_LATENCY_S = 0.04
-OUTPUT_LATENCY_S = 0.06
+# not add latency, since a callback takes whatever has arrived, but it sets the
+# period, i.e. how bursty delivery is, which the bridge's margin must cover.
+# Output: it is the playback latency, and what carries the speaker through such
+# a stall. SOFTPHONE_INPUT_LATENCY_S overrides the input figure (benchmarks).
+INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.04"))
+OUTPUT_LATENCY_S = 0.08
 
 
 class StreamError(RuntimeError):

@@ -107,8 +107,10 @@ def test_hot_plug_switch_mid_call_and_fallback_when_removed(alice, peers, virtua
     alice.wait_for(ev.AudioDevicesDidChange, lambda e: headset in e.output_names, timeout=2.0)
     # switch mid-call: PortAudio here has never seen this device (re-initialised)
     use_virtual_devices(alice, speaker=headset)
-    moved = alice.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker")
-    assert moved.name == headset and not moved.fallback, moved
+    moved = alice.wait_for(
+        ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker" and e.name == headset
+    )
+    assert not moved.fallback and "switched by the user" in moved.reason, moved
     alice.drain(0.5)
     on_headset = virtual_sound.record(f"{headset}.monitor", 1.5)
     assert analyse_tone(on_headset, 16000, 520).detected
