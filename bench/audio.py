@@ -337,26 +337,17 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
 # ---------------------------------------------------------------------- underruns
 
 
-def calibrate_chunk() -> float:
-    """Seconds of GIL held per unit of sum(range(n)), n = 1e6."""
-    n = 1_000_000
-    best = min(_timed_sum(n) for _ in range(5))
-    return best / n
-
-
-def _timed_sum(n: int) -> float:
-    t = time.perf_counter()
-    sum(range(n))  # one C call: holds the GIL throughout
-    return time.perf_counter() - t
-
-
 def busy_ui(chunk_ms: float, stop: threading.Event, holds: list[float]) -> None:
-    per = calibrate_chunk()
-    n = max(1, int(chunk_ms / 1000 / per))
+    """Hold the GIL for `chunk_ms` at a time: sum(range(n)) is one C call that never lets
+    go of it. n is steered so the median hold is the target (the machine's load
+    makes a fixed n drift)."""
+    n = 100_000
     while not stop.is_set():
         t = time.perf_counter()
         sum(range(n))
-        holds.append((time.perf_counter() - t) * 1000)
+        took = (time.perf_counter() - t) * 1000
+        holds.append(took)
+        n = max(1000, int(n * (1 + 0.2 * (chunk_ms / max(took, 1e-3) - 1))))
         time.sleep(0.002)  # the UI's event loop gets back to its queue
 
 

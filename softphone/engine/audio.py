@@ -74,12 +74,16 @@ class AudioRouter:
         self._reported_errors = 0
         self._processor_error: str | None = None
         self._restarts: dict[str, list[float]] = {}  # role -> when its stream was restarted
+        self.configured = False  # SetAudioDevices seen
+        self.ringer = None  # media.ringer.Ringer, made on first ring
+        self._ringing: set[str] = set()
 
     # ------------------------------------------------------------ commands
 
     def set_devices(self, c: cmd.SetAudioDevices) -> None:
         old = self.choice
         self.choice = _Choice(c.microphone, c.speaker, c.ringer, c.processing)
+        self.configured = True
         self._ensure_watcher()
         if self.streams is not None and self._connected:
             if old.microphone != c.microphone:
@@ -89,6 +93,41 @@ class AudioRouter:
             if old.processing != c.processing:
                 self._apply_processing()
         self._emit_list(self._known or self._probe())
+
+    # ------------------------------------------------------------- ringer
+
+    def ring(self, call_id: str) -> None:
+        """An incoming call rings: play the cadence on the ringer device. Only once the
+        devices have been configured (`SetAudioDevices`): a headless engine stays silent."""
+        if not self.configured:
+            return
+        self._ringing.add(call_id)
+        if self.ringer is not None and self.ringer.ringing:
+            return
+        from softphone.media.ringer import Ringer
+
+        device, note = self._resolve("ringer", self.watcher.latest if self.watcher else None)
+        if device is None:
+            self._engine.emit(ev.AudioDeviceDidFail("ringer", self.choice.ringer, "no device"))
+            return
+        self.ringer = self.ringer or Ringer()
+        try:
+            self.ringer.start(device)
+        except (OSError, LookupError) as e:
+            log.warning("ringer: %s", e)
+            self._engine.emit(ev.AudioDeviceDidFail("ringer", device.name, str(e)))
+            return
+        self._engine.emit(
+            ev.AudioDeviceDidSwitch(
+                "ringer", device.name, device.hostapi, device.default_rate, 100.0,
+                f"call {call_id} is ringing" + (f"; {note}" if note else ""), fallback=bool(note),
+            )
+        )  # fmt: skip
+
+    def stop_ring(self, call_id: str) -> None:
+        self._ringing.discard(call_id)
+        if not self._ringing and self.ringer is not None:
+            self.ringer.stop()
 
     def request_stats(self, _c: cmd.RequestAudioStats) -> None:
         if self.bridge is None:
@@ -173,6 +212,8 @@ class AudioRouter:
         return 200 if self._connected else None
 
     def shutdown(self) -> None:
+        if self.ringer is not None:
+            self.ringer.stop()
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None

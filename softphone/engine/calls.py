@@ -165,6 +165,7 @@ class Calls:
 
     def answer(self, c: cmd.Answer) -> None:
         entry = self.get(c.call_id)
+        self._engine.audio.stop_ring(c.call_id)
         if c.code == 200 and c.hold_others:
             for other in self._calls.values():
                 busy = other is not entry and other.state == ev.CallState.CONFIRMED
@@ -317,6 +318,7 @@ class Calls:
         )
         display = _display_name(info.remoteUri)
         self._emit(ev.CallDidArrive(call_id, acc.account_id, info.remoteUri, display, waiting))
+        self._engine.audio.ring(call_id)
 
     # ------------------------------------------------------ pjsua callbacks
 
@@ -557,6 +559,7 @@ class Calls:
     def _ended(self, entry: CallEntry, info: pj.CallInfo) -> None:
         entry.ended = True
         self._calls.pop(entry.call_id, None)
+        self._engine.audio.stop_ring(entry.call_id)
         if entry.devices:
             self._engine.audio.disconnect(entry.call_id)
         for other_id in entry.conference:

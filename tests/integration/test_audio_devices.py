@@ -208,3 +208,29 @@ def test_encrypted_test_call_with_live_devices(virtual_sound):
     # my "voice", echoed back (mixed with the call's 1 kHz test tone: judged by level)
     assert analyse_tone(got["x"], 16000, 650).level_dbfs > -20
     assert analyse_tone(got["x"], 16000, 1700).level_dbfs < -40  # and not just anything
+
+
+def test_incoming_call_rings_on_the_ringer_device_until_answered(alice, peers, virtual_sound):
+    ringer = "softphone_test_ringer"
+    virtual_sound.add_device(ringer)
+    try:
+        s = alice
+        s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=SPEAKER, ringer=ringer))
+        peers.start_peer("bob", "--manual")
+        peers.start_peer("carol")
+        peers.peer("dial", "carol", "sip:alice@127.0.0.1")
+        arrived = s.wait_for(ev.CallDidArrive)
+        rang = s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "ringer")
+        assert rang.name == ringer, rang
+        ring = virtual_sound.record(f"{ringer}.monitor", 1.0)
+        speaker = virtual_sound.record_speaker(0.5)
+        assert analyse_tone(ring, 16000, 440).level_dbfs > -30  # the ring cadence is on
+        assert analyse_tone(speaker, 16000, 440).level_dbfs < -60  # and not on the speaker
+        s.submit(cmd.Answer(arrived.call_id, devices=True))
+        s.wait_for(ev.CallMediaDidChange, lambda e: e.call_id == arrived.call_id)
+        s.drain(0.3)
+        after = virtual_sound.record(f"{ringer}.monitor", 1.0)
+        assert analyse_tone(after, 16000, 440).level_dbfs < -60  # answered: it stopped
+        hang_up(s, arrived.call_id)
+    finally:
+        virtual_sound.remove_device(ringer)
