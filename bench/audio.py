@@ -476,13 +476,13 @@ def peer(*args: str) -> None:
                    env={**os.environ, "TESTBED_DIR": str(TESTBED_DIR)}, timeout=60)  # fmt: skip
 
 
-def bench_cpu(seconds: float, runs: int) -> None:
+def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
     from softphone.config.profile import load_profile
     from softphone.security.secret import Secret
     from softphone.tasks.register import add_and_register
 
     print(f"$ flock /tmp/softphone-testbed.lock python bench/audio.py cpu --seconds {seconds:g}"
-          f" --runs {runs}")  # fmt: skip
+          f" --runs {runs}" + ("" if processing else " --no-processing"))  # fmt: skip
     subprocess.run([str(SHARED / "testbed" / "up")], check=True, capture_output=True)
     vs = VirtualSound.start()
     vs.apply_env()
@@ -497,7 +497,8 @@ def bench_cpu(seconds: float, runs: int) -> None:
             with EngineSession() as s:
                 s.wait_for(ev.EngineDidStart)
                 assert add_and_register(s, profile, "alice", Secret("alice-secret")).ok
-                s.submit(cmd.SetAudioDevices(MIC, SPEAKER))  # processing on: the default
+                options = {} if processing else NO_PROCESSING  # on: the default
+                s.submit(cmd.SetAudioDevices(MIC, SPEAKER, **options))
                 call_id = s.new_id("cpu")
                 s.submit(cmd.MakeCall(call_id, "acc", "sip:bob@127.0.0.1", devices=True))
                 media = s.wait_for(ev.CallMediaDidChange, lambda e, c=call_id: e.call_id == c)
@@ -554,13 +555,14 @@ def main() -> int:
     cpu = sub.add_parser("cpu")
     cpu.add_argument("--seconds", type=float, default=30.0)
     cpu.add_argument("--runs", type=int, default=3)
+    cpu.add_argument("--no-processing", action="store_true", help="echo cancellation etc. off")
     args = p.parse_args()
     if args.what == "latency":
         bench_latency(args.impulses, args.runs, args.processing)
     elif args.what == "underruns":
         bench_underruns(args.minutes, [float(x) for x in args.busy_ms.split(",")])
     else:
-        bench_cpu(args.seconds, args.runs)
+        bench_cpu(args.seconds, args.runs, not args.no_processing)
     return 0
 
 
