@@ -109,3 +109,29 @@ def testbed_profile(testbed: Testbed):
 
     os.environ.setdefault("TESTBED_DIR", str(TESTBED_DIR))
     return load_profile(REPO / "sip_profiles" / "testbed.toml")
+
+
+REQUIRE_AUDIO = REQUIRE_TESTBED or os.environ.get("SOFTPHONE_REQUIRE_AUDIO") == "1"
+
+
+@pytest.fixture(scope="session")
+def virtual_sound():
+    """The PulseAudio virtual sound card (see tests/virtual_sound.py), this process pointed
+    at it. Skips without PulseAudio, or fails when CI requires it."""
+    from virtual_sound import VirtualSound, VirtualSoundError
+
+    try:
+        vs = VirtualSound.start()
+    except VirtualSoundError as e:
+        if REQUIRE_AUDIO:
+            pytest.fail(f"virtual sound device required: {e}")
+        pytest.skip(f"virtual sound device unavailable: {e}")
+    vs.apply_env()
+    import sys
+
+    if "sounddevice" in sys.modules:  # PortAudio started before: make it see the devices
+        from softphone.media.devices import reinitialize
+
+        reinitialize()
+    yield vs
+    vs.remove_all_added()

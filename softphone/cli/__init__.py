@@ -20,6 +20,7 @@ from softphone.cli.common import (
     EXIT_USAGE,
     GUI_INSTALL_HINT,
 )
+from softphone.cli.devices import cmd_devices
 from softphone.cli.policy import cmd_policy
 from softphone.cli.profiles import cmd_profile
 from softphone.cli.schedule import cmd_schedule
@@ -59,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("test-call", help="encrypted call to the embedded echo peer (no account)")
     t.add_argument("--duration", type=float, default=2.0, metavar="S")
+    t.add_argument(
+        "--devices",
+        action="store_true",
+        help="use the microphone and speaker: hear yourself through both encrypted legs",
+    )
     t.add_argument("--json", action="store_true")
 
     c = sub.add_parser("call", help="register and place one call")
@@ -68,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--duration", type=float, default=10.0, metavar="S")
     c.add_argument("--play", type=Path, metavar="WAV", help="send this WAV file")
     c.add_argument("--record", type=Path, metavar="WAV", help="record what the peer sends")
+    c.add_argument("--devices", action="store_true", help="talk through the sound devices")
     c.add_argument("--json", action="store_true")
 
     r = sub.add_parser("register", help="register and report the outcome")
@@ -93,6 +100,22 @@ def build_parser() -> argparse.ArgumentParser:
     un.add_argument("--minutes", type=int, default=15, help="how long (default 15)")
     ssub.add_parser("lock", help="lock the encrypted-file store now")
     ssub.add_parser("change-passphrase", help="re-encrypt the file store under a new passphrase")
+
+    dv = sub.add_parser("devices", help="sound devices: list them, test microphone and speaker")
+    dsub = dv.add_subparsers(dest="devices_command", required=True)
+    dl = dsub.add_parser("list", help="input and output devices with their host API")
+    dl.add_argument("--json", action="store_true")
+    tm = dsub.add_parser("test-mic", help="microphone level meter (--echo: record, play back)")
+    tm.add_argument("--device", help="device name (default: settings, else the system's)")
+    tm.add_argument("--seconds", type=float, default=5.0, metavar="S")
+    tm.add_argument("--echo", action="store_true", help="record, then play it back")
+    tm.add_argument("--speaker", help="speaker for --echo (default: settings, else system's)")
+    tm.add_argument("--json", action="store_true")
+    ts = dsub.add_parser("test-speaker", help="play a test tone")
+    ts.add_argument("--device", help="device name (default: settings, else the system's)")
+    ts.add_argument("--seconds", type=float, default=2.0, metavar="S")
+    ts.add_argument("--freq", type=float, default=440.0, metavar="HZ")
+    ts.add_argument("--json", action="store_true")
 
     pr = sub.add_parser("profile", help="SIP provisioning profiles")
     psub = pr.add_subparsers(dest="profile_command", required=True)
@@ -164,6 +187,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "secrets": cmd_secrets,
         "policy": cmd_policy,
         "schedule": cmd_schedule,
+        "devices": cmd_devices,
     }
     try:
         return handlers[args.command](args)

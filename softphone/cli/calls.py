@@ -27,7 +27,7 @@ from softphone.config.profile import (
 def cmd_test_call(args: argparse.Namespace) -> int:
     from softphone.tasks.test_call import run_test_call
 
-    report = run_test_call(duration=args.duration)
+    report = run_test_call(duration=args.duration, devices=args.devices)
     if args.json:
         print_json(report.to_dict())
     else:
@@ -62,6 +62,7 @@ def cmd_call(args: argparse.Namespace) -> int:
     report = run_call(
         profile, user, password, args.uri, args.duration, args.play, args.record,
         policy=call_policy(admin, role, pins), authorization=authorization,
+        devices=args.devices,
     )  # fmt: skip
     if args.json:
         print_json(report.to_dict())
@@ -115,6 +116,15 @@ def _print_test_call(r: Any) -> None:
         f"  setup      : INVITE->confirmed {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, "
         f"first audio {r.first_audio_ms} ms"
     )
+    if r.microphone or r.speaker:
+        print(f"  devices    : microphone {r.microphone or '-'}, speaker {r.speaker or '-'}")
+    if r.bridge:
+        b = r.bridge
+        print(
+            f"  bridge     : mic {b['input_peak_dbfs']} dBFS, underruns capture "
+            f"{b['capture_underruns']} playback {b['playback_underruns']}, "
+            f"capture buffer {b['capture_fill_ms']} ms"
+        )
     if r.stats:
         st = r.stats
         rtt = f"{st['rtt_ms']} ms" if st["rtt_ms"] is not None else "n/a (no RTCP report yet)"

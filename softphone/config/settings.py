@@ -69,10 +69,27 @@ class PrivacySettings:
 
 @dataclass(frozen=True)
 class AudioSettings:
-    microphone: str | None = None  # device names; None: the system default
+    """Sound devices by name (never index: indices change as devices come and go);
+    None follows the system default. The capture processing is on by default."""
+
+    microphone: str | None = None
     speaker: str | None = None
     ringer: str | None = None
     echo_cancellation: bool = True
+    noise_suppression: bool = True
+    auto_gain: bool = True
+
+
+@dataclass(frozen=True)
+class VideoSettings:
+    """The camera by name (None: the first one), the mode asked of it, and the policy
+    whether calls start with video on."""
+
+    camera: str | None = None
+    width: int = 1280
+    height: int = 720
+    fps: float = 30.0
+    start_calls_with_video: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class Settings:
     history: HistorySettings = field(default_factory=HistorySettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
+    video: VideoSettings = field(default_factory=VideoSettings)
     inbound_mode: InboundMode = InboundMode.ANYONE
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
@@ -153,7 +171,17 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
     r.table(
         "",
         doc,
-        {"format", "version", "accounts", "history", "privacy", "audio", "inbound", "schedule"},
+        {
+            "format",
+            "version",
+            "accounts",
+            "history",
+            "privacy",
+            "audio",
+            "video",
+            "inbound",
+            "schedule",
+        },
     )
     accounts = doc.get("accounts", [])
     if not isinstance(accounts, list):
@@ -161,7 +189,14 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
     history = r.table("history", doc.get("history", {}), {"keep", "retention_days"})
     privacy = r.table("privacy", doc.get("privacy", {}), {"show_caller_in_notifications"})
     audio = r.table(
-        "audio", doc.get("audio", {}), {"microphone", "speaker", "ringer", "echo_cancellation"}
+        "audio",
+        doc.get("audio", {}),
+        {"microphone", "speaker", "ringer", *_AUDIO_SWITCHES},
+    )
+    video = r.table(
+        "video",
+        doc.get("video", {}),
+        {"camera", "width", "height", "fps", "start_calls_with_video"},
     )
     inbound = doc.get("inbound", InboundMode.ANYONE.value)
     if inbound not in {m.value for m in InboundMode}:
@@ -190,10 +225,9 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
                 k: r.typed(f"audio.{k}", audio.get(k), (str, type(None)))
                 for k in ("microphone", "speaker", "ringer")
             },
-            echo_cancellation=r.typed(
-                "audio.echo_cancellation", audio.get("echo_cancellation", True), bool
-            ),
+            **{k: r.typed(f"audio.{k}", audio.get(k, True), bool) for k in _AUDIO_SWITCHES},
         ),
+        video=_video(r, video),
         inbound_mode=InboundMode(inbound),
         schedule=ScheduleSettings(
             reminder_minutes=reminder,
@@ -202,6 +236,27 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
             ),
         ),
     )
+
+
+def _video(r: _Reader, video: dict[str, Any]) -> VideoSettings:
+    d = VideoSettings()
+    out = VideoSettings(
+        camera=r.typed("video.camera", video.get("camera"), (str, type(None))),
+        width=r.typed("video.width", video.get("width", d.width), int),
+        height=r.typed("video.height", video.get("height", d.height), int),
+        fps=float(r.typed("video.fps", video.get("fps", d.fps), (int, float))),
+        start_calls_with_video=r.typed(
+            "video.start_calls_with_video",
+            video.get("start_calls_with_video", d.start_calls_with_video),
+            bool,
+        ),
+    )
+    if out.width <= 0 or out.height <= 0 or out.fps <= 0:
+        raise r.fail("video", "width, height and fps must be positive")
+    return out
+
+
+_AUDIO_SWITCHES = ("echo_cancellation", "noise_suppression", "auto_gain")
 
 
 def _account(r: _Reader, key: str, value: Any) -> AccountSettings:
@@ -245,6 +300,7 @@ def to_doc(settings: Settings) -> dict[str, Any]:
         "history": asdict(settings.history),
         "privacy": asdict(settings.privacy),
         "audio": asdict(settings.audio),
+        "video": asdict(settings.video),
         "inbound": settings.inbound_mode.value,
         "schedule": asdict(settings.schedule),
     }

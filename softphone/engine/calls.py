@@ -78,6 +78,7 @@ class CallEntry:
     source_spec: cmd.AudioSource = field(default_factory=cmd.AudioSource)
     record_path: Path | None = None
     analyze: tuple[int, ...] = ()
+    devices: bool = False  # connected to the sound devices
     source: pj.AudioMedia | None = None
     recorder: pj.AudioMediaRecorder | None = None
     analyzer: PjAnalyzerPort | None = None
@@ -146,6 +147,7 @@ class Calls:
             source_spec=c.source,
             record_path=c.record,
             analyze=c.analyze,
+            devices=c.devices,
         )
         self._prepare_media(entry)
         self._calls[c.call_id] = entry
@@ -163,12 +165,14 @@ class Calls:
 
     def answer(self, c: cmd.Answer) -> None:
         entry = self.get(c.call_id)
+        self._engine.audio.stop_ring(c.call_id)
         if c.code == 200 and c.hold_others:
             for other in self._calls.values():
                 busy = other is not entry and other.state == ev.CallState.CONFIRMED
                 if busy and not other.local_hold and c.call_id not in other.conference:
                     self._hold(other)
         entry.source_spec, entry.record_path, entry.analyze = c.source, c.record, c.analyze
+        entry.devices = c.devices
         self._prepare_media(entry)
         self._engine.codecs.apply(entry.account.profile.media.codecs)
         entry.started = time.monotonic()
@@ -314,6 +318,7 @@ class Calls:
         )
         display = _display_name(info.remoteUri)
         self._emit(ev.CallDidArrive(call_id, acc.account_id, info.remoteUri, display, waiting))
+        self._engine.audio.ring(call_id)
 
     # ------------------------------------------------------ pjsua callbacks
 
@@ -554,6 +559,9 @@ class Calls:
     def _ended(self, entry: CallEntry, info: pj.CallInfo) -> None:
         entry.ended = True
         self._calls.pop(entry.call_id, None)
+        self._engine.audio.stop_ring(entry.call_id)
+        if entry.devices:
+            self._engine.audio.disconnect(entry.call_id)
         for other_id in entry.conference:
             other = self._calls.get(other_id)
             if other:
@@ -627,6 +635,8 @@ class Calls:
             aud.startTransmit(entry.recorder)
         if entry.analyzer is not None:
             aud.startTransmit(entry.analyzer)
+        if entry.devices:
+            self._engine.audio.connect(entry.call_id, aud)
         aud.adjustRxLevel(0.0 if entry.muted else 1.0)
         self._connect_conference(entry)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from softphone.config.profile import SipProfile
+from softphone.config.settings import AudioSettings
 from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
 
@@ -65,6 +66,7 @@ class MakeCall(Command):
     source: AudioSource = AudioSource()
     record: Path | None = None
     analyze: tuple[int, ...] = ()  # tone frequencies to detect in received audio
+    devices: bool = False  # also connect the sound devices (microphone and speaker)
     authorization: DialAuthorization | None = field(default=None, repr=False)
 
 
@@ -76,6 +78,7 @@ class Answer(Command):
     source: AudioSource = AudioSource()
     record: Path | None = None
     analyze: tuple[int, ...] = ()
+    devices: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,3 +165,46 @@ class AnalyzeAudio(Command):
     call_id: str
     frequencies: tuple[int, ...]
     seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class SetAudioDevices(Command):
+    """Which sound devices calls use, by name (None: follow the system default), and
+    whether the microphone goes through echo cancellation, noise suppression and
+    automatic gain. Applies at once to calls in progress."""
+
+    microphone: str | None = None
+    speaker: str | None = None
+    ringer: str | None = None
+    echo_cancellation: bool = True
+    noise_suppression: bool = True
+    auto_gain: bool = True
+
+    @property
+    def processing(self) -> dict[str, bool]:
+        return {
+            "echo_cancellation": self.echo_cancellation,
+            "noise_suppression": self.noise_suppression,
+            "auto_gain": self.auto_gain,
+        }
+
+    @classmethod
+    def from_settings(cls, audio: AudioSettings) -> SetAudioDevices:
+        return cls(
+            audio.microphone,
+            audio.speaker,
+            audio.ringer,
+            audio.echo_cancellation,
+            audio.noise_suppression,
+            audio.auto_gain,
+        )
+
+
+@dataclass(frozen=True)
+class ListAudioDevices(Command):
+    """Emit `AudioDevicesDidChange` with the devices as this process sees them now."""
+
+
+@dataclass(frozen=True)
+class RequestAudioStats(Command):
+    """Emit `AudioBridgeStatsDidUpdate` (underruns, fill levels, drift, levels)."""

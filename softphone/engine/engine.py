@@ -32,6 +32,7 @@ import pjsua2 as pj
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.accounts import Accounts
+from softphone.engine.audio import AudioRouter
 from softphone.engine.calls import CLOCK_RATE, Calls
 from softphone.engine.codecs import CodecOrder
 from softphone.engine.gate import CallGate, CallPolicy
@@ -146,6 +147,7 @@ class Engine:
         self.endpoint: PjEndpoint | None = None
         self.accounts: Accounts | None = None
         self.calls: Calls | None = None
+        self.audio: AudioRouter | None = None
         self._log_writer: PjLogWriter | None = None
         self._waker = _Waker()
         self._handler_table: dict[type, Callable[[Any], None]] = {}
@@ -205,6 +207,10 @@ class Engine:
         """New rules for every later decision (settings changed); any thread."""
         self.gate = CallGate(policy)
 
+    def wake(self) -> None:
+        """Make the engine thread look at its work now (any thread)."""
+        self._waker.wake()
+
     def new_id(self, prefix: str = "c") -> str:
         with self._ids_lock:
             return f"{prefix}{next(self._ids)}"
@@ -262,6 +268,7 @@ class Engine:
         self.codecs = CodecOrder(ep)
         self.accounts = Accounts(self)
         self.calls = Calls(self, self.accounts)
+        self.audio = AudioRouter(self, CLOCK_RATE)
         self._handler_table = self._handlers()
 
     def _capabilities(self) -> tuple[str, ...]:
@@ -277,10 +284,16 @@ class Engine:
                 break
             try:
                 # Commands wake the poll (see _Waker), so waiting long costs no latency.
-                self.endpoint.libHandleEvents(self.calls.poll_ms())
+                self.endpoint.libHandleEvents(self._poll_ms())
                 self.calls.tick()
+                self.audio.tick()
             except Exception as e:  # one bad turn must not end every call
                 log_failure("engine loop turn", e)
+
+    def _poll_ms(self) -> int:
+        audio = self.audio.poll_ms()
+        calls = self.calls.poll_ms()
+        return calls if audio is None else min(calls, audio)
 
     def _drain_commands(self) -> None:
         while True:
@@ -328,6 +341,7 @@ class Engine:
 
     def _handlers(self) -> dict[type, Callable[[Any], None]]:
         c, a = self.calls, self.accounts
+        assert self.audio is not None
         return {
             cmd.AddAccount: a.add,
             cmd.RemoveAccount: lambda x: a.remove(x.account_id),
@@ -349,6 +363,9 @@ class Engine:
             cmd.RequestStats: c.request_stats,
             cmd.AnalyzeAudio: c.analyze_audio,
             cmd.StartLoopback: lambda x: self.emit(start_loopback(a, x)),
+            cmd.SetAudioDevices: self.audio.set_devices,
+            cmd.ListAudioDevices: self.audio.list_devices,
+            cmd.RequestAudioStats: self.audio.request_stats,
         }
 
     def _on_transport_state(self, prm: pj.OnTransportStateParam) -> None:
@@ -371,17 +388,20 @@ class Engine:
         if ep is None:
             return
         try:
+            self.audio.shutdown()
             self.calls.shutdown()
             self._pump_until(lambda: not self.calls.entries(), 3.0)
             self.accounts.shutdown()
             self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
             # calls are gone and the bridge has run ~10 ticks since: ports can go
             self.calls.reap(port_grace_s=0.0)
+            self.audio.release_port()
             self.accounts.reap(final=True)
             self.accounts.remove_transports()
         finally:
             self._handler_table = {}  # its bound methods hold the registries
             self.calls = None
+            self.audio = None
             self.accounts = None
             self.codecs = None
             gc.collect()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 def _now() -> float:
@@ -326,3 +327,54 @@ class CallAudioWasAnalyzed(Event):
     tones: tuple[ToneMeasurement, ...]
     frames_received: int
     first_sound_ms: float | None  # after the call was placed
+
+
+# ---------------------------------------------------------- sound devices
+
+
+@dataclass(frozen=True)
+class AudioDevicesDidChange(Event):
+    """The sound devices present now (labels are "name (host API)"; settings keep names)."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    input_names: tuple[str, ...]
+    output_names: tuple[str, ...]
+    default_input: str | None
+    default_output: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class AudioDeviceDidSwitch(Event):
+    """A device stream (re)opened: a call started, the user switched, or a fallback."""
+
+    role: str  # "microphone" or "speaker"
+    name: str
+    hostapi: str
+    rate: int
+    latency_ms: float
+    reason: str
+    fallback: bool = False  # not the chosen device: it is missing or failed
+
+
+@dataclass(frozen=True)
+class AudioDeviceDidFail(Event):
+    """No device could be opened for `role`; calls go on without it."""
+
+    role: str
+    name: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class AudioProcessingDidFail(Event):
+    """Echo cancellation / noise suppression / gain could not start (calls go on without)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class AudioBridgeStatsDidUpdate(Event):
+    stats: Any  # softphone.media.bridge.BridgeStats (frozen)
+    port_errors: int = 0

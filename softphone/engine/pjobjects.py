@@ -1,13 +1,15 @@
 """Thin pjsua2 subclasses: each forwards its callbacks to the engine by id.
 
 Created, called back and destroyed on the engine thread (threadCnt = 0,
-mainThreadOnly), except `PjLogWriter.write` and `PjAnalyzerPort` frame
-callbacks, which pjmedia may call from its clock thread: those only copy.
+mainThreadOnly), except `PjLogWriter.write` and the frame callbacks of
+`PjAnalyzerPort` and `PjBridgePort`, which pjmedia calls from its clock
+thread: those only copy.
 No logic lives here; `engine.py` and `calls.py` decide.
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import logging
 import threading
@@ -18,6 +20,8 @@ from typing import ClassVar, Protocol
 
 import numpy as np
 import pjsua2 as pj
+
+from softphone.engine.pjframes import FAST_PATH, data_address
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +214,7 @@ class PjAnalyzerPort(pj.AudioMediaPort):
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
         if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or frame.size == 0:
             return
-        samples = np.frombuffer(bytes(frame.buf), dtype=np.int16)
+        samples = _samples(frame.buf)
         self.frames += 1
         if self.first_sound_at is None and int(np.abs(samples).max(initial=0)) > 300:
             self.first_sound_at = time.monotonic()
@@ -232,3 +236,76 @@ class PjAnalyzerPort(pj.AudioMediaPort):
             n = min(int(self.clock_rate * seconds), self._filled)
             idx = (np.arange(self._pos - n, self._pos)) % len(self._ring)
             return self._ring[idx].copy()
+
+
+def _samples(buf: pj.ByteVector) -> np.ndarray:
+    if FAST_PATH:
+        address, size = data_address(buf)
+        return np.ctypeslib.as_array((ctypes.c_int16 * (size // 2)).from_address(address)).copy()
+    return np.frombuffer(bytes(buf), dtype=np.int16)
+
+
+class FrameSink(Protocol):
+    """The pjmedia side of the audio bridge (`softphone.media.bridge.AudioBridge`)."""
+
+    def frame_requested(self, address: int, count: int) -> None: ...
+    def frame_received(self, address: int, count: int) -> None: ...
+
+
+class PjBridgePort(pj.AudioMediaPort):
+    """The conference-bridge port of the sound devices: what it is asked for comes
+    from the microphone, what it receives goes to the speaker.
+
+    Frame callbacks run on pjmedia's clock thread: they resize the frame's
+    vector (allocation-free once it has grown to a frame) and hand its raw
+    address to the bridge, which memmoves. No logging: a failure is counted in
+    `errors` and reported later by the engine thread.
+    """
+
+    def __init__(self, sink: FrameSink, clock_rate: int, frame_ms: int = 20) -> None:
+        super().__init__()
+        self.sink = sink
+        self.clock_rate = clock_rate
+        self.frame_ms = frame_ms
+        self.errors = 0
+        self.last_error = ""
+        self._scratch = np.zeros(clock_rate * frame_ms // 1000 * 4, dtype=np.int16)
+
+    def create(self, name: str = "sound-devices") -> None:
+        fmt = pj.MediaFormatAudio()
+        fmt.init(pj.PJMEDIA_FORMAT_PCM, self.clock_rate, 1, self.frame_ms * 1000, 16)
+        self.createPort(name, fmt)
+
+    def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        try:
+            size = frame.size
+            count = size // 2
+            if FAST_PATH:
+                buf = frame.buf
+                buf.resize(size)
+                address, _ = data_address(buf)
+                self.sink.frame_requested(address, count)
+            else:
+                out = self._scratch[:count]
+                self.sink.frame_requested(out.ctypes.data, count)
+                frame.buf = pj.ByteVector(out.tobytes())
+            frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+        except Exception as e:  # never into pjmedia's C code; never logged from here
+            self.errors += 1
+            self.last_error = f"{type(e).__name__}: {e}"
+            frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
+
+    def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        try:
+            count = frame.size // 2
+            if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or count == 0:
+                self.sink.frame_received(0, self.clock_rate * self.frame_ms // 1000)
+            elif FAST_PATH:
+                address, size = data_address(frame.buf)
+                self.sink.frame_received(address, min(count, size // 2))
+            else:
+                data = np.frombuffer(bytes(frame.buf), dtype=np.int16)
+                self.sink.frame_received(data.ctypes.data, len(data))
+        except Exception as e:
+            self.errors += 1
+            self.last_error = f"{type(e).__name__}: {e}"

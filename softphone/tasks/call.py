@@ -49,6 +49,7 @@ def run_call(
     record: Path | None = None,
     policy: CallPolicy | None = None,
     authorization: DialAuthorization | None = None,
+    devices: bool = False,
 ) -> CallReport:
     report = CallReport(uri=uri)
     with EngineSession(Engine(policy=policy)) as s:
@@ -61,8 +62,12 @@ def run_call(
                 return report
         else:
             s.submit(cmd.AddAccount("acc", profile, username, password, register=False))
+        if devices:
+            from softphone.tasks.devices import audio_settings
+
+            s.submit(cmd.SetAudioDevices.from_settings(audio_settings()))
         source = cmd.AudioSource(wav=play, loop=False)
-        _call(s, report, uri, duration, source, record, authorization)
+        _call(s, report, uri, duration, source, record, authorization, devices)
     return report
 
 
@@ -74,10 +79,19 @@ def _call(
     source: cmd.AudioSource,
     record: Path | None,
     authorization: DialAuthorization | None = None,
+    devices: bool = False,
 ) -> None:
     call_id = s.new_id("call")
     s.submit(
-        cmd.MakeCall(call_id, "acc", uri, source=source, record=record, authorization=authorization)
+        cmd.MakeCall(
+            call_id,
+            "acc",
+            uri,
+            source=source,
+            record=record,
+            authorization=authorization,
+            devices=devices,
+        )
     )
     first = s.wait_for(
         (ev.CallMediaDidChange, ev.CallDidEnd, ev.CommandDidFail, ev.CallDialWasRefused),

@@ -119,3 +119,41 @@ def test_admin_policy_locks_what_it_sets() -> None:
     assert "/etc/xdg/softphone/policy.toml" in result.locked["inbound"]
     unlocked = effective_settings(FULL, AdminPolicy())
     assert unlocked.settings == FULL and not unlocked.locked
+
+
+def test_audio_devices_persist_by_name_with_processing_switches(tmp_path: Path) -> None:
+    audio = AudioSettings(
+        microphone="USB Headset: Audio (hw:2,0)",
+        speaker=None,  # follow the system default
+        ringer="HDMI 1",
+        echo_cancellation=True,
+        noise_suppression=False,
+        auto_gain=False,
+    )
+    path = save_settings(Settings(audio=audio), tmp_path / "settings.json")
+    doc = json.loads(path.read_text())
+    assert doc["audio"]["microphone"] == "USB Headset: Audio (hw:2,0)"  # a name, not an index
+    assert load_settings(path).audio == audio
+    # files written before the switches existed: processing on
+    doc["audio"] = {"microphone": "X"}
+    path.write_text(json.dumps(doc))
+    old = load_settings(path).audio
+    assert old.microphone == "X" and old.noise_suppression and old.auto_gain
+    doc["audio"] = {"auto_gain": "yes"}
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SettingsError, match=r"audio\.auto_gain"):
+        load_settings(path)
+
+
+def test_camera_choice_persists_by_name_with_mode_and_video_policy(tmp_path: Path) -> None:
+    from softphone.config.settings import VideoSettings
+
+    video = VideoSettings("HD Webcam C270 #2", 640, 480, 15.0, start_calls_with_video=True)
+    path = save_settings(Settings(video=video), tmp_path / "settings.json")
+    assert load_settings(path).video == video
+    assert Settings().video.start_calls_with_video is False  # video off unless chosen
+    doc = json.loads(path.read_text())
+    doc["video"]["fps"] = 0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SettingsError, match="positive"):
+        load_settings(path)

@@ -1,0 +1,415 @@
+"""Sound devices in calls: one bridge port, the device streams behind it, and which
+calls are connected to it.
+
+Engine thread, like everything pjsua2 (the port's frame callbacks run on
+pjmedia's clock thread, the streams' callbacks on PortAudio's: see
+`media/bridge.py`). Device names come from settings; `None` follows the system
+default. What happens when a device goes away:
+
+* the watcher (a child process, `media/devices.py`) reports the new list within
+  about a second, or the stream itself stops calling back;
+* the stream on that device is closed and reopened on the system default, the
+  call goes on (`AudioDeviceDidSwitch` says why), and the choice stays in
+  settings, so the device is used again when it comes back.
+
+PortAudio is re-initialised in this process only when a stream must open on a
+device it does not know yet (one plugged in since it started); the streams that
+are open are closed first and reopened right after, a gap of a few
+milliseconds that the bridge fills with silence. Calls that do not use devices
+are never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from softphone.engine import commands as cmd
+from softphone.engine import events as ev
+from softphone.media.streams import NOT_STARTED
+
+if TYPE_CHECKING:
+    import pjsua2 as pj
+
+    from softphone.engine.engine import Engine
+    from softphone.engine.pjobjects import PjBridgePort
+    from softphone.media.bridge import AudioBridge
+    from softphone.media.devices import AudioDevice, DeviceList, DeviceWatcher
+    from softphone.media.streams import DeviceStreams
+
+log = logging.getLogger(__name__)
+
+ROLES = ("microphone", "speaker")
+_KIND = {"microphone": "input", "speaker": "output", "ringer": "output"}
+RESTART_WINDOW_S = 10.0
+MAX_RESTARTS = 5  # in RESTART_WINDOW_S; then the device counts as failed
+
+
+@dataclass
+class _Choice:
+    microphone: str | None = None
+    speaker: str | None = None
+    ringer: str | None = None
+    processing: dict[str, bool] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("echo_cancellation", "noise_suppression", "auto_gain"), True
+        )
+    )
+
+
+class AudioRouter:
+    def __init__(self, engine: Engine, clock_rate: int) -> None:
+        self._engine = engine
+        self._clock_rate = clock_rate
+        self.choice = _Choice()
+        self.bridge: AudioBridge | None = None
+        self.port: PjBridgePort | None = None
+        self.streams: DeviceStreams | None = None
+        self.watcher: DeviceWatcher | None = None
+        self._connected: dict[str, pj.AudioMedia] = {}  # call id -> its audio media
+        self._pending_list: DeviceList | None = None
+        self._known: DeviceList | None = None  # this process's PortAudio view
+        self._reported_errors = 0
+        self._processor_error: str | None = None
+        self._restarts: dict[str, list[float]] = {}  # role -> when its stream was restarted
+        self.configured = False  # SetAudioDevices seen
+        self.ringer = None  # media.ringer.Ringer, made on first ring
+        self._ringing: set[str] = set()
+
+    # ------------------------------------------------------------ commands
+
+    def set_devices(self, c: cmd.SetAudioDevices) -> None:
+        old = self.choice
+        self.choice = _Choice(c.microphone, c.speaker, c.ringer, c.processing)
+        self.configured = True
+        self._ensure_watcher()
+        if self.streams is not None and self._connected:
+            if old.microphone != c.microphone:
+                self._open("microphone", "switched by the user")
+            if old.speaker != c.speaker:
+                self._open("speaker", "switched by the user")
+            if old.processing != c.processing:
+                self._apply_processing()
+        self._emit_list(self._known or self._probe())
+
+    # ------------------------------------------------------------- ringer
+
+    def ring(self, call_id: str) -> None:
+        """An incoming call rings: play the cadence on the ringer device. Only once the
+        devices have been configured (`SetAudioDevices`): a headless engine stays silent."""
+        if not self.configured:
+            return
+        self._ringing.add(call_id)
+        if self.ringer is not None and self.ringer.ringing:
+            return
+        from softphone.media.ringer import Ringer
+
+        device, note = self._resolve("ringer", self.watcher.latest if self.watcher else None)
+        if device is None:
+            self._engine.emit(ev.AudioDeviceDidFail("ringer", self.choice.ringer, "no device"))
+            return
+        self.ringer = self.ringer or Ringer()
+        try:
+            self.ringer.start(device)
+        except (OSError, LookupError) as e:
+            log.warning("ringer: %s", e)
+            self._engine.emit(ev.AudioDeviceDidFail("ringer", device.name, str(e)))
+            return
+        self._engine.emit(
+            ev.AudioDeviceDidSwitch(
+                "ringer", device.name, device.hostapi, device.default_rate, 100.0,
+                f"call {call_id} is ringing" + (f"; {note}" if note else ""), fallback=bool(note),
+            )
+        )  # fmt: skip
+
+    def stop_ring(self, call_id: str) -> None:
+        self._ringing.discard(call_id)
+        if not self._ringing and self.ringer is not None:
+            self.ringer.stop()
+
+    def request_stats(self, _c: cmd.RequestAudioStats) -> None:
+        if self.bridge is None:
+            raise LookupError("sound devices are not in use")
+        self._engine.emit(ev.AudioBridgeStatsDidUpdate(self.bridge.stats(), self._port_errors()))
+
+    def list_devices(self, _c: cmd.ListAudioDevices) -> None:
+        self._emit_list(self._probe())
+
+    # ---------------------------------------------------------- from calls
+
+    def connect(self, call_id: str, aud: pj.AudioMedia) -> None:
+        """Put a call's audio on the devices (its media just became active)."""
+        self._ensure_port()
+        if call_id in self._connected:
+            self._disconnect_media(self._connected[call_id])
+        self.port.startTransmit(aud)
+        aud.startTransmit(self.port)
+        self._connected[call_id] = aud
+        if self.streams.input is None:
+            self._open("microphone", "call started")
+        if self.streams.output is None:
+            self._open("speaker", "call started")
+
+    def disconnect(self, call_id: str) -> None:
+        aud = self._connected.pop(call_id, None)
+        if aud is not None:
+            self._disconnect_media(aud)
+        if not self._connected and self.streams is not None:
+            self.streams.close()
+
+    def _disconnect_media(self, aud: pj.AudioMedia) -> None:
+        import pjsua2 as pj
+
+        for a, b in ((self.port, aud), (aud, self.port)):
+            try:
+                a.stopTransmit(b)
+            except pj.Error as e:  # the call's media is already gone
+                log.debug("stopTransmit: %s", e.reason)
+
+    # ------------------------------------------------------------ per turn
+
+    def tick(self) -> None:
+        pending, self._pending_list = self._pending_list, None
+        if pending is not None:
+            self._on_list(pending)
+        if self.streams is None or not self._connected:
+            return
+        for role in ROLES:
+            if role == "microphone":
+                problem, current = self.streams.input_problem(), self.streams.input
+            else:
+                problem, current = self.streams.output_problem(), self.streams.output
+            if problem is None or current is None:
+                continue
+            # A stream that stalls on a device that is still there gets a fresh
+            # stream on the same device (the ALSA pulse plugin, for one, can stop
+            # calling back after an xrun, or never start); only a device that is
+            # gone, or one that keeps failing, sends the call to the default.
+            now = time.monotonic()
+            recent = [t for t in self._restarts.get(role, []) if now - t < RESTART_WINDOW_S]
+            self._restarts[role] = [*recent, now]
+            present = self.watcher is None or self.watcher.latest is None
+            if not present:
+                present = current.device.name in self.watcher.latest.names(_KIND[role])
+            if present and len(recent) < MAX_RESTARTS:
+                if problem == NOT_STARTED:
+                    log.info("%s %s: %s, reopening", role, current.device.label, problem)
+                else:
+                    log.warning("%s %s: %s, reopening", role, current.device.label, problem)
+                self._open(role, problem, quiet=problem == NOT_STARTED, same=True)
+            else:
+                log.warning("%s %s: %s", role, current.device.label, problem)
+                self._open(role, problem, avoid_current=True)
+        if self.port is not None and self.port.errors != self._reported_errors:
+            self._reported_errors = self.port.errors
+            log.error(
+                "sound device port failed %d times: %s", self.port.errors, self.port.last_error
+            )
+
+    def poll_ms(self) -> int | None:
+        return 200 if self._connected else None
+
+    def shutdown(self) -> None:
+        if self.ringer is not None:
+            self.ringer.stop()
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        for call_id in list(self._connected):
+            self.disconnect(call_id)
+        if self.streams is not None:
+            self.streams.close()
+
+    def release_port(self) -> None:
+        """Drop the port: only once pjmedia's bridge has surely let go of it."""
+        self.port = None
+
+    # ------------------------------------------------------------ helpers
+
+    def _ensure_port(self) -> None:
+        if self.port is not None:
+            return
+        from softphone.engine.pjobjects import PjBridgePort
+        from softphone.media.bridge import AudioBridge
+        from softphone.media.streams import DeviceStreams
+
+        self.bridge = AudioBridge(call_rate=self._clock_rate, frame_samples=self._clock_rate // 50)
+        self.streams = DeviceStreams(self.bridge)
+        port = PjBridgePort(self.bridge, self._clock_rate)
+        port.create()
+        self.port = port
+        self._apply_processing()
+        self._ensure_watcher()
+
+    def _apply_processing(self) -> None:
+        if self.bridge is None:
+            return
+        if not any(self.choice.processing.values()):
+            self.bridge.processor = None
+            return
+        from softphone.media.processing import ProcessingUnavailable, make_processor
+
+        try:
+            self.bridge.processor = make_processor(self._clock_rate, **self.choice.processing)
+            self._processor_error = None
+        except ProcessingUnavailable as e:
+            self.bridge.processor = None
+            if self._processor_error != str(e):
+                self._processor_error = str(e)
+                log.warning("%s", e)
+                self._engine.emit(ev.AudioProcessingDidFail(str(e)))
+
+    def _ensure_watcher(self) -> None:
+        if self.watcher is not None:
+            return
+        from softphone.media.devices import DeviceWatcher
+
+        self.watcher = DeviceWatcher(self._watched)
+        self.watcher.start()
+
+    def _watched(self, devices: DeviceList) -> None:
+        """Watcher thread: hand the list to the engine thread."""
+        self._pending_list = devices
+        self._engine.wake()
+
+    def _probe(self) -> DeviceList:
+        from softphone.media.devices import list_devices
+
+        self._known = list_devices()
+        return self._known
+
+    def _on_list(self, fresh: DeviceList) -> None:
+        self._emit_list(fresh)
+        if self.streams is None or not self._connected:
+            return
+        for role, open_stream in (
+            ("microphone", self.streams.input),
+            ("speaker", self.streams.output),
+        ):
+            wanted = getattr(self.choice, role)
+            kind = _KIND[role]
+            if open_stream is not None and open_stream.device.name not in fresh.names(kind):
+                self._open(role, f"{open_stream.device.name} was removed", fresh=fresh)
+            elif (
+                wanted is not None
+                and open_stream is not None
+                and open_stream.device.name != wanted
+                and fresh.find(wanted, kind) is not None
+            ):
+                self._open(role, f"{wanted} is back", fresh=fresh)
+
+    def _resolve(self, role: str, fresh: DeviceList | None) -> tuple[AudioDevice | None, str]:
+        """The device to open for `role`: the chosen one if present, else the default."""
+        kind = _KIND[role]
+        wanted = getattr(self.choice, role)
+        # the watcher's list, when there is one, is the truth about what is present;
+        # this process's PortAudio may still list a device that was unplugged
+        lists = [fresh] if fresh is not None else [self._known or self._probe()]
+        for devices in lists:
+            if wanted is not None and devices.find(wanted, kind) is not None:
+                return devices.find(wanted, kind), ""
+        note = f"{wanted} is not available: using the system default" if wanted else ""
+        for devices in lists:
+            if devices.default(kind) is not None:
+                return devices.default(kind), note
+        return None, note
+
+    def _open(
+        self,
+        role: str,
+        why: str,
+        *,
+        fresh: DeviceList | None = None,
+        avoid_current: bool = False,
+        quiet: bool = False,
+        same: bool = False,
+    ) -> None:
+        from softphone.media.devices import reinitialize
+        from softphone.media.streams import StreamError
+
+        current = self.streams.input if role == "microphone" else self.streams.output
+        if fresh is None and self.watcher is not None:
+            fresh = self.watcher.latest  # newer than this process's PortAudio view
+        device, note = self._resolve(role, fresh)
+        if same and current is not None:
+            device, note = current.device, ""
+        stopped = avoid_current and current is not None and device is not None
+        if stopped and device.name == current.device.name:
+            # the chosen device itself keeps failing: fall back to the default
+            default = (fresh or self._known or self._probe()).default(_KIND[role])
+            device, note = default, f"{current.device.name} failed: using the system default"
+        if device is None:
+            self._close_role(role)
+            self._engine.emit(ev.AudioDeviceDidFail(role, getattr(self.choice, role), why))
+            return
+        opener = self.streams.open_input if role == "microphone" else self.streams.open_output
+        try:
+            try:
+                info = opener(device)
+            except LookupError:
+                # plugged in after PortAudio started here: re-read the devices
+                # (closes every stream of this process; reopen the other one)
+                other = self.streams.output if role == "microphone" else self.streams.input
+                self.streams.close()
+                reinitialize()
+                self._probe()
+                if other is not None:
+                    reopen = (
+                        self.streams.open_output
+                        if role == "microphone"
+                        else self.streams.open_input
+                    )
+                    reopen(other.device)
+                info = opener(device)
+        except (StreamError, LookupError, OSError) as e:
+            fallback = (self._known or self._probe()).default(_KIND[role])
+            if fallback is not None and fallback.name != device.name:
+                try:
+                    info = opener(fallback)
+                    note = f"{device.name} could not be opened ({e}): using the system default"
+                except (StreamError, LookupError, OSError) as e2:
+                    self._engine.emit(ev.AudioDeviceDidFail(role, device.name, str(e2)))
+                    return
+            else:
+                self._engine.emit(ev.AudioDeviceDidFail(role, device.name, str(e)))
+                return
+        reason = f"{why}; {note}" if note else why
+        if quiet:  # the same device again, after a start that did not happen
+            return
+        log.info("%s: %s at %d Hz (%s)", role, info.device.label, info.rate, reason)
+        self._engine.emit(
+            ev.AudioDeviceDidSwitch(
+                role,
+                info.device.name,
+                info.device.hostapi,
+                info.rate,
+                round(info.latency_s * 1000, 1),
+                reason,
+                fallback=bool(note),
+            )
+        )
+
+    def _close_role(self, role: str) -> None:
+        if role == "microphone":
+            self.streams.close_input()
+        else:
+            self.streams.close_output()
+
+    def _emit_list(self, devices: DeviceList) -> None:
+        default_in, default_out = devices.default("input"), devices.default("output")
+        self._engine.emit(
+            ev.AudioDevicesDidChange(
+                inputs=tuple(d.label for d in devices.inputs),
+                outputs=tuple(d.label for d in devices.outputs),
+                input_names=tuple(d.name for d in devices.inputs),
+                output_names=tuple(d.name for d in devices.outputs),
+                default_input=default_in.name if default_in else None,
+                default_output=default_out.name if default_out else None,
+                error=devices.error,
+            )
+        )
+
+    def _port_errors(self) -> int:
+        return self.port.errors if self.port is not None else 0

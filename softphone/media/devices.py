@@ -1,0 +1,212 @@
+"""Sound devices as PortAudio sees them, chosen by name, and a watcher for hot-plug.
+
+Any thread, but PortAudio calls (`list_devices`) go through the one thread that
+owns this process's streams (the engine thread). PortAudio only sees devices
+that existed when it was initialised, and re-initialising it closes every open
+stream; so the watcher asks a child process (`python -m softphone.media.probe
+--watch`), which re-initialises its own PortAudio every second and prints the
+list when it changes. A call's streams are never touched just to look.
+
+Choices are stored by device name, never by index (indices change whenever a
+device comes or goes). `None` means "follow the system default".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+
+class AudioUnavailable(RuntimeError):
+    """No PortAudio here (library missing) or it failed to start."""
+
+
+@dataclass(frozen=True)
+class AudioDevice:
+    name: str
+    hostapi: str
+    max_inputs: int
+    max_outputs: int
+    default_rate: int
+    default_input: bool = False
+    default_output: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.hostapi})"
+
+
+@dataclass(frozen=True)
+class DeviceList:
+    devices: tuple[AudioDevice, ...] = ()
+    error: str | None = None
+
+    @property
+    def inputs(self) -> tuple[AudioDevice, ...]:
+        return tuple(d for d in self.devices if d.max_inputs > 0)
+
+    @property
+    def outputs(self) -> tuple[AudioDevice, ...]:
+        return tuple(d for d in self.devices if d.max_outputs > 0)
+
+    def names(self, kind: str) -> set[str]:
+        return {d.name for d in (self.inputs if kind == "input" else self.outputs)}
+
+    def default(self, kind: str) -> AudioDevice | None:
+        for d in self.devices:
+            if (d.default_input if kind == "input" else d.default_output) and (
+                d.max_inputs if kind == "input" else d.max_outputs
+            ):
+                return d
+        return None
+
+    def find(self, name: str | None, kind: str) -> AudioDevice | None:
+        """The device called `name` (None: the system default) that can do `kind`."""
+        if name is None:
+            return self.default(kind)
+        pool = self.inputs if kind == "input" else self.outputs
+        exact = [d for d in pool if d.name == name]
+        if exact:
+            return exact[0]
+        label = [d for d in pool if d.label == name]
+        return label[0] if label else None
+
+    def to_json(self) -> dict:
+        return {"devices": [asdict(d) for d in self.devices], "error": self.error}
+
+    @classmethod
+    def from_json(cls, doc: dict) -> DeviceList:
+        return cls(tuple(AudioDevice(**d) for d in doc.get("devices", ())), doc.get("error"))
+
+
+def sounddevice_module():
+    """sounddevice, or AudioUnavailable saying why (not installed, no PortAudio library)."""
+    try:
+        import sounddevice
+    except ImportError as e:
+        raise AudioUnavailable(f"sound devices unavailable: {e}") from None
+    except OSError as e:  # the PortAudio shared library is missing
+        raise AudioUnavailable(f"PortAudio library not found: {e}") from None
+    return sounddevice
+
+
+def list_devices() -> DeviceList:
+    """What this process's PortAudio knows now (initialised once; see `reinitialize`)."""
+    try:
+        sd = sounddevice_module()
+        raw = sd.query_devices()
+        apis = sd.query_hostapis()
+    except (AudioUnavailable, OSError) as e:
+        return DeviceList((), str(e))
+    except Exception as e:  # PortAudioError
+        return DeviceList((), f"PortAudio: {e}")
+    devices = []
+    for api in apis:
+        for index in api["devices"]:
+            d = raw[index]
+            devices.append(
+                AudioDevice(
+                    name=d["name"],
+                    hostapi=api["name"],
+                    max_inputs=int(d["max_input_channels"]),
+                    max_outputs=int(d["max_output_channels"]),
+                    default_rate=int(d["default_samplerate"]),
+                    default_input=index == api["default_input_device"],
+                    default_output=index == api["default_output_device"],
+                )
+            )
+    return DeviceList(tuple(_prefer_first_hostapi(devices, apis)))
+
+
+def _prefer_first_hostapi(devices: list[AudioDevice], apis) -> list[AudioDevice]:
+    """A system default exists once per host API; keep it only on the first that has one
+    (PortAudio's own default host API comes first: ALSA, WASAPI/MME, Core Audio)."""
+    seen_in = seen_out = False
+    out = []
+    for d in devices:
+        di = d.default_input and not seen_in
+        do = d.default_output and not seen_out
+        seen_in |= di
+        seen_out |= do
+        out.append(AudioDevice(**{**asdict(d), "default_input": di, "default_output": do}))
+    return out
+
+
+def device_index(device: AudioDevice) -> int:
+    """This process's PortAudio index for `device` (by name and host API)."""
+    sd = sounddevice_module()
+    apis = sd.query_hostapis()
+    for api in apis:
+        if api["name"] != device.hostapi:
+            continue
+        for index in api["devices"]:
+            if sd.query_devices(index)["name"] == device.name:
+                return index
+    raise LookupError(f"audio device {device.label} is not known to PortAudio here")
+
+
+def reinitialize() -> None:
+    """Re-read the devices. Closes every stream of this process: callers close theirs first."""
+    sd = sounddevice_module()
+    sd._terminate()
+    sd._initialize()
+
+
+class DeviceWatcher:
+    """Runs the probe child process and calls `on_change(DeviceList)` from its reader thread."""
+
+    def __init__(self, on_change: Callable[[DeviceList], None], interval: float = 1.0) -> None:
+        self._on_change = on_change
+        self._interval = interval
+        self._proc: subprocess.Popen | None = None
+        self._thread: threading.Thread | None = None
+        self.latest: DeviceList | None = None
+
+    def start(self) -> None:
+        if self._proc is not None:
+            return
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "softphone.media.probe", "--watch", str(self._interval)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONPATH": _package_root()},
+        )
+        self._thread = threading.Thread(target=self._read, name="audio-device-watcher", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        for line in proc.stdout:
+            try:
+                devices = DeviceList.from_json(json.loads(line))
+            except (ValueError, TypeError):
+                continue
+            self.latest = devices
+            self._on_change(devices)
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()  # the child exits when its stdin closes
+            proc.wait(3)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait(3)
+        if self._thread is not None:
+            self._thread.join(3)
+
+
+def _package_root() -> str:
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    existing = os.environ.get("PYTHONPATH")
+    return root if not existing else f"{root}{os.pathsep}{existing}"

@@ -1,0 +1,222 @@
+"""PortAudio streams (through sounddevice) that feed one AudioBridge.
+
+Opened, switched and closed on the engine thread; their callbacks run on
+PortAudio's threads and only hand samples to the bridge (which copies). A
+stream's health is judged from the engine thread: a stream that stopped, or
+whose callback has not run for `STALL_S`, needs a new stream (`engine/audio.py`
+decides whether on the same device or on the default).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import functools
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+from softphone.media.bridge import AudioBridge
+from softphone.media.devices import AudioDevice, device_index, sounddevice_module
+
+STALL_S = 0.5
+START_TIMEOUT_S = 0.3
+NOT_STARTED = "the stream did not start"
+# What PortAudio is asked to buffer. Input: the capture buffer must outlast a
+# callback held up by another thread (the GIL) without losing samples; it does
+# not add latency, since a callback takes whatever has arrived, but it sets the
+# period, i.e. how bursty delivery is, which the bridge's margin must cover.
+# Output: it is the playback latency, and what carries the speaker through such
+# a stall. SOFTPHONE_INPUT_LATENCY_S overrides the input figure (benchmarks).
+INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.04"))
+OUTPUT_LATENCY_S = 0.08
+
+
+class StreamError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class OpenStream:
+    device: AudioDevice
+    rate: int
+    channels: int
+    latency_s: float
+
+
+class DeviceStreams:
+    def __init__(self, bridge: AudioBridge) -> None:
+        self.bridge = bridge
+        self._in = None
+        self._out = None
+        self.input: OpenStream | None = None
+        self.output: OpenStream | None = None
+        self.input_callbacks = 0
+        self.output_callbacks = 0
+        self._in_seen = (0, 0.0, 0)
+        self._out_seen = (0, 0.0, 0)
+
+    # --------------------------------------------------- PortAudio threads
+
+    def _on_input(self, indata, frames, _time, status) -> None:
+        self.input_callbacks += 1
+        self.bridge.capture(indata[:, 0], bool(status))
+
+    def _on_output(self, outdata, frames, _time, status) -> None:
+        self.output_callbacks += 1
+        self.bridge.playback(outdata[:, 0], bool(status))
+        if outdata.shape[1] > 1:
+            outdata[:, 1:] = outdata[:, :1]
+
+    # ------------------------------------------------------ engine thread
+
+    def open_input(self, device: AudioDevice) -> OpenStream:
+        self.close_input()
+        stream, info = self._open(device, "input")
+        self.bridge.set_capture_rate(info.rate)
+        stream.start()
+        self._in, self.input = stream, info
+        self._in_seen = (self.input_callbacks, time.monotonic(), self.input_callbacks)
+        return info
+
+    def open_output(self, device: AudioDevice) -> OpenStream:
+        self.close_output()
+        stream, info = self._open(device, "output")
+        self.bridge.set_playback_rate(info.rate)
+        stream.start()
+        self._out, self.output = stream, info
+        self._out_seen = (self.output_callbacks, time.monotonic(), self.output_callbacks)
+        return info
+
+    def _open(self, device: AudioDevice, kind: str):
+        sd = sounddevice_module()
+        index = device_index(device)
+        if device.hostapi == "ALSA" and sys.platform.startswith("linux"):
+            refused = alsa_can_open(device.name, kind)
+            if refused:
+                raise StreamError(f"cannot open {device.label} for {kind}: {refused}")
+        rate = device.default_rate or 48000
+        cls = sd.InputStream if kind == "input" else sd.OutputStream
+        callback = self._on_input if kind == "input" else self._on_output
+        latency = INPUT_LATENCY_S if kind == "input" else OUTPUT_LATENCY_S
+        errors = []
+        for channels in (1, 2):
+            try:
+                stream = cls(
+                    device=index,
+                    samplerate=rate,
+                    channels=channels,
+                    dtype="float32",
+                    latency=latency,
+                    blocksize=0,
+                    callback=callback,
+                )
+            except Exception as e:  # sd.PortAudioError, ValueError for channel counts
+                errors.append(str(e))
+                continue
+            return stream, OpenStream(device, int(stream.samplerate), channels, stream.latency)
+        raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
+
+    def close_input(self) -> None:
+        stream, self._in, self.input = self._in, None, None
+        _close(stream)
+        self.bridge.capture_stopped()
+
+    def close_output(self) -> None:
+        stream, self._out, self.output = self._out, None, None
+        _close(stream)
+        self.bridge.playback_stopped()
+
+    def close(self) -> None:
+        self.close_input()
+        self.close_output()
+
+    def started(self, microphone: bool) -> bool:
+        """The stream has called back at least once since it was opened."""
+        if microphone:
+            return self._in is not None and self.input_callbacks != self._in_seen[2]
+        return self._out is not None and self.output_callbacks != self._out_seen[2]
+
+    def input_problem(self) -> str | None:
+        """Why the microphone stream is not working, or None."""
+        problem, self._in_seen = _health(self._in, self.input_callbacks, self._in_seen)
+        return problem
+
+    def output_problem(self) -> str | None:
+        problem, self._out_seen = _health(self._out, self.output_callbacks, self._out_seen)
+        return problem
+
+
+def _health(
+    stream, calls: int, seen: tuple[int, float, int]
+) -> tuple[str | None, tuple[int, float, int]]:
+    """`seen`: (callbacks counted, when that count last changed, callbacks at open)."""
+    if stream is None:
+        return None, seen
+    now = time.monotonic()
+    if calls != seen[0]:
+        return None, (calls, now, seen[2])
+    if calls == seen[2] and now - seen[1] > START_TIMEOUT_S:
+        # Seen with ALSA's pulse plugin: about one capture stream in three never
+        # gets its first callback. A fresh stream on the same device starts.
+        return NOT_STARTED, seen
+    if not stream.active:
+        return "the stream stopped", seen
+    if now - seen[1] > STALL_S:
+        return f"no audio from the device for {now - seen[1]:.1f} s", seen
+    return None, seen
+
+
+def alsa_can_open(name: str, kind: str) -> str | None:
+    """Try to open an ALSA PCM directly; None if it opens, else ALSA's reason.
+
+    PortAudio 19.6's ALSA host API aborts the whole process (a failed assert in
+    PaAlsaStream_Initialize) when a device it listed cannot be opened any more,
+    e.g. one unplugged since PortAudio listed it. alsa-lib itself just returns
+    an error, so ask it first.
+    """
+    lib = _libasound()
+    if lib is None:
+        return None
+    pcm_name = name
+    if name.endswith(")") and "(hw:" in name:
+        pcm_name = name[name.rindex("(hw:") + 1 : -1]
+    handle = ctypes.c_void_p()
+    stream = 0 if kind == "output" else 1  # SND_PCM_STREAM_PLAYBACK / _CAPTURE
+    rc = lib.snd_pcm_open(ctypes.byref(handle), pcm_name.encode(), stream, 1)  # NONBLOCK
+    if rc < 0:
+        return lib.snd_strerror(rc).decode(errors="replace")
+    lib.snd_pcm_close(handle)
+    return None
+
+
+@functools.cache
+def _libasound():
+    path = ctypes.util.find_library("asound")
+    if not path:
+        return None
+    try:
+        lib = ctypes.CDLL(path)
+    except OSError:
+        return None
+    lib.snd_strerror.restype = ctypes.c_char_p
+    lib.snd_pcm_open.argtypes = [
+        ctypes.POINTER(ctypes.c_void_p),
+        ctypes.c_char_p,
+        ctypes.c_int,
+        ctypes.c_int,
+    ]
+    lib.snd_pcm_close.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+def _close(stream) -> None:
+    if stream is None:
+        return
+    # the device may already be gone: close anyway
+    with contextlib.suppress(Exception):
+        stream.abort()
+    with contextlib.suppress(Exception):
+        stream.close()
