@@ -112,7 +112,22 @@ class AudioRouter:
             return
         self.ringer = self.ringer or Ringer()
         try:
-            self.ringer.start(device)
+            try:
+                self.ringer.start(device)
+            except LookupError:
+                # plugged in after PortAudio started here; re-reading the devices
+                # would close a call's streams, so then ring on the default instead
+                if self._connected:
+                    device = (self._known or self._probe()).default("output")
+                    note = "the ringer is new: ringing on the system default"
+                    if device is None:
+                        raise
+                else:
+                    from softphone.media.devices import reinitialize
+
+                    reinitialize()
+                    self._probe()
+                self.ringer.start(device)
         except (OSError, LookupError) as e:
             log.warning("ringer: %s", e)
             self._engine.emit(ev.AudioDeviceDidFail("ringer", device.name, str(e)))

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 
 import numpy as np
 
 from softphone.media.devices import AudioDevice, device_index, sounddevice_module
+from softphone.media.streams import alsa_can_open
 
 TONES_HZ = (440.0, 480.0)
 ON_S, OFF_S = 1.0, 2.0
@@ -33,6 +35,11 @@ class Ringer:
     def start(self, device: AudioDevice) -> None:
         self.stop()
         sd = sounddevice_module()
+        index = device_index(device)
+        if device.hostapi == "ALSA" and sys.platform.startswith("linux"):
+            refused = alsa_can_open(device.name, "output")  # PortAudio 19.6 would abort
+            if refused:
+                raise OSError(f"cannot ring on {device.label}: {refused}")
         self._rate = device.default_rate or 48000
         self._n = 0
         self._t = np.zeros(16384, dtype=np.float64)
@@ -41,7 +48,7 @@ class Ringer:
         for channels in (1, 2):
             try:
                 stream = sd.OutputStream(
-                    device=device_index(device),
+                    device=index,
                     samplerate=self._rate,
                     channels=channels,
                     dtype="float32",
