@@ -192,6 +192,12 @@ class Engine:
         self._waker.wake()
         return future
 
+    def post(self, fn: Callable[[], Any]) -> None:
+        """Run `fn` on the engine thread soon, without waiting (any thread; how the
+        end-to-end media loop reports back). A failure is logged, never raised."""
+        self._queue.put((fn, None))
+        self._waker.wake()
+
     def subscribe(self, listener: Listener) -> None:
         with self._listeners_lock:
             self._listeners.append(listener)
@@ -297,11 +303,19 @@ class Engine:
             else:
                 self._execute(item)
 
-    def _run_function(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
+    def _run_function(
+        self, fn: Callable[[], Any], future: concurrent.futures.Future | None
+    ) -> None:
         try:
-            future.set_result(fn())
+            result = fn()
         except Exception as e:
-            future.set_exception(e)
+            if future is None:
+                log_failure("posted function", e)
+            else:
+                future.set_exception(e)
+            return
+        if future is not None:
+            future.set_result(result)
 
     def _execute(self, command: cmd.Command) -> None:
         handler = self._handler_table.get(type(command))
@@ -348,6 +362,8 @@ class Engine:
             cmd.Conference: c.conference,
             cmd.DecideRedirect: c.decide_redirect,
             cmd.RequestStats: c.request_stats,
+            cmd.ConfirmSas: c.confirm_sas,
+            cmd.SetVideo: c.set_video,
             cmd.AnalyzeAudio: c.analyze_audio,
             cmd.StartLoopback: lambda x: self.emit(start_loopback(a, x)),
         }
@@ -377,6 +393,7 @@ class Engine:
             self.accounts.shutdown()
             self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
             # calls are gone and the bridge has run ~10 ticks since: ports can go
+            self.calls.shutdown_media()
             self.calls.reap(port_grace_s=0.0)
             self.accounts.reap()
             self.accounts.remove_transports()
