@@ -615,6 +615,9 @@ class Calls:
     def shutdown(self) -> None:
         self.hangup_all()
 
+    def warm_up(self, account: AccountEntry) -> None:
+        self._e2e.warm_up(account)
+
     def shutdown_media(self) -> None:
         """After every call has ended: stop the end-to-end media loop."""
         self._e2e.shutdown()

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import importlib.util
 import logging
 import time
 from collections.abc import Callable
@@ -155,11 +156,24 @@ class E2eCalls:
         """Why end-to-end calls cannot be made here (aiortc missing), or None."""
         if not self._checked:
             self._checked = True
-            try:
-                import softphone.e2e.media  # noqa: F401  (aiortc, av)
-            except ImportError as e:
-                self._unavailable = f"aiortc is not installed ({e})"
+            missing = [m for m in ("aiortc", "av") if importlib.util.find_spec(m) is None]
+            if missing:
+                self._unavailable = f"{' and '.join(missing)} not installed"
         return self._unavailable
+
+    def warm_up(self, account: AccountEntry) -> None:
+        """Start the media loop and import aiortc on it (about half a second, once), so
+        the first end-to-end call does not wait for it on the engine thread."""
+        if account.profile.media.end_to_end == "off" or self.unavailable_reason() is not None:
+            return
+        identity = self.identity_for(account)
+
+        async def warm() -> None:
+            import softphone.e2e.media  # noqa: F401
+
+            identity.rtc_certificate()
+
+        self._media_loop().submit(warm())
 
     def _media_loop(self) -> MediaLoop:
         if self._loop is None:

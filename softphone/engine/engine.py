@@ -344,7 +344,7 @@ class Engine:
     def _handlers(self) -> dict[type, Callable[[Any], None]]:
         c, a = self.calls, self.accounts
         return {
-            cmd.AddAccount: a.add,
+            cmd.AddAccount: lambda x: c.warm_up(a.add(x)),
             cmd.RemoveAccount: lambda x: a.remove(x.account_id),
             cmd.Register: lambda x: a.register(x.account_id, True),
             cmd.Unregister: lambda x: a.register(x.account_id, False),
