@@ -150,8 +150,10 @@ class EnginePeer:
     def command(self, name: str, **args: Any) -> None:
         self.send({"cmd": name, "args": args})
 
-    def register(self, user: str, password: str, **media: Any) -> None:
-        self.send({"op": "register", "user": user, "password": password, "media": media})
+    def register(self, user: str, password: str, profile: dict | None = None, **media: Any) -> None:
+        """Register `user` with the testbed profile (`profile` and `media` overrides)."""
+        request = {"op": "register", "user": user, "password": password, "media": media}
+        self.send({**request, "profile": profile or {}})
         got = self.wait("Registered", timeout=20)
         assert got["ok"], got
 
