@@ -91,8 +91,17 @@ def _child(config: dict) -> None:
                 profile = load_profile(REPO / "sip_profiles" / "testbed.toml")
                 media = dataclasses.replace(profile.media, **request.get("media", {}))
                 profile = dataclasses.replace(profile, media=media, **request.get("profile", {}))
+                identity = None
+                if request.get("identity"):
+                    from softphone.e2e.identity import DtlsIdentity
+
+                    identity = DtlsIdentity.from_text(request["identity"])
                 report = add_and_register(
-                    session, profile, request["user"], Secret(request["password"])
+                    session,
+                    profile,
+                    request["user"],
+                    Secret(request["password"]),
+                    e2e_identity=identity,
                 )
                 send({"event": "Registered", "ok": report.ok, "reason": report.reason})
                 continue
@@ -150,10 +159,18 @@ class EnginePeer:
     def command(self, name: str, **args: Any) -> None:
         self.send({"cmd": name, "args": args})
 
-    def register(self, user: str, password: str, profile: dict | None = None, **media: Any) -> None:
-        """Register `user` with the testbed profile (`profile` and `media` overrides)."""
+    def register(
+        self,
+        user: str,
+        password: str,
+        profile: dict | None = None,
+        identity: str | None = None,
+        **media: Any,
+    ) -> None:
+        """Register `user` with the testbed profile (`profile` and `media` overrides);
+        `identity`: a stored end-to-end identity (key and certificate PEM)."""
         request = {"op": "register", "user": user, "password": password, "media": media}
-        self.send({**request, "profile": profile or {}})
+        self.send({**request, "profile": profile or {}, "identity": identity})
         got = self.wait("Registered", timeout=20)
         assert got["ok"], got
 
@@ -168,7 +185,8 @@ class EnginePeer:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 seen = [e["event"] for e in self.events]
-                raise TimeoutError(f"peer: no {name} within {timeout} s; saw {seen}")
+                errors = "".join(self.stderr[-20:])
+                raise TimeoutError(f"peer: no {name} within {timeout} s; saw {seen}\n{errors}")
             try:
                 event = self._inbox.get(timeout=remaining)
             except queue.Empty:

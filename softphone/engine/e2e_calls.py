@@ -695,7 +695,9 @@ class E2eCalls:
         fingerprint = _colon(e.remote.fingerprint if e.remote else None)
         e.verified = False
         self._calls.emit(
-            ev.CallVerificationDidChange(entry.call_id, e.peer, fingerprint, False, reason)
+            ev.CallVerificationDidChange(
+                entry.call_id, e.peer, fingerprint, False, reason, mismatch=True
+            )
         )
         self._fail(entry, reason)
 

@@ -294,13 +294,16 @@ class CallPeerIdentityDidChange(Event):
 class CallVerificationDidChange(Event):
     """The users confirmed the SAS (or the peer's known certificate did), or it failed.
 
-    A failure ends the call; `reason` says why, for the record."""
+    `mismatch`: the users' strings differed, or the commitment did not hold — proof
+    of interference; the call is ended and the reason kept. verified False without
+    mismatch: the call cannot be verified (no SAS), and stays "not verified"."""
 
     call_id: str
     peer: str
     peer_fingerprint: str
     verified: bool
     reason: str
+    mismatch: bool = False
 
 
 @dataclass(frozen=True)

@@ -218,8 +218,15 @@ class PjLogWriter(pj.LogWriter):
         super().__init__()
         self._log = logger
 
+    # An end-to-end call is made with one extra pjsua audio slot per X-E2E line (see
+    # e2e_calls); pjsua then fails, as intended, to start SRTP on a transport it does
+    # not know, and says so at error level for every call. Expected: logged as debug.
+    _EXPECTED = ("PJMEDIA_SRTP_ESDPINTRANSPORT",)
+
     def write(self, entry: pj.LogEntry) -> None:
         level = self._LEVELS.get(entry.level, logging.DEBUG)
+        if level >= logging.ERROR and any(tag in entry.msg for tag in self._EXPECTED):
+            level = logging.DEBUG
         if self._log.isEnabledFor(level):
             self._log.log(level, "%s", entry.msg.rstrip())
 

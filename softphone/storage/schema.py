@@ -13,6 +13,7 @@ History:
   1  contacts with `numbers_json` as a JSON list of strings.
   2  `numbers_json` holds entries {original, e164, label}; `tags_json` added.
   3  `appointments` (scheduled calls) added.
+  4  `e2e_peers` (end-to-end calls: verified certificates and per-contact requirement).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import phonenumbers
 
 from softphone.storage.column_cipher import ColumnCipher
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # `tags_json` comes last and may be NULL because version 2 added it with ALTER TABLE,
 # which cannot add a NOT NULL column without a constant default; a new file gets the
@@ -82,6 +83,17 @@ CREATE TABLE appointments (
     source_key BLOB UNIQUE
 );
 CREATE INDEX appointments_start ON appointments (start);
+CREATE TABLE e2e_peers (
+    id INTEGER PRIMARY KEY,
+    address_key BLOB NOT NULL UNIQUE,
+    address BLOB NOT NULL,
+    contact_id INTEGER,
+    requirement TEXT CHECK (requirement IN ('preferred', 'required')),
+    fingerprint BLOB,
+    verified_at REAL,
+    mismatch_at REAL,
+    mismatch_reason BLOB
+);
 """
 # Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
 # is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
@@ -106,10 +118,28 @@ _APPOINTMENTS = """CREATE TABLE appointments (
 CREATE INDEX appointments_start ON appointments (start)
 """
 
+# One row per peer address (user@host) that was verified, failed verification, or has a
+# requirement of its own. The address is found by a keyed hash (`address_key`, as the
+# appointments' UIDs) and stored encrypted, like the fingerprint the users verified and
+# the reason of the last mismatch; only the times and the requirement are plain.
+_E2E_PEERS = """CREATE TABLE e2e_peers (
+    id INTEGER PRIMARY KEY,
+    address_key BLOB NOT NULL UNIQUE,
+    address BLOB NOT NULL,
+    contact_id INTEGER,
+    requirement TEXT CHECK (requirement IN ('preferred', 'required')),
+    fingerprint BLOB,
+    verified_at REAL,
+    mismatch_at REAL,
+    mismatch_reason BLOB
+)
+"""
+
 TABLES_BY_VERSION = {
     1: ("contacts", "call_history", "audit_log"),
     2: ("contacts", "call_history", "audit_log"),
     3: ("contacts", "call_history", "audit_log", "appointments"),
+    4: ("contacts", "call_history", "audit_log", "appointments", "e2e_peers"),
 }
 
 NumberCell = tuple[str, str | None, str | None]  # original, e164, label
@@ -217,7 +247,12 @@ def _v2_to_v3(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
             conn.execute(statement)
 
 
+def _v3_to_v4(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
+    conn.execute(_E2E_PEERS)
+
+
 _STEPS: dict[int, Callable[[sqlite3.Connection, ColumnCipher], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }
