@@ -11,7 +11,7 @@ apps needs two processes. Run as `python tests/engine_peer.py CONFIG_JSON`; then
 
 `EnginePeer` is the test side: it starts the process and waits for its events.
 CONFIG_JSON: {"transfers": bool, "peers": {"user@host": {"requirement": ..,
-"verified_fingerprint": "AB:.."}}}.
+"verified_fingerprint": "AB:.."}}, "auto_answer": {"tone_hz": [600]}}.
 """
 
 from __future__ import annotations
@@ -82,6 +82,15 @@ def _child(config: dict) -> None:
 
     session = EngineSession(Engine(policy=policy))
     session.engine.subscribe(lambda e: send({"event": type(e).__name__, **_jsonable(e)}))
+    auto = config.get("auto_answer")
+    if auto is not None:  # answer at once, from the engine's own listener (benchmarks)
+        source = cmd.AudioSource(tone_hz=tuple(auto.get("tone_hz", ())))
+
+        def answer(event) -> None:
+            if type(event).__name__ == "CallDidArrive":
+                session.engine.submit(cmd.Answer(event.call_id, source=source))
+
+        session.engine.subscribe(answer)
     with session:
         for line in sys.stdin:
             request = json.loads(line)
@@ -89,7 +98,11 @@ def _child(config: dict) -> None:
                 break
             if request.get("op") == "register":
                 profile = load_profile(REPO / "sip_profiles" / "testbed.toml")
-                media = dataclasses.replace(profile.media, **request.get("media", {}))
+                # JSON lists become tuples: profiles are frozen and hashed
+                media = {
+                    k: tuple(v) if isinstance(v, list) else v for k, v in request["media"].items()
+                }
+                media = dataclasses.replace(profile.media, **media)
                 profile = dataclasses.replace(profile, media=media, **request.get("profile", {}))
                 identity = None
                 if request.get("identity"):
