@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -246,8 +246,13 @@ class Calls:
         entry = self.get(c.call_id)
         prm = self._op_param(entry)
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
-        entry.pj.reinvite(prm)
+        # set first: the re-offer's SDP is built inside reinvite() and must say so
         entry.local_hold = False
+        try:
+            entry.pj.reinvite(prm)
+        except pj.Error:
+            entry.local_hold = True
+            raise
         self._e2e.on_local_hold(entry)
 
     def set_mute(self, c: cmd.SetMute) -> None:
@@ -487,6 +492,13 @@ class Calls:
         entry = self._calls[call_id]
         check = self._engine.gate.transfer(entry.account.profile, prm.dstUri)
         decision = check.decision
+        if check.request_uri is not None:
+            # pjsua places a transferred call at once, with no time to prepare an
+            # end-to-end offer: it is an SDES call, refused if it must be end to end.
+            refusal = self._e2e.transfer_refusal(entry, prm.dstUri)
+            if refusal is not None:
+                decision = refusal
+                check = replace(check, decision=refusal, request_uri=None)
         new_call_id = None
         if check.request_uri is not None:
             new_call_id = self._engine.new_id("xfer")
@@ -636,8 +648,12 @@ class Calls:
             log.info("hangup of %s: %s", entry.call_id, e.reason)
 
     def _hold(self, entry: CallEntry) -> None:
-        entry.pj.setHold(self._op_param(entry))
-        entry.local_hold = True
+        entry.local_hold = True  # first: the hold offer is built inside setHold()
+        try:
+            entry.pj.setHold(self._op_param(entry))
+        except pj.Error:
+            entry.local_hold = False
+            raise
         self._e2e.on_local_hold(entry)
 
     def _refuse_dial(self, call_id: str, target: str, path: str, decision: Decision) -> None:

@@ -114,6 +114,7 @@ class E2eCall:
     deadline: float | None = None
     reveal_deadline: float | None = None
     video_frames: int = 0
+    reoffer: wire.PeerE2e | None = None  # a re-offer being answered
 
     @property
     def audio_count(self) -> int:
@@ -128,6 +129,21 @@ class E2eCall:
 
 def _colon(digest: bytes | None) -> str:
     return sas.format_fingerprint(digest) if digest else ""
+
+
+_MIRROR = {"sendrecv": "sendrecv", "sendonly": "recvonly", "recvonly": "sendonly"}
+
+
+def _direction(local_hold: bool, offer: wire.PeerE2e | None) -> str:
+    """The direction of our end-to-end lines in a re-offer (`offer` None) or in the
+    answer to the peer's re-offer. pjsua's SDES line says nothing here: it stays
+    inactive on these calls."""
+    if offer is None:
+        return "sendonly" if local_hold else "sendrecv"
+    answer = _MIRROR.get(offer.direction, "inactive")
+    if local_hold:
+        answer = {"sendrecv": "sendonly", "recvonly": "inactive"}.get(answer, answer)
+    return answer
 
 
 def _spoil(text: str) -> str:
@@ -347,6 +363,12 @@ class E2eCalls:
             e.media_deferred = False
             self._calls.on_call_media_state(entry.call_id)
 
+    def transfer_refusal(self, entry: CallEntry, target: str):
+        """A Decision refusing a transfer (REFER) whose call would have to be end to end."""
+        mode, _facts, _address = self.plan(entry.account, target)
+        decision = decide_fallback(mode, "a call we are asked to transfer to is placed as SDES")
+        return None if decision.allowed else decision
+
     def on_confirmed(self, entry: CallEntry) -> None:
         self._maybe_reveal(entry)
 
@@ -459,8 +481,9 @@ class E2eCalls:
         if e.sections is None:
             return
         try:
-            direction = wire.first_direction(text)
             first_offer = e.role == "offerer" and e.state is E2eState.OFFERED
+            answering, e.reoffer = e.reoffer, None
+            direction = _direction(entry.local_hold, answering)
             ours = (
                 e.sections
                 if first_offer
@@ -505,6 +528,7 @@ class E2eCalls:
         if problem:
             return problem
         e.remote_hold = remote.direction in ("sendonly", "inactive")
+        e.reoffer = remote  # the answer pjsua builds next answers this
         self._apply_hold(entry)
         return None
 
@@ -531,7 +555,7 @@ class E2eCalls:
     def on_local_hold(self, entry: CallEntry) -> None:
         self._apply_hold(entry)
 
-    def _apply_hold(self, entry: CallEntry) -> None:
+    def _apply_hold(self, entry: CallEntry, emit: bool = True) -> None:
         e = entry.e2e
         if e is None or e.session is None or e.state is not E2eState.CONNECTED:
             return
@@ -540,7 +564,8 @@ class E2eCalls:
         if not flowing:
             e.bridge.clear()
         self._media_loop().submit(e.session.set_sending(flowing))
-        self._emit_media(entry, e)
+        if emit:
+            self._emit_media(entry, e)
 
     def set_video(self, entry: CallEntry, on: bool) -> None:
         e = entry.e2e
@@ -618,7 +643,7 @@ class E2eCalls:
         port.create(f"e2e-{entry.call_id}")
         e.port = port
         self._calls.connect_audio(entry, port)
-        self._apply_hold(entry)
+        self._apply_hold(entry, emit=False)
 
     def _show_sas(self, entry: CallEntry, e: E2eCall) -> None:
         if e.state is not E2eState.CONNECTED or e.sas is None or e.sas_shown:
