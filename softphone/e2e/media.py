@@ -67,6 +67,7 @@ from cryptography.hazmat.primitives import hashes
 from softphone.e2e.bridge import AudioBridge
 from softphone.e2e.identity import DtlsIdentity
 from softphone.e2e.loop import host_addresses
+from softphone.e2e.resample import FACTOR, Downsampler, Upsampler
 from softphone.e2e.wire import restrict_codecs
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,8 @@ class PatternSource:
 
 
 class BridgeAudioTrack(MediaStreamTrack):
-    """Outgoing audio: 20 ms frames from the bridge, paced on the loop's clock."""
+    """Outgoing audio: 20 ms frames from the bridge, raised to 48 kHz (Opus's rate, so
+    the encoder's own resampler has nothing to do), paced on the loop's clock."""
 
     kind = "audio"
 
@@ -218,27 +220,28 @@ class BridgeAudioTrack(MediaStreamTrack):
         self._bridge = bridge
         self._start: float | None = None
         self._pts = 0
-        self._time_base = fractions.Fraction(1, bridge.clock_rate)
+        self._up = Upsampler()
+        self._samples = bridge.frame_samples * FACTOR
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        samples = self._bridge.frame_samples
         now = time.monotonic()
         if self._start is None:
             self._start = now
         else:
-            self._pts += samples
-            due = self._start + self._pts / self._bridge.clock_rate
+            self._pts += self._samples
+            due = self._start + self._pts / SAMPLE_RATE
             if due > now:
                 await asyncio.sleep(due - now)
             elif now - due > 0.2:  # the loop stalled: start a new timeline, do not burst
-                self._start = now - self._pts / self._bridge.clock_rate
-        frame = av.AudioFrame(format="s16", layout="mono", samples=samples)
-        frame.planes[0].update(self._bridge.take_local())
-        frame.sample_rate = self._bridge.clock_rate
+                self._start = now - self._pts / SAMPLE_RATE
+        pcm = self._up(np.frombuffer(self._bridge.take_local(), dtype=np.int16))
+        frame = av.AudioFrame(format="s16", layout="mono", samples=len(pcm))
+        frame.planes[0].update(pcm.tobytes())
+        frame.sample_rate = SAMPLE_RATE
         frame.pts = self._pts
-        frame.time_base = self._time_base
+        frame.time_base = TIME_BASE
         return frame
 
 
@@ -462,9 +465,9 @@ class E2eSession:
 
     async def _pump_audio(self, track: MediaStreamTrack) -> None:
         bridge = self._bridge
-        resampler = av.AudioResampler(
-            format="s16", layout="mono", rate=bridge.clock_rate, frame_size=bridge.frame_samples
-        )
+        down = Downsampler()
+        pending = np.zeros(0, dtype=np.int16)
+        other: av.AudioResampler | None = None  # PCMU and anything not 48 kHz mono
         first = True
         while True:
             try:
@@ -476,10 +479,19 @@ class E2eSession:
                 self._notify("first-audio", time.monotonic())
             if not self.receiving:
                 continue
-            for out in resampler.resample(frame):
-                data = out.to_ndarray().tobytes()
-                if len(data) == bridge.frame_bytes:
-                    bridge.put_remote(data)
+            if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
+                pcm = frame.to_ndarray().reshape(-1)
+                usable = len(pcm) - len(pcm) % FACTOR
+                pending = np.concatenate((pending, down(pcm[:usable])))
+            else:
+                if other is None:
+                    other = av.AudioResampler(format="s16", layout="mono", rate=bridge.clock_rate)
+                for out in other.resample(frame):
+                    pending = np.concatenate((pending, out.to_ndarray().reshape(-1)))
+            n = bridge.frame_samples
+            while len(pending) >= n:
+                bridge.put_remote(pending[:n].tobytes())
+                pending = pending[n:]
 
     async def _pump_video(self, track: MediaStreamTrack) -> None:
         count = 0
