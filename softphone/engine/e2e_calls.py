@@ -618,9 +618,7 @@ class E2eCalls:
             e.facts.verified_fingerprint, connected.remote_fingerprint
         )
         e.verified = e.identity_status == "known"
-        self._attach_audio(entry, e)
-        self._emit_media(entry, e)
-        if e.identity_status == "changed":
+        if e.identity_status == "changed":  # said first, before anything shows the call up
             log.warning(
                 "call %s: %s presents another certificate than the one verified",
                 entry.call_id,
@@ -634,6 +632,8 @@ class E2eCalls:
                     _colon(connected.remote_fingerprint),
                 )
             )
+        self._attach_audio(entry, e)
+        self._emit_media(entry, e)
         if e.role == "answerer" and e.sas is None:
             e.reveal_deadline = time.monotonic() + REVEAL_TIMEOUT_S
         self._show_sas(entry, e)

@@ -93,8 +93,8 @@ def test_verified_contact_is_recognised_and_a_new_certificate_is_flagged(trustin
         assert changed.fingerprint == media.media.peer_fingerprint
         assert sas.identity == "changed"
         assert not media.media.verified and media.media.label == LABEL_E2E_NOT_VERIFIED
-        # the warning came no later than the media: before the users could talk
-        assert changed.at <= sas.at
+        # the warning came before the media was shown up: before the users could talk
+        assert changed.at <= media.at and changed.at <= sas.at
         alice.submit(cmd.ConfirmSas(call_id, False))
         ended = alice.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id)
         assert "did not match" in ended.security_failure
