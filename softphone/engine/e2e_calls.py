@@ -131,6 +131,10 @@ def _colon(digest: bytes | None) -> str:
     return sas.format_fingerprint(digest) if digest else ""
 
 
+def plaintext_ok(entry: CallEntry) -> bool:
+    return entry.account.profile.media.allows_plaintext
+
+
 _MIRROR = {"sendrecv": "sendrecv", "sendonly": "recvonly", "recvonly": "sendonly"}
 
 
@@ -439,7 +443,7 @@ class E2eCalls:
         try:
             e.sections = wire.local_sections(aiortc_sdp, nonce=e.answerer.nonce_attribute)
             text = wire.merge(e.pjsua_answer, e.sections, e.slots, inactive_first=True)
-            reason = plaintext_reason(text)
+            reason = None if plaintext_ok(entry) else plaintext_reason(text)
             if reason:
                 raise ValueError(reason)
         except Exception as err:
@@ -493,7 +497,9 @@ class E2eCalls:
             # it); afterwards it stays inactive, or pjmedia would start SDES media
             # between two apps that already talk end to end.
             merged = wire.merge(text, ours, e.slots, inactive_first=not first_offer)
-            reason = plaintext_reason(merged)
+            # the SDES line must stay as safe as pjsua made it (the plaintext guard
+            # judged pjsua's own SDP by the same rule just before)
+            reason = None if plaintext_ok(entry) else plaintext_reason(merged)
             if reason:
                 raise ValueError(reason)
         except Exception as err:
