@@ -90,6 +90,7 @@ class DtlsIdentity:
         key_part, sep, cert_part = text.partition(_CERT_BEGIN)
         if not sep or "PRIVATE KEY-----" not in key_part:
             raise IdentityError("the stored end-to-end identity is not a key and a certificate")
+        redaction.register_secret(key_part)
         identity = cls(cert_pem=sep + cert_part, key_pem=Secret(key_part))
         try:
             cert = identity.certificate

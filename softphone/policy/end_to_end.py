@@ -95,5 +95,8 @@ def peer_address(uri: str) -> str:
     text = re.sub(r"^sips?:", "", text.strip(), flags=re.IGNORECASE)
     text = text.split(";", 1)[0].split("?", 1)[0]
     user, at, host = text.rpartition("@")
-    host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if host.startswith("["):  # IPv6 literal, maybe with a port after it
+        host = host[: host.find("]") + 1] if "]" in host else host
+    elif host.count(":") == 1:
+        host = host.rsplit(":", 1)[0]
     return f"{user}@{host}".lower() if at else host.lower()
