@@ -33,7 +33,8 @@ import pjsua2 as pj
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
-from softphone.engine.e2e_calls import E2eCall, E2eCalls
+from softphone.engine.e2e_calls import E2eCalls
+from softphone.engine.e2e_state import E2eCall
 from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
 from softphone.engine.pjsdp import sdp_text
 from softphone.engine.sdp import (

@@ -29,6 +29,9 @@ SDES silently. A failure while building an SDP inside `onCallSdpCreated` would l
 pjsua send its own SDP, so that SDP is spoiled (every line a=inactive) and the call
 is ended.
 
+The SAS half (reveal, showing the SAS, the users' verdict) is `e2e_verification`,
+which this class inherits; the per-call state is `e2e_state.E2eCall`.
+
 pjsua's media state for these calls is not to be trusted (the SDES line is
 inactive, the extra slots are unknown to it): what the UI sees comes from aiortc's
 transport (`Connected`) instead.
@@ -37,12 +40,10 @@ transport (`Connected`) instead.
 from __future__ import annotations
 
 import contextlib
-import enum
 import importlib.util
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pjsua2 as pj
@@ -50,6 +51,8 @@ import pjsua2 as pj
 from softphone.e2e import sas, wire
 from softphone.e2e.bridge import AudioBridge
 from softphone.engine import events as ev
+from softphone.engine.e2e_state import E2eCall, E2eState, colon
+from softphone.engine.e2e_verification import REVEAL_TIMEOUT_S, E2eVerification
 from softphone.engine.pjobjects import PjBridgePort
 from softphone.engine.sdp import plaintext_reason
 from softphone.policy.end_to_end import (
@@ -72,63 +75,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT_S = 15.0  # answer seen -> DTLS connected
-REVEAL_TIMEOUT_S = 10.0  # answerer: DTLS connected -> reveal arrived
-
-
-class E2eState(enum.StrEnum):
-    PREPARING = "preparing"  # offerer: aiortc builds the offer, no INVITE yet
-    OFFERED = "offered"  # offerer: INVITE out, waiting for the answer
-    RINGING = "ringing"  # answerer: offer checked, user not answered yet
-    ANSWERING = "answering"  # answerer: aiortc builds the answer
-    NEGOTIATED = "negotiated"  # both SDPs known, ICE/DTLS under way
-    CONNECTED = "connected"  # DTLS-SRTP up, fingerprint checked
-    SDES = "sdes"  # the peer answered without end-to-end lines: an SDES call
-    ENDED = "ended"
-
-
-@dataclass(eq=False)
-class E2eCall:
-    role: str  # "offerer" or "answerer"
-    mode: E2eMode
-    facts: PeerE2eFacts
-    peer: str  # user@host
-    bridge: AudioBridge
-    identity: DtlsIdentity
-    state: E2eState = E2eState.PREPARING
-    session: E2eSession | None = None
-    sections: list[list[str]] | None = None  # ours, as sent
-    slots: tuple[int, ...] = ()
-    offerer: sas.Offerer | None = None
-    answerer: sas.Answerer | None = None
-    remote: wire.PeerE2e | None = None
-    pjsua_answer: str | None = field(default=None, repr=False)
-    connected: Connected | None = None
-    sas: str | None = None
-    sas_shown: bool = False
-    identity_status: str = "new"
-    verified: bool = False
-    reveal_sent: bool = False
-    media_deferred: bool = False
-    remote_hold: bool = False
-    port: PjBridgePort | None = None
-    deadline: float | None = None
-    reveal_deadline: float | None = None
-    video_frames: int = 0
-    reoffer: wire.PeerE2e | None = None  # a re-offer being answered
-
-    @property
-    def audio_count(self) -> int:
-        """pjsua's CallSetting.audioCount: one slot per end-to-end line (offerer), or
-        pjsua aborts on `med_prov_cnt >= media_count` when the answer arrives."""
-        return 1 + len(self.slots) if self.role == "offerer" else 1
-
-    @property
-    def owns_media(self) -> bool:
-        return self.state not in (E2eState.SDES,)
-
-
-def _colon(digest: bytes | None) -> str:
-    return sas.format_fingerprint(digest) if digest else ""
 
 
 def plaintext_ok(entry: CallEntry) -> bool:
@@ -160,7 +106,7 @@ def _spoil(text: str) -> str:
         return text
 
 
-class E2eCalls:
+class E2eCalls(E2eVerification):
     def __init__(self, engine: Engine, calls: Calls) -> None:
         self._engine = engine
         self._calls = calls
@@ -373,23 +319,6 @@ class E2eCalls:
         decision = decide_fallback(mode, "a call we are asked to transfer to is placed as SDES")
         return None if decision.allowed else decision
 
-    def on_confirmed(self, entry: CallEntry) -> None:
-        self._maybe_reveal(entry)
-
-    def _maybe_reveal(self, entry: CallEntry) -> None:
-        """Reveal our nonce once the dialog is confirmed and the answer was read (pjsua
-        reports CONFIRMED before it hands us the raw 200, so either may come last)."""
-        e = entry.e2e
-        if e is None or e.role != "offerer" or e.reveal_sent or entry.confirmed is None:
-            return
-        if e.state not in (E2eState.NEGOTIATED, E2eState.CONNECTED):
-            return
-        prm = pj.SendInstantMessageParam()
-        prm.contentType = sas.REVEAL_CONTENT_TYPE
-        prm.content = e.offerer.reveal()
-        entry.pj.sendInstantMessage(prm)
-        e.reveal_sent = True
-
     # -- incoming ------------------------------------------------------------------
 
     def on_incoming(self, entry: CallEntry, offer: str) -> str | None:
@@ -452,25 +381,6 @@ class E2eCalls:
         e.state = E2eState.NEGOTIATED
         e.deadline = time.monotonic() + CONNECT_TIMEOUT_S
         send(text)
-
-    def on_instant_message(self, entry: CallEntry, prm: pj.OnInstantMessageParam) -> None:
-        e = entry.e2e
-        if prm.contentType.split(";")[0].strip().lower() != sas.REVEAL_CONTENT_TYPE:
-            return
-        if e is None or e.role != "answerer" or e.answerer is None:
-            log.info(
-                "call %s: an end-to-end reveal arrived for a call that has none", entry.call_id
-            )
-            return
-        try:
-            e.sas = e.answerer.on_reveal(prm.msgBody)
-        except sas.CommitmentMismatch as err:
-            self._mismatch(entry, e, f"end-to-end commitment check failed: {err}")
-            return
-        except sas.SasError as err:
-            self._mismatch(entry, e, f"the caller's end-to-end reveal is malformed: {err}")
-            return
-        self._show_sas(entry, e)
 
     # -- SDPs we send --------------------------------------------------------------
 
@@ -634,8 +544,8 @@ class E2eCalls:
                 ev.CallPeerIdentityDidChange(
                     entry.call_id,
                     e.peer,
-                    _colon(e.facts.verified_fingerprint),
-                    _colon(connected.remote_fingerprint),
+                    colon(e.facts.verified_fingerprint),
+                    colon(connected.remote_fingerprint),
                 )
             )
         self._attach_audio(entry, e)
@@ -651,25 +561,6 @@ class E2eCalls:
         self._calls.connect_audio(entry, port)
         self._apply_hold(entry, emit=False)
 
-    def _show_sas(self, entry: CallEntry, e: E2eCall) -> None:
-        if e.state is not E2eState.CONNECTED or e.sas is None or e.sas_shown:
-            return
-        e.sas_shown, e.reveal_deadline = True, None
-        fingerprint = _colon(e.connected.remote_fingerprint)
-        self._calls.emit(
-            ev.CallSasDidBecomeReady(entry.call_id, e.sas, e.peer, fingerprint, e.identity_status)
-        )
-        if e.verified:
-            self._calls.emit(
-                ev.CallVerificationDidChange(
-                    entry.call_id,
-                    e.peer,
-                    fingerprint,
-                    True,
-                    "the peer presented the certificate verified on an earlier call",
-                )
-            )
-
     def _emit_media(self, entry: CallEntry, e: E2eCall) -> None:
         c = e.connected
         media = ev.MediaSecurity(
@@ -680,7 +571,7 @@ class E2eCalls:
             end_to_end=True,
             plaintext_allowed=entry.account.profile.media.allows_plaintext,
             verified=e.verified,
-            peer_fingerprint=_colon(c.remote_fingerprint),
+            peer_fingerprint=colon(c.remote_fingerprint),
         )
         entry.media = media
         self._calls.emit(
@@ -696,41 +587,6 @@ class E2eCalls:
         )
 
     # -- the users' verdict ------------------------------------------------------------
-
-    def confirm(self, entry: CallEntry, matched: bool) -> None:
-        e = entry.e2e
-        if e is None or not e.sas_shown:
-            raise LookupError(f"call {entry.call_id} has no short authentication string to confirm")
-        fingerprint = _colon(e.connected.remote_fingerprint)
-        if not matched:
-            self._mismatch(
-                entry,
-                e,
-                "the short authentication strings did not match: someone may be intercepting "
-                "the call",
-            )
-            return
-        e.verified = True
-        self._calls.emit(
-            ev.CallVerificationDidChange(
-                entry.call_id,
-                e.peer,
-                fingerprint,
-                True,
-                "the users confirmed the short authentication string",
-            )
-        )
-        self._emit_media(entry, e)
-
-    def _mismatch(self, entry: CallEntry, e: E2eCall, reason: str) -> None:
-        fingerprint = _colon(e.remote.fingerprint if e.remote else None)
-        e.verified = False
-        self._calls.emit(
-            ev.CallVerificationDidChange(
-                entry.call_id, e.peer, fingerprint, False, reason, mismatch=True
-            )
-        )
-        self._fail(entry, reason)
 
     # -- statistics -------------------------------------------------------------------
 
@@ -772,23 +628,7 @@ class E2eCalls:
         if e.deadline is not None and now > e.deadline and e.state is E2eState.NEGOTIATED:
             e.deadline = None
             self._fail(entry, f"end-to-end media did not connect within {CONNECT_TIMEOUT_S:.0f} s")
-        if e.reveal_deadline is not None and now > e.reveal_deadline:
-            e.reveal_deadline = None
-            self._calls.emit(
-                ev.CallVerificationDidChange(
-                    entry.call_id,
-                    e.peer,
-                    _colon(e.remote.fingerprint if e.remote else None),
-                    False,
-                    "no short authentication string: the caller never revealed its nonce, so "
-                    "this call cannot be verified (it stays end-to-end encrypted, not verified)",
-                )
-            )
-
-    def waiting(self, entry: CallEntry) -> bool:
-        """Whether the engine should poll often for this call (it never needs to: the
-        media loop wakes the engine when something happens)."""
-        return False
+        self._tick_reveal(entry, e, now)
 
     def _fail(self, entry: CallEntry, reason: str) -> None:
         e = entry.e2e
