@@ -190,7 +190,8 @@ class E2eCalls(E2eVerification):
             video=profile.media.e2e_video,
             host_addresses=profile.nat.media_addresses,
         )
-        source = PatternSource() if profile.media.e2e_video else None
+        factory = self._engine.video_source or PatternSource
+        source = factory() if profile.media.e2e_video else None
         call_id = entry.call_id
 
         def notify(kind: str, value: Any) -> None:  # e2e-media loop thread

@@ -127,6 +127,7 @@ class Engine:
         policy: CallPolicy | None = None,
         transfer_policy: TransferPolicy | None = None,
         user_agent: str = "softphone",
+        video_source: Callable[[], Any] | None = None,
     ) -> None:
         policy = policy or CallPolicy()
         if transfer_policy is not None:
@@ -134,6 +135,9 @@ class Engine:
         self.gate = CallGate(policy)
         self._log_level = pjsip_log_level if pjsip_log_level is not None else _pjsip_level()
         self._user_agent = user_agent
+        # Makes the outgoing video of an end-to-end call (a `softphone.e2e.media.FrameSource`:
+        # the devices' camera); None: a moving test pattern.
+        self.video_source = video_source
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
