@@ -23,9 +23,9 @@ from softphone.security.secret_store import SecretStore, SecretStoreError
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import AccountInfo, UiContext
 from softphone.ui.status_text import (
-    NO_ACCOUNT,
     Severity,
     StatusText,
+    no_account,
     registration_status,
     setup_problem,
 )
@@ -61,7 +61,7 @@ class AccountController(QObject):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.status: StatusText = NO_ACCOUNT
+        self.status: StatusText = no_account()
         self.last_registration: ev.AccountRegistrationDidChange | None = None
         self._setup_failed = False
         ctx.bridge.registrationChanged.connect(self._on_account_registration_did_change)
@@ -72,7 +72,7 @@ class AccountController(QObject):
         self._drop_current()
         accounts = [a for a in self._ctx.settings.accounts if a.enabled]
         if not accounts:
-            self._set_status(NO_ACCOUNT)
+            self._set_status(no_account())
             return
         acc = accounts[0]
         self._set_status(StatusText(Severity.BUSY, f"Opening account {acc.username}…"))
