@@ -27,7 +27,7 @@ def translate(context: str, source: str, disambiguation: str | None = None, n: i
     return QCoreApplication.translate(context, source, disambiguation, n)
 
 
-def QT_TRANSLATE_NOOP(context: str, source: str) -> str:
+def QT_TRANSLATE_NOOP(context: str, source: str, disambiguation: str | None = None) -> str:
     """Marks `source` for lupdate where it is defined; `translate` it where it is shown."""
-    del context
+    del context, disambiguation
     return source
