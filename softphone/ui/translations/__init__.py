@@ -74,12 +74,15 @@ def use_language(lang: str) -> str:
     for translator in _installed:
         QCoreApplication.removeTranslator(translator)  # type: ignore[arg-type]
     _installed.clear()
-    if lang == SOURCE_LANGUAGE:
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.system().territory()))
-        return lang
+    english = QLocale(QLocale.Language.English, QLocale.system().territory())
     ours = QTranslator()
-    if not ours.load(str(qm_path(lang))):
-        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.system().territory()))
+    if lang == SOURCE_LANGUAGE or not ours.load(str(qm_path(lang))):
+        # English is the source; its catalogue only spells out singulars ("1 contact").
+        plurals = QTranslator()
+        if plurals.load(str(qm_path(SOURCE_LANGUAGE))):
+            QCoreApplication.installTranslator(plurals)
+            _installed.append(plurals)
+        QLocale.setDefault(english)
         return SOURCE_LANGUAGE
     qt = QTranslator()
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

@@ -21,7 +21,11 @@ from pathlib import Path
 from softphone.ui.translations import CATALOGUE, LANGUAGES, SOURCE_LANGUAGE, catalogue_dir
 
 UI_DIR = Path(__file__).resolve().parents[1]
-TRANSLATED = tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
+# What lupdate writes per language: everything for a translation; for English, the
+# source language, only the messages with a count, whose singular needs writing out
+# ("%n contacts" -> "1 contact").
+EXTRA = {SOURCE_LANGUAGE: ("-pluralonly",)}
+CATALOGUES = tuple(LANGUAGES)
 
 
 def tool(name: str) -> str:
@@ -52,7 +56,8 @@ def ts_path(lang: str, directory: Path | None = None) -> Path:
 
 def lupdate(ts: Path, lang: str) -> None:
     files = [str(p) for p in sources()]
-    args = ["-locations", "none", "-no-obsolete", "-source-language", SOURCE_LANGUAGE]
+    args = ["-locations", "none", "-no-obsolete", *EXTRA.get(lang, ())]
+    args += ["-source-language", SOURCE_LANGUAGE]
     args += ["-target-language", lang, *files, "-ts", str(ts)]
     subprocess.run([tool("lupdate"), "-silent", *args], check=True)
 
@@ -88,7 +93,7 @@ def problems() -> list[str]:
     """What `check` reports: strings missing from a .ts, untranslated ones, stale .qm."""
     found = []
     with tempfile.TemporaryDirectory() as tmp:
-        for lang in TRANSLATED:
+        for lang in CATALOGUES:
             shipped = ts_path(lang)
             fresh = ts_path(lang, Path(tmp))
             if shipped.exists():
@@ -111,7 +116,7 @@ def problems() -> list[str]:
 
 
 def update() -> None:
-    for lang in TRANSLATED:
+    for lang in CATALOGUES:
         ts = ts_path(lang)
         lupdate(ts, lang)
         lrelease(ts, ts.with_suffix(".qm"))
