@@ -91,6 +91,7 @@ class GuiApp:
         admin = load_admin_policy()  # PolicyFileError: the caller reports it
         settings = self._load_settings()
         use_language(language(settings.language))  # before any window is built
+        QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
         first_run = not self.settings_file.exists()
         self.engine = Engine()
         self.bridge = EngineBridge(self.engine)
