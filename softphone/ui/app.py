@@ -24,7 +24,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from softphone.config.admin_policy import PolicyFileError, load_admin_policy
@@ -38,6 +38,7 @@ from softphone.config.settings import (
     settings_path,
 )
 from softphone.engine import Engine
+from softphone.engine import commands as cmd
 from softphone.engine.gate import CallPolicy
 from softphone.history.recorder import HistoryRecorder
 from softphone.policy.inbound import InboundMode
@@ -58,6 +59,8 @@ from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
+
+I18N_DIR = Path(__file__).parent / "i18n"  # softphone_<locale>.ts (source) and .qm
 
 
 class _AskTheUser(Exception):
@@ -125,7 +128,11 @@ class GuiApp:
             directory=directory,
             schedule=schedule,
             apply_inbound_mode=self.apply_inbound_mode,
+            sound_devices=True,
         )
+        # The devices chosen in settings, in force before the first call or ring (the
+        # engine also starts watching for devices coming and going).
+        self.engine.submit(cmd.SetAudioDevices.from_settings(effective.audio))
         self.window = MainWindow(self.ctx)
         if first_run:
             self.wizard = FirstRunWizard(self.ctx, self.window)
@@ -212,10 +219,25 @@ class GuiApp:
             return None
 
 
+def install_translations(app: QApplication, locale: QLocale | None = None) -> list[QTranslator]:
+    """The app's own strings (`ui/i18n/softphone_<locale>.qm`) and Qt's, in the user's
+    language when there is a translation; English otherwise."""
+    locale = locale or QLocale()
+    installed = []
+    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, folder in (("softphone", str(I18N_DIR)), ("qtbase", qt_dir)):
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", folder):
+            app.installTranslator(translator)
+            installed.append(translator)
+    return installed
+
+
 def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("Softphone")
+    install_translations(app)
     gui = GuiApp()
     try:
         gui.start()
