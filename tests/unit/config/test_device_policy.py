@@ -11,8 +11,7 @@ from softphone.config.settings import AudioSettings, Settings, VideoSettings, ef
 
 def test_device_policy_locks_video_at_start_and_the_processing_it_sets() -> None:
     admin = parse_admin_policy(
-        "version = 1\n[video]\nstart_calls_with_video = false\n"
-        "[audio]\necho_cancellation = true\n",
+        "version = 1\n[video]\nstart_calls_with_video = false\n[audio]\necho_cancellation = true\n",
         "policy.toml",
     )
     user = Settings(
