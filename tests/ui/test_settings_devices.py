@@ -7,6 +7,7 @@ cameras said in words."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 from helpers_ui import context
@@ -154,8 +155,19 @@ def test_audio_and_camera_locked_settings_are_disabled_with_the_reason(
 def test_camera_page_previews_the_synthetic_camera_without_blocking(
     qtbot, bridge, tmp_path, screenshot
 ) -> None:
+    threads: set[str] = set()
+
+    def find():
+        threads.add(threading.current_thread().name)
+        return SYNTHETIC.find_cameras()
+
+    def open_(name, mode, cameras):
+        threads.add(threading.current_thread().name)
+        return SyntheticCamera(mode)
+
     user = Settings(video=VideoSettings(width=640, height=360, fps=30.0))
-    ctx = context(bridge, tmp_path, settings=user, cameras=SYNTHETIC)
+    access = CameraAccess(find_cameras=find, open_camera=open_)
+    ctx = context(bridge, tmp_path, settings=user, cameras=access)
     dialog = _dialog(qtbot, ctx, "Camera")
     page = dialog.camera_page
     qtbot.waitUntil(lambda: page.frames_shown >= 5, timeout=5000)
@@ -170,6 +182,7 @@ def test_camera_page_previews_the_synthetic_camera_without_blocking(
     dialog.tabs.setCurrentIndex(0)
     assert page.preview is None
     qtbot.waitUntil(lambda: not preview._thread.is_alive(), timeout=5000)
+    assert threads and threading.main_thread().name not in threads  # opened off the GUI
     page.size_combo.setCurrentIndex(page.size_combo.findData("1280x720"))
     page.video_check.setChecked(True)
     chosen = dialog.chosen_settings().video
