@@ -141,6 +141,14 @@ def test_audio_page_lists_virtual_devices_and_meters_the_microphone(
     page.tone_button.click()
     qtbot.waitUntil(lambda: "Test tone played on" in page.check_label.text(), timeout=15_000)
     assert SPEAKER in page.check_label.text()
+    # the echo test: 5 s recorded from the microphone, then played back
+    player = virtual_sound.play_into_mic(tone(700, 8.0))
+    page.echo_button.click()
+    qtbot.waitUntil(lambda: "Recording 5 s" in page.check_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Playing back" in page.check_label.text(), timeout=10_000)
+    qtbot.waitUntil(lambda: "Echo test done" in page.check_label.text(), timeout=15_000)
+    assert "played back" in page.check_label.text(), page.check_label.text()
+    qtbot.waitUntil(lambda: player.poll() is not None, timeout=10_000)
     dialog.reject()
     longest = watch.stop()
     assert longest < MAX_GUI_STALL_MS, f"the GUI thread stalled {longest:.0f} ms"

@@ -201,3 +201,28 @@ def test_camera_page_says_when_the_camera_is_busy_or_missing(qtbot, bridge, tmp_
     dialog = _dialog(qtbot, context(bridge, tmp_path, cameras=none), "Camera")
     page = dialog.camera_page
     qtbot.waitUntil(lambda: "no camera found" in page.status_label.text().lower())
+
+
+def test_audio_page_echo_test_call_uses_the_devices_shown_then_cancel_restores(
+    qtbot, bridge, fake_engine, tmp_path
+) -> None:
+    bridge.audio_devices = HEADSET
+    ctx = context(bridge, tmp_path, settings=Settings(audio=AudioSettings(speaker="Speakers")))
+    dialog = _dialog(qtbot, ctx, "Audio")
+    page = dialog.audio_page
+    page.speaker_combo.setCurrentIndex(page.speaker_combo.findData("USB headset"))
+    page.speaker_combo.activated.emit(page.speaker_combo.currentIndex())
+    page.test_call_button.click()
+    tried = fake_engine.commands(cmd.SetAudioDevices)[-1]
+    assert tried.speaker == "USB headset"  # what the page shows, not yet saved
+    panel = dialog.test_call_dialog.panel
+    assert panel.runner.devices
+    panel.run_button.click()
+    started = fake_engine.commands(cmd.StartLoopback)[-1]
+    fake_engine.emit(ev.LoopbackDidStart(started.caller_account_id, "sips:echo@127.0.0.1", "AB"))
+    qtbot.waitUntil(lambda: bool(fake_engine.commands(cmd.MakeCall)))
+    assert fake_engine.commands(cmd.MakeCall)[-1].devices  # through the microphone and speaker
+    dialog.test_call_dialog.close()
+    dialog.reject()  # cancelled: the saved devices are in force again
+    assert fake_engine.commands(cmd.SetAudioDevices)[-1].speaker == "Speakers"
+    assert not (tmp_path / "settings.json").exists()
