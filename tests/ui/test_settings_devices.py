@@ -226,3 +226,23 @@ def test_audio_page_echo_test_call_uses_the_devices_shown_then_cancel_restores(
     dialog.reject()  # cancelled: the saved devices are in force again
     assert fake_engine.commands(cmd.SetAudioDevices)[-1].speaker == "Speakers"
     assert not (tmp_path / "settings.json").exists()
+
+
+def test_device_controls_have_accessible_names(qtbot, bridge, fake_engine, tmp_path) -> None:
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QProgressBar, QPushButton, QToolButton
+
+    from softphone.ui.call_devices import CallDevicesRow
+
+    bridge.audio_devices = DEVICES
+    ctx = context(bridge, tmp_path, cameras=SYNTHETIC, sound_devices=True)
+    dialog = _dialog(qtbot, ctx)
+    row = CallDevicesRow(ctx)
+    qtbot.addWidget(row)
+    kinds = (QCheckBox, QComboBox, QProgressBar, QPushButton, QToolButton)
+    for owner in (dialog.audio_page, dialog.camera_page, row):
+        controls = [w for kind in kinds for w in owner.findChildren(kind)]
+        assert controls
+        for w in controls:
+            name = w.accessibleName() or getattr(w, "text", lambda: "")()
+            assert name, f"{type(owner).__name__}: a {type(w).__name__} has no accessible name"
+    assert dialog.camera_page.preview_label.accessibleName() == "Camera preview"
