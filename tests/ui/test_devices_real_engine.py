@@ -8,6 +8,7 @@ engine says `AudioDeviceDidSwitch`), and pulling it out is shown as a fallback."
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from dataclasses import replace
@@ -32,11 +33,13 @@ from softphone.ui.settings_dialog import SettingsDialog
 CALLER = "ui-devices-caller"
 HEADSET = "softphone_ui_headset"  # unique: the PulseAudio server may be shared
 OFF = dict.fromkeys(("echo_cancellation", "noise_suppression", "auto_gain"), False)
-# The GUI thread's longest gap. On the 2-core machine shared with other engineers' test
-# runs (load average ~6), scheduling alone delays a 10 ms timer by up to ~300 ms; a
-# device opened on the GUI thread would add PortAudio's start-up and the stream's, and
-# the meter or the echo test run there would block for their whole length.
-MAX_GUI_STALL_MS = 500
+# The GUI thread's longest gap may not exceed this, times the machine's load per core:
+# on the 2-core machine shared with other engineers' test runs (load average ~6),
+# scheduling alone delays a 10 ms timer by 300-500 ms. A device opened on the GUI
+# thread would add PortAudio's start-up and the stream's, and the meter or the echo
+# test run there would block for their whole length (seconds). That PortAudio is never
+# reached from the GUI thread is checked exactly (`portaudio_threads`).
+STALL_MS_PER_LOADED_CORE = 300
 
 
 class StallWatch:
@@ -45,6 +48,7 @@ class StallWatch:
 
     def __init__(self) -> None:
         self.longest_ms = 0.0
+        self.gaps: list[int] = []  # every gap over 100 ms, for the failure message
         self._last = time.monotonic()
         self._timer = QTimer(interval=10)
         self._timer.timeout.connect(self._on_timer_timeout)
@@ -54,9 +58,7 @@ class StallWatch:
         now = time.monotonic()
         gap = (now - self._last) * 1000
         if gap > 100:
-            import sys
-
-            print(f"STALL {gap:.0f} ms at {now:.3f}", file=sys.stderr)
+            self.gaps.append(round(gap))
         self.longest_ms = max(self.longest_ms, gap)
         self._last = now
 
@@ -70,9 +72,14 @@ class StallWatch:
             self._last = time.monotonic()
             self._timer.start()
 
-    def stop(self) -> float:
+    def check(self) -> None:
         self._timer.stop()
-        return self.longest_ms
+        load = max(1.0, os.getloadavg()[0] / (os.cpu_count() or 1))
+        bound = STALL_MS_PER_LOADED_CORE * load
+        assert self.longest_ms < bound, (
+            f"the GUI thread stalled {self.longest_ms:.0f} ms (bound {bound:.0f} ms at load "
+            f"{load:.1f} per core); gaps over 100 ms: {self.gaps}"
+        )
 
 
 @pytest.fixture
@@ -150,8 +157,7 @@ def test_audio_page_lists_virtual_devices_and_meters_the_microphone(
     assert "played back" in page.check_label.text(), page.check_label.text()
     qtbot.waitUntil(lambda: player.poll() is not None, timeout=10_000)
     dialog.reject()
-    longest = watch.stop()
-    assert longest < MAX_GUI_STALL_MS, f"the GUI thread stalled {longest:.0f} ms"
+    watch.check()
     assert threading.main_thread().name not in portaudio_threads
     # PortAudio was reached, by the engine thread only: the page's checks are children
     assert portaudio_threads and threading.main_thread().name not in portaudio_threads
@@ -238,6 +244,5 @@ def test_call_window_moves_the_call_to_a_headset_and_shows_the_fallback(
         virtual_sound.remove_device(HEADSET)
     window.hangup_button.click()
     qtbot.waitUntil(lambda: window.ended, timeout=10_000)
-    longest = watch.stop()
-    assert longest < MAX_GUI_STALL_MS, f"the GUI thread stalled {longest:.0f} ms"
+    watch.check()
     assert threading.main_thread().name not in portaudio_threads
