@@ -19,9 +19,11 @@ from softphone.cli.common import (
 )
 from softphone.config.admin_policy import load_admin_policy
 from softphone.config.profile import (
+    SipProfile,
     find_profile,
     load_profile,
 )
+from softphone.security.credentials import CredentialError, open_store
 
 
 def cmd_test_call(args: argparse.Namespace) -> int:
@@ -62,13 +64,29 @@ def cmd_call(args: argparse.Namespace) -> int:
     report = run_call(
         profile, user, password, args.uri, args.duration, args.play, args.record,
         policy=call_policy(admin, role, pins), authorization=authorization,
-        devices=args.devices,
+        devices=args.devices, e2e_identity=_e2e_identity(profile, user),
     )  # fmt: skip
     if args.json:
         print_json(report.to_dict())
     else:
         _print_call(report)
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _e2e_identity(profile: SipProfile, user: str) -> Any:
+    """The account's long-term end-to-end identity from the secret store, made on first
+    use; None (a certificate for this run only) when the store cannot be opened without
+    asking again."""
+    if profile.media.end_to_end == "off":
+        return None
+    from softphone.e2e.identity import IdentityError, load_or_create
+
+    try:
+        store = open_store(interactive=False)
+        return load_or_create(store, f"{user}@{profile.domain}")[0]
+    except (CredentialError, IdentityError) as e:
+        print(f"softphone: end-to-end identity not kept for this run: {e}", file=sys.stderr)
+        return None
 
 
 def cmd_register(args: argparse.Namespace) -> int:
@@ -142,10 +160,13 @@ def _print_call(r: Any) -> None:
     if r.signalling:
         print(f"  signalling: {r.signalling.get('tls_version')} {r.signalling.get('cipher')}")
     if r.media:
+        print(f"  security  : {r.security_label}")
         print(
             f"  media     : {r.media['profile']} {r.media.get('suite')} "
             f"keying {r.media['keying']}, encrypted={r.media['encrypted']}"
         )
+    if r.sas:
+        print(f"  SAS       : {r.sas}  (read it to the other side; peer {r.peer_fingerprint})")
     print(f"  setup {r.setup_ms} ms, first RTP {r.first_rtp_ms} ms, lasted {r.duration_s} s")
     if r.stats:
         print(f"  stats     : {r.stats}")

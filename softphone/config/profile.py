@@ -37,8 +37,10 @@ _SCHEMA: dict[str, tuple[str, ...]] = {
     "account": ("username", "display_name"),
     "tls": ("ca_file", "verify_server", "min_version", "client_cert", "client_key",
             "allow_unverified"),
-    "media": ("srtp", "keying", "codecs", "dtmf", "allow_plaintext_media"),
-    "nat": ("stun_servers", "turn_server", "turn_transport", "turn_username", "ice"),
+    "media": ("srtp", "keying", "codecs", "dtmf", "allow_plaintext_media", "end_to_end",
+              "e2e_codecs", "e2e_video"),
+    "nat": ("stun_servers", "turn_server", "turn_transport", "turn_username", "ice",
+            "media_addresses"),
     "dialplan": ("internal_pattern", "outside_line_prefix", "extra_domains"),
 }
 # fmt: on
@@ -83,6 +85,11 @@ class MediaSettings:
     codecs: tuple[str, ...] = ("PCMU", "PCMA", "G722")
     dtmf: str = "rfc4733"
     allow_plaintext_media: bool = False  # the administrator's opt-in for srtp != mandatory
+    # End-to-end calls (softphone.e2e): "off", "preferred" or "required" (a contact's
+    # own setting may make a call stricter, never looser: policy.end_to_end).
+    end_to_end: str = "preferred"
+    e2e_codecs: tuple[str, ...] = ("opus", "PCMU")
+    e2e_video: bool = False
 
     @property
     def allows_plaintext(self) -> bool:
@@ -96,6 +103,9 @@ class NatSettings:
     turn_transport: str = "udp"
     turn_username: str | None = None
     ice: bool = False
+    # Addresses whose host candidates end-to-end media offers; empty: every interface
+    # but loopback (aioice's choice). "127.0.0.1" makes two apps on one host connect.
+    media_addresses: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -636,7 +646,27 @@ def _media(table: _Table) -> MediaSettings:
         codecs=_codecs(table),
         dtmf=table.choice("dtmf", "rfc4733", ("rfc4733", "info")),
         allow_plaintext_media=table.flag("allow_plaintext_media", False),
+        end_to_end=table.choice("end_to_end", "preferred", ("off", "preferred", "required")),
+        e2e_codecs=_e2e_codecs(table),
+        e2e_video=table.flag("e2e_video", False),
     )
+
+
+def _e2e_codecs(table: _Table) -> tuple[str, ...]:
+    codecs = table.strings("e2e_codecs", MediaSettings.e2e_codecs)
+    allowed = {"opus": "opus", "pcmu": "PCMU"}
+    if not codecs:
+        raise table.error("e2e_codecs", 'must name at least one of "opus", "PCMU"')
+    out = []
+    for codec in codecs:
+        if codec.lower() not in allowed:
+            raise table.error(
+                "e2e_codecs", f'each entry must be "opus" or "PCMU", got {_show(codec)}'
+            )
+        out.append(allowed[codec.lower()])
+    if len(set(out)) != len(out):
+        raise table.error("e2e_codecs", f"lists a codec twice: {_show(list(codecs))}")
+    return tuple(out)
 
 
 def _keying(table: _Table, default: tuple[str, ...]) -> tuple[str, ...]:
@@ -682,7 +712,18 @@ def _nat(table: _Table) -> NatSettings:
         turn_transport=table.choice("turn_transport", "udp", ("udp", "tcp", "tls")),
         turn_username=table.text("turn_username"),
         ice=table.flag("ice", False),
+        media_addresses=_addresses(table, "media_addresses"),
     )
+
+
+def _addresses(table: _Table, key: str) -> tuple[str, ...]:
+    values = table.strings(key, ())
+    for value in values:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise table.error(key, f"{_show(value)} is not an IP address") from None
+    return values
 
 
 # --- rules that span keys -------------------------------------------------------------

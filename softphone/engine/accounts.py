@@ -29,6 +29,7 @@ from softphone.engine.pjobjects import PjAccount
 from softphone.engine.verification import tls_version_name, verify_status_kinds
 
 if TYPE_CHECKING:
+    from softphone.e2e.identity import DtlsIdentity
     from softphone.engine.engine import Engine
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class AccountEntry:
     auto_answer: bool = False
     state: ev.RegistrationState = ev.RegistrationState.UNREGISTERED
     server_key: str = ""
+    e2e_identity: DtlsIdentity | None = None  # long-term end-to-end certificate, if stored
 
 
 @dataclass
@@ -113,6 +115,7 @@ class Accounts:
         acc = PjAccount(c.account_id, self._on_reg_state, self._on_incoming)
         entry = AccountEntry(c.account_id, c.profile, c.username, acc, transport_id, keyings)
         entry.server_key = f"{c.profile.server}:{c.profile.port}"
+        entry.e2e_identity = c.e2e_identity
         self._accounts[c.account_id] = entry
         if c.register:
             entry.state = ev.RegistrationState.REGISTERING

@@ -11,7 +11,13 @@ allowed, never whether to check):
   pjsua2 build silently offers RTP/AVP when asked for DTLS keying);
 - once media runs, pjmedia's real transport state is read back; unencrypted
   media ends the call unless the profile allows plaintext;
-- a re-INVITE/UPDATE that would drop or weaken SRTP is refused with 488.
+- a re-INVITE/UPDATE that would drop or weaken SRTP is refused with 488;
+- an SDP that cannot be read (pjsua2 passes SDPs over 1 KiB to callbacks as "";
+  `pjsdp.sdp_text` prints them again) is treated as unsafe, never as fine.
+
+End-to-end calls (the other kind of media session) are chosen and run by
+`e2e_calls.E2eCalls`, which this module calls at fixed points; the checks above
+apply to them too (their SDES line 0 and their X-E2E lines are judged alike).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +33,10 @@ import pjsua2 as pj
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.engine.e2e_calls import E2eCalls
+from softphone.engine.e2e_state import E2eCall
 from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
+from softphone.engine.pjsdp import sdp_text
 from softphone.engine.sdp import (
     offered_suites,
     plaintext_reason,
@@ -37,6 +46,7 @@ from softphone.engine.sdp import (
 from softphone.engine.tone import analyse_tone
 from softphone.engine.verification import proto_name, srtp_states_from_dump
 from softphone.policy.decision import Decision
+from softphone.policy.end_to_end import E2eMode
 from softphone.policy.inbound import refusal_code
 
 if TYPE_CHECKING:
@@ -86,6 +96,7 @@ class CallEntry:
     redirect_pending: bool = False
     consult_call_id: str | None = None  # attended transfer: the call that replaces us
     ended: bool = False
+    e2e: E2eCall | None = None  # end-to-end media (None: pjmedia SDES)
 
     @property
     def live(self) -> bool:
@@ -99,6 +110,7 @@ class Calls:
         self._calls: dict[str, CallEntry] = {}
         self._dead: list[CallEntry] = []
         self._parked_ports: list[tuple[float, pj.AudioMedia]] = []
+        self._e2e = E2eCalls(engine, self)
 
     # ------------------------------------------------------------ queries
 
@@ -107,6 +119,9 @@ class Calls:
             return self._calls[call_id]
         except KeyError:
             raise LookupError(f"no call {call_id}") from None
+
+    def find(self, call_id: str) -> CallEntry | None:
+        return self._calls.get(call_id)
 
     def live_count(self) -> int:
         return len(self._calls) + len(self._dead)
@@ -120,12 +135,18 @@ class Calls:
     def poll_ms(self) -> int:
         """How long the loop may wait in pjsip: short while a call waits for its first RTP
         (timed by polling stream statistics), long when idle (commands wake it anyway)."""
-        if any(e.first_rtp is None and not e.ended for e in self._calls.values()):
+        # (end-to-end calls are not polled: their media loop wakes the engine)
+        if any(e.first_rtp is None and not e.ended and e.e2e is None for e in self._calls.values()):
             return 2
         return 20 if self._calls else 200
 
     def _emit(self, event: ev.Event) -> None:
         self._engine.emit(event)
+
+    emit = _emit  # for e2e_calls
+
+    def signalling(self, entry: CallEntry) -> ev.SignallingSecurity:
+        return self._accounts.signalling_for(entry.account)
 
     # ----------------------------------------------------------- commands
 
@@ -152,16 +173,39 @@ class Calls:
         self._prepare_media(entry)
         self._calls[c.call_id] = entry
         self._emit(ev.CallDidStart(c.call_id, acc.account_id, uri, ev.Direction.OUTGOING))
-        self._engine.codecs.apply(acc.profile.media.codecs)
         entry.started = time.monotonic()
+        # An end-to-end offer is prepared (off this thread) before the INVITE goes out.
+        self._e2e.start_outgoing(entry, lambda: self._dial(entry))
+
+    def _dial(self, entry: CallEntry) -> None:
+        self._engine.codecs.apply(entry.account.profile.media.codecs)
         try:
-            entry.pj.makeCall(uri, pj.CallOpParam(True))
+            entry.pj.makeCall(entry.remote_uri, self._op_param(entry))
         except pj.Error as e:
-            self._calls.pop(c.call_id, None)
-            self._release_media(entry)
-            self._dead.append(entry)
-            entry.ended = True
-            self._emit(ev.CallDidEnd(c.call_id, 0, f"call failed: {e.reason}", 0.0))
+            self.end_unsent(entry, f"call failed: {e.reason}")
+
+    def _op_param(self, entry: CallEntry) -> pj.CallOpParam:
+        prm = pj.CallOpParam(True)
+        if entry.e2e is not None:
+            prm.opt.audioCount = entry.e2e.audio_count
+        return prm
+
+    def end_unsent(self, entry: CallEntry, reason: str, *, security: bool = False) -> None:
+        """End a call that has no dialog (the INVITE never went out)."""
+        if entry.ended:
+            return
+        if security:
+            entry.security_failure = reason
+            log.warning("call %s refused: %s", entry.call_id, reason)
+            self._emit(ev.CallSecurityDidFail(entry.call_id, reason))
+        self._calls.pop(entry.call_id, None)
+        self._release_media(entry)
+        self._e2e.on_ended(entry)
+        self._dead.append(entry)
+        entry.ended = True
+        self._emit(
+            ev.CallDidEnd(entry.call_id, 0, reason, 0.0, security_failure=entry.security_failure)
+        )
 
     def answer(self, c: cmd.Answer) -> None:
         entry = self.get(c.call_id)
@@ -176,15 +220,25 @@ class Calls:
         self._prepare_media(entry)
         self._engine.codecs.apply(entry.account.profile.media.codecs)
         entry.started = time.monotonic()
+        if not self._e2e.answer(entry, c.code, lambda sdp: self._send_answer(entry, c.code, sdp)):
+            self._send_answer(entry, c.code, None)
+
+    def _send_answer(self, entry: CallEntry, code: int, sdp: str | None) -> None:
+        if entry.ended:
+            return
         prm = pj.CallOpParam(True)
-        prm.statusCode = c.code
+        prm.statusCode = code
+        if sdp is not None:
+            prm.sdp.wholeSdp = sdp  # the end-to-end answer, built on pjsua's own
         entry.pj.answer(prm)
 
     def reject(self, c: cmd.Reject) -> None:
         self._hangup(self.get(c.call_id), c.code)
 
     def hangup(self, c: cmd.Hangup) -> None:
-        self._hangup(self.get(c.call_id), 0)
+        entry = self.get(c.call_id)
+        if not self._e2e.cancel_unsent(entry):
+            self._hangup(entry, 0)
 
     def hangup_all(self) -> None:
         for entry in list(self._calls.values()):
@@ -195,17 +249,30 @@ class Calls:
 
     def resume(self, c: cmd.Resume) -> None:
         entry = self.get(c.call_id)
-        prm = pj.CallOpParam(True)
+        prm = self._op_param(entry)
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
-        entry.pj.reinvite(prm)
+        # set first: the re-offer's SDP is built inside reinvite() and must say so
         entry.local_hold = False
+        try:
+            entry.pj.reinvite(prm)
+        except pj.Error:
+            entry.local_hold = True
+            raise
+        self._e2e.on_local_hold(entry)
 
     def set_mute(self, c: cmd.SetMute) -> None:
         entry = self.get(c.call_id)
         entry.muted = c.muted
-        if entry.audio_index >= 0:
+        audio = self._audio_of(entry)
+        if audio is not None:
             # the bridge's level towards the call port is what the peer hears
-            entry.pj.getAudioMedia(entry.audio_index).adjustRxLevel(0.0 if c.muted else 1.0)
+            audio.adjustRxLevel(0.0 if c.muted else 1.0)
+
+    def set_video(self, c: cmd.SetVideo) -> None:
+        self._e2e.set_video(self.get(c.call_id), c.on)
+
+    def confirm_sas(self, c: cmd.ConfirmSas) -> None:
+        self._e2e.confirm(self.get(c.call_id), c.matched)
 
     def send_dtmf(self, c: cmd.SendDtmf) -> None:
         entry = self.get(c.call_id)
@@ -259,6 +326,8 @@ class Calls:
 
     def request_stats(self, c: cmd.RequestStats) -> None:
         entry = self.get(c.call_id)
+        if self._e2e.request_stats(entry):
+            return  # reported when the media loop has counted
         stats = self.stats(entry)
         if stats is None:
             raise LookupError(f"call {c.call_id} has no active audio")
@@ -307,6 +376,11 @@ class Calls:
         if reason:
             self._fail_security(entry, f"caller offered unencrypted media: {reason}", 488)
             return
+        if not acc.echo:
+            refusal = self._e2e.on_incoming(entry, offer)
+            if refusal:
+                self._fail_security(entry, refusal, 488)
+                return
         if acc.auto_answer:
             self.answer(cmd.Answer(call_id, hold_others=False))
             return
@@ -331,6 +405,7 @@ class Calls:
         entry.state = state
         if state == ev.CallState.CONFIRMED and entry.confirmed is None:
             entry.confirmed = time.monotonic()
+            self._e2e.on_confirmed(entry)
         if state == ev.CallState.DISCONNECTED:
             self._ended(entry, info)
             return
@@ -342,7 +417,7 @@ class Calls:
 
     def on_call_media_state(self, call_id: str) -> None:
         entry = self._calls.get(call_id)
-        if entry is None or entry.ended:
+        if entry is None or entry.ended or self._e2e.owns_media_state(entry):
             return
         info = entry.pj.getInfo()
         audio = [m for m in info.media if m.type == pj.PJMEDIA_TYPE_AUDIO]
@@ -365,7 +440,7 @@ class Calls:
             return
         entry.audio_index = active[0].index
         entry.local_hold = active[0].status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
-        self._connect_media(entry, entry.audio_index)
+        self._connect_media(entry, entry.pj.getAudioMedia(entry.audio_index))
         si = entry.pj.getStreamInfo(entry.audio_index)
         self._emit(
             ev.CallMediaDidChange(
@@ -381,24 +456,32 @@ class Calls:
 
     def on_call_sdp_created(self, call_id: str, prm: pj.OnCallSdpCreatedParam) -> None:
         entry = self._calls.get(call_id)
-        if entry is None or entry.account.profile.media.allows_plaintext:
+        if entry is None:
             return
-        reason = plaintext_reason(prm.sdp.wholeSdp)
-        if reason is None:
-            return
-        # Never let this SDP negotiate plaintext: mark every audio line secure
-        # without keys, so any peer must refuse it, and end the call.
-        prm.sdp.wholeSdp = prm.sdp.wholeSdp.replace(" RTP/AVP ", " RTP/SAVP ")
-        self._accounts.note_missing_keying(entry.account)
-        self._fail_security(entry, f"this engine would send {reason}", 488)
+        text = sdp_text(prm.sdp)
+        if not entry.account.profile.media.allows_plaintext:
+            reason = plaintext_reason(text) if text else "an SDP this engine cannot read"
+            if reason is not None:
+                # Never let this SDP negotiate plaintext: mark every audio line secure
+                # without keys, so any peer must refuse it, and end the call.
+                if text:
+                    prm.sdp.wholeSdp = text.replace(" RTP/AVP ", " RTP/SAVP ")
+                self._accounts.note_missing_keying(entry.account)
+                self._fail_security(entry, f"this engine would send {reason}", 488)
+                return
+        self._e2e.on_sdp_created(entry, prm, text)
 
     def on_call_rx_offer(self, call_id: str, prm: pj.OnCallRxOfferParam) -> None:
         entry = self._calls.get(call_id)
         if entry is None or entry.media is None or not entry.media.encrypted:
             return
-        offer = prm.offer.wholeSdp
+        offer = sdp_text(prm.offer)
         reason = plaintext_reason(offer, entry.account.profile.media.allows_plaintext)
-        if reason is None:
+        if not offer:
+            reason = "the re-offer cannot be read"
+        elif reason is None and entry.e2e is not None and entry.e2e.owns_media:
+            reason = self._e2e.check_reoffer(entry, offer)
+        elif reason is None:
             suites = offered_suites(offer)
             strongest = max((suite_strength(s) for s in suites), default=None)
             if strongest is not None and strongest < suite_strength(entry.media.suite):
@@ -415,6 +498,13 @@ class Calls:
         entry = self._calls[call_id]
         check = self._engine.gate.transfer(entry.account.profile, prm.dstUri)
         decision = check.decision
+        if check.request_uri is not None:
+            # pjsua places a transferred call at once, with no time to prepare an
+            # end-to-end offer: it is an SDES call, refused if it must be end to end.
+            refusal = self._e2e.transfer_refusal(entry, prm.dstUri)
+            if refusal is not None:
+                decision = refusal
+                check = replace(check, decision=refusal, request_uri=None)
         new_call_id = None
         if check.request_uri is not None:
             new_call_id = self._engine.new_id("xfer")
@@ -481,6 +571,40 @@ class Calls:
         self._calls[new_id] = new
         prm.newCall = new.pj
         self._emit(ev.CallDidStart(new_id, old.account.account_id, "", ev.Direction.INCOMING))
+        # pjsua answers the replacing INVITE itself, at once: there is no time to build
+        # an end-to-end answer, so the new call is SDES ("to the server only"), and is
+        # ended if the replaced call required end to end.
+        if old.e2e is not None and old.e2e.mode is E2eMode.REQUIRED:
+            self._fail_security(
+                new,
+                "end-to-end encryption is required, and an attended transfer to us can only "
+                "be answered with SDES",
+                488,
+            )
+
+    def on_call_tsx_state(self, call_id: str, prm: pj.OnCallTsxStateParam) -> None:
+        entry = self._calls.get(call_id)
+        if entry is None or entry.e2e is None or prm.e.type != pj.PJSIP_EVENT_TSX_STATE:
+            return
+        body = prm.e.body.tsxState
+        tsx = body.tsx
+        if tsx.method != "INVITE":
+            return
+        if body.type == pj.PJSIP_EVENT_RX_MSG and tsx.role == pj.PJSIP_ROLE_UAC:
+            message = body.src.rdata.wholeMsg
+            if 100 < tsx.statusCode < 300 and sdp_from_sip_message(message).strip():
+                self._e2e.on_invite_response(entry, message)
+        elif body.type == pj.PJSIP_EVENT_TX_MSG:
+            message = body.src.tdata.wholeMsg
+            sent_offer = tsx.role == pj.PJSIP_ROLE_UAC and message.startswith("INVITE ")
+            sent_answer = tsx.role == pj.PJSIP_ROLE_UAS and message.startswith("SIP/2.0 200")
+            if sent_offer or sent_answer:
+                self._e2e.check_sent(entry, message)
+
+    def on_instant_message(self, call_id: str, prm: pj.OnInstantMessageParam) -> None:
+        entry = self._calls.get(call_id)
+        if entry is not None:
+            self._e2e.on_instant_message(entry, prm)
 
     # ----------------------------------------------------------- per turn
 
@@ -494,6 +618,8 @@ class Calls:
                 self._hangup(entry, code if code >= 300 else 0)
             elif entry.first_rtp is None and entry.audio_index >= 0:
                 self._poll_first_rtp(entry, now)
+            if not entry.ended:
+                self._e2e.tick(entry, now)
 
     def reap(self, port_grace_s: float = PORT_GRACE_S) -> None:
         while self._dead:
@@ -506,6 +632,13 @@ class Calls:
 
     def shutdown(self) -> None:
         self.hangup_all()
+
+    def warm_up(self, account: AccountEntry) -> None:
+        self._e2e.warm_up(account)
+
+    def shutdown_media(self) -> None:
+        """After every call has ended: stop the end-to-end media loop."""
+        self._e2e.shutdown()
 
     # ------------------------------------------------------------ helpers
 
@@ -521,8 +654,13 @@ class Calls:
             log.info("hangup of %s: %s", entry.call_id, e.reason)
 
     def _hold(self, entry: CallEntry) -> None:
-        entry.pj.setHold(pj.CallOpParam(True))
-        entry.local_hold = True
+        entry.local_hold = True  # first: the hold offer is built inside setHold()
+        try:
+            entry.pj.setHold(self._op_param(entry))
+        except pj.Error:
+            entry.local_hold = False
+            raise
+        self._e2e.on_local_hold(entry)
 
     def _refuse_dial(self, call_id: str, target: str, path: str, decision: Decision) -> None:
         log.info("dial refused (%s): %s", path, decision.reason)
@@ -548,6 +686,10 @@ class Calls:
             )
         )
 
+    def fail_security(self, entry: CallEntry, reason: str) -> None:
+        """End an end-to-end call that cannot be trusted (488 if not answered yet)."""
+        self._fail_security(entry, reason, 488)
+
     def _fail_security(self, entry: CallEntry, reason: str, code: int) -> None:
         if entry.security_failure:
             return
@@ -562,6 +704,9 @@ class Calls:
         self._engine.audio.stop_ring(entry.call_id)
         if entry.devices:
             self._engine.audio.disconnect(entry.call_id)
+        port = self._e2e.on_ended(entry)
+        if port is not None:
+            self._parked_ports.append((time.monotonic(), port))
         for other_id in entry.conference:
             other = self._calls.get(other_id)
             if other:
@@ -625,8 +770,18 @@ class Calls:
             port.create(f"analyzer-{entry.call_id}")
             entry.analyzer = port
 
-    def _connect_media(self, entry: CallEntry, index: int) -> None:
-        aud = entry.pj.getAudioMedia(index)
+    def connect_audio(self, entry: CallEntry, port: pj.AudioMedia) -> None:
+        """An end-to-end call's bridge port takes the place of the call's stream."""
+        self._connect_media(entry, port)
+
+    def _audio_of(self, entry: CallEntry) -> pj.AudioMedia | None:
+        if entry.e2e is not None and entry.e2e.port is not None:
+            return entry.e2e.port
+        if entry.audio_index >= 0:
+            return entry.pj.getAudioMedia(entry.audio_index)
+        return None
+
+    def _connect_media(self, entry: CallEntry, aud: pj.AudioMedia) -> None:
         if entry.echo:
             aud.startTransmit(aud)
         if entry.source is not None:
@@ -641,13 +796,13 @@ class Calls:
         self._connect_conference(entry)
 
     def _connect_conference(self, entry: CallEntry) -> None:
-        if entry.audio_index < 0:
+        mine = self._audio_of(entry)
+        if mine is None:
             return
-        mine = entry.pj.getAudioMedia(entry.audio_index)
         for other_id in entry.conference:
             other = self._calls.get(other_id)
-            if other and other.audio_index >= 0:
-                theirs = other.pj.getAudioMedia(other.audio_index)
+            theirs = self._audio_of(other) if other else None
+            if theirs is not None:
                 mine.startTransmit(theirs)
                 theirs.startTransmit(mine)
 

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from softphone.config.profile import SipProfile
 from softphone.config.settings import AudioSettings
 from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
+
+if TYPE_CHECKING:
+    from softphone.e2e.identity import DtlsIdentity
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class AddAccount(Command):
     username: str
     password: Secret | None = field(default=None, repr=False)
     register: bool = True
+    # The account's long-term DTLS certificate for end-to-end calls (see e2e.identity);
+    # None: one is made for this run only, so contacts cannot recognise it later.
+    e2e_identity: DtlsIdentity | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +155,24 @@ class DecideRedirect(Command):
 @dataclass(frozen=True)
 class RequestStats(Command):
     call_id: str
+
+
+@dataclass(frozen=True)
+class ConfirmSas(Command):
+    """The users compared the short authentication string of an end-to-end call:
+    `matched` True marks the call (and the peer's certificate) verified; False ends
+    the call as intercepted, and says so."""
+
+    call_id: str
+    matched: bool
+
+
+@dataclass(frozen=True)
+class SetVideo(Command):
+    """Camera on or off during an end-to-end call that negotiated video."""
+
+    call_id: str
+    on: bool
 
 
 @dataclass(frozen=True)

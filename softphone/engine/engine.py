@@ -128,6 +128,7 @@ class Engine:
         policy: CallPolicy | None = None,
         transfer_policy: TransferPolicy | None = None,
         user_agent: str = "softphone",
+        video_source: Callable[[], Any] | None = None,
     ) -> None:
         policy = policy or CallPolicy()
         if transfer_policy is not None:
@@ -135,6 +136,9 @@ class Engine:
         self.gate = CallGate(policy)
         self._log_level = pjsip_log_level if pjsip_log_level is not None else _pjsip_level()
         self._user_agent = user_agent
+        # Makes the outgoing video of an end-to-end call (a `softphone.e2e.media.FrameSource`:
+        # the devices' camera); None: a moving test pattern.
+        self.video_source = video_source
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
@@ -193,6 +197,12 @@ class Engine:
         self._queue.put((fn, future))
         self._waker.wake()
         return future
+
+    def post(self, fn: Callable[[], Any]) -> None:
+        """Run `fn` on the engine thread soon, without waiting (any thread; how the
+        end-to-end media loop reports back). A failure is logged, never raised."""
+        self._queue.put((fn, None))
+        self._waker.wake()
 
     def subscribe(self, listener: Listener) -> None:
         with self._listeners_lock:
@@ -309,11 +319,19 @@ class Engine:
             else:
                 self._execute(item)
 
-    def _run_function(self, fn: Callable[[], Any], future: concurrent.futures.Future) -> None:
+    def _run_function(
+        self, fn: Callable[[], Any], future: concurrent.futures.Future | None
+    ) -> None:
         try:
-            future.set_result(fn())
+            result = fn()
         except Exception as e:
-            future.set_exception(e)
+            if future is None:
+                log_failure("posted function", e)
+            else:
+                future.set_exception(e)
+            return
+        if future is not None:
+            future.set_result(result)
 
     def _execute(self, command: cmd.Command) -> None:
         handler = self._handler_table.get(type(command))
@@ -343,7 +361,7 @@ class Engine:
         c, a = self.calls, self.accounts
         assert self.audio is not None
         return {
-            cmd.AddAccount: a.add,
+            cmd.AddAccount: lambda x: c.warm_up(a.add(x)),
             cmd.RemoveAccount: lambda x: a.remove(x.account_id),
             cmd.Register: lambda x: a.register(x.account_id, True),
             cmd.Unregister: lambda x: a.register(x.account_id, False),
@@ -361,6 +379,8 @@ class Engine:
             cmd.Conference: c.conference,
             cmd.DecideRedirect: c.decide_redirect,
             cmd.RequestStats: c.request_stats,
+            cmd.ConfirmSas: c.confirm_sas,
+            cmd.SetVideo: c.set_video,
             cmd.AnalyzeAudio: c.analyze_audio,
             cmd.StartLoopback: lambda x: self.emit(start_loopback(a, x)),
             cmd.SetAudioDevices: self.audio.set_devices,
@@ -394,6 +414,7 @@ class Engine:
             self.accounts.shutdown()
             self._pump_until(lambda: False, 0.2)  # let un-REGISTER go out
             # calls are gone and the bridge has run ~10 ticks since: ports can go
+            self.calls.shutdown_media()
             self.calls.reap(port_grace_s=0.0)
             self.audio.release_port()
             self.accounts.reap(final=True)

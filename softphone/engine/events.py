@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from softphone.policy.end_to_end import call_label
+
 
 def _now() -> float:
     return time.monotonic()
@@ -76,21 +78,34 @@ class SignallingSecurity:
 
 @dataclass(frozen=True)
 class MediaSecurity:
-    """What the media transport of a call actually does, read back from pjmedia."""
+    """What the media transport of a call actually does, read back from what carries it:
+    pjmedia's SRTP state for SDES calls, aiortc's DTLS transport for end-to-end ones."""
 
     encrypted: bool
     profile: str  # SDP transport, e.g. "RTP/SAVP"
     suite: str | None = None  # e.g. "AES_CM_128_HMAC_SHA1_80"
     keying: str = "none"  # "sdes", "dtls" or "none"
-    end_to_end: bool = False  # SDES keys travel through every proxy: hop by hop only
+    # True only for DTLS-SRTP keys agreed between the two apps, with the peer's
+    # certificate checked against the fingerprint in its SDP. SDES keys travel
+    # through every proxy: hop by hop only.
+    end_to_end: bool = False
     plaintext_allowed: bool = False  # the profile's administrator allowed unencrypted media
+    # end to end, and the users confirmed the short authentication string (or the peer
+    # presented the certificate verified on an earlier call)
+    verified: bool = False
+    peer_fingerprint: str | None = None  # end to end: SHA-256 of the peer's certificate
+
+    @property
+    def label(self) -> str:
+        """The words the UI shows for the call, exactly (policy.end_to_end)."""
+        return call_label(self.encrypted, self.end_to_end, self.verified)
 
     @property
     def summary(self) -> str:
         if not self.encrypted:
             return "UNENCRYPTED media" + (" (allowed by profile)" if self.plaintext_allowed else "")
         scope = "end to end" if self.end_to_end else "hop by hop"
-        return f"SRTP {self.suite} ({self.keying.upper()} keying, {scope})"
+        return f"SRTP {self.suite} ({self.keying.upper()} keying, {scope}): {self.label}"
 
 
 @dataclass(frozen=True)
@@ -247,6 +262,59 @@ class CallDidEnd(Event):
     security_failure: str | None = None
     first_rtp_ms: float | None = None
     setup_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class CallSasDidBecomeReady(Event):
+    """An end-to-end call's short authentication string, for the users to read to each
+    other. Both sides show the same four characters unless someone is in the middle.
+
+    `identity`: "new" (this peer's certificate was never verified), "known" (it was:
+    the call is verified already) or "changed" (it was verified with another
+    certificate: see CallPeerIdentityDidChange)."""
+
+    call_id: str
+    sas: str
+    peer: str  # the peer's address, user@host
+    peer_fingerprint: str
+    identity: str
+
+
+@dataclass(frozen=True)
+class CallPeerIdentityDidChange(Event):
+    """LOUD: this peer was verified before with another certificate. Until the users
+    compare the SAS again, someone else may be answering for them."""
+
+    call_id: str
+    peer: str
+    verified_fingerprint: str
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class CallVerificationDidChange(Event):
+    """The users confirmed the SAS (or the peer's known certificate did), or it failed.
+
+    `mismatch`: the users' strings differed, or the commitment did not hold — proof
+    of interference; the call is ended and the reason kept. verified False without
+    mismatch: the call cannot be verified (no SAS), and stays "not verified"."""
+
+    call_id: str
+    peer: str
+    peer_fingerprint: str
+    verified: bool
+    reason: str
+    mismatch: bool = False
+
+
+@dataclass(frozen=True)
+class CallVideoDidArrive(Event):
+    """Video frames from the peer of an end-to-end call (first frame, then once a second)."""
+
+    call_id: str
+    width: int
+    height: int
+    frames: int
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from urllib.parse import quote
 from softphone.config.profile import SipProfile
 from softphone.policy.decision import Decision, Verdict
 from softphone.policy.dialing import BUILTIN_POLICY, DialPolicy, decide_dial
+from softphone.policy.end_to_end import PeerE2eFacts
 from softphone.policy.inbound import (
     CallerFacts,
     InboundPolicy,
@@ -30,6 +31,7 @@ from softphone.policy.pin import DialAuthorization, PinAuthority
 from softphone.policy.signalling import TransferPolicy, decide_transfer
 
 CallerLookup = Callable[[Target], CallerFacts]
+PeerLookup = Callable[[str], PeerE2eFacts]  # by peer address, "user@host"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,9 @@ class CallPolicy:
     transfers: TransferPolicy = field(default_factory=TransferPolicy)
     pins: PinAuthority | None = None
     caller_facts: CallerLookup | None = None  # None: nobody is approved or scheduled
+    # End-to-end requirement and verified certificate of a peer (softphone.e2e.trust);
+    # None: no contact requires end to end, nobody was verified.
+    e2e_peers: PeerLookup | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,10 @@ class CallGate:
         lookup = self.policy.caller_facts
         facts = lookup(caller) if lookup is not None else CallerFacts()
         return decide_inbound(caller, facts, self.policy.inbound, plan)
+
+    def e2e_peer(self, address: str) -> PeerE2eFacts:
+        lookup = self.policy.e2e_peers
+        return lookup(address) if lookup is not None else PeerE2eFacts()
 
     def _with_pin(
         self,

@@ -34,7 +34,8 @@ def loopback_profile(keying: tuple[str, ...]) -> SipProfile:
         domain=LOOPBACK_HOST,
         server=LOOPBACK_HOST,
         register=False,
-        media=MediaSettings(srtp="mandatory", keying=keying, codecs=("PCMU",)),
+        # The embedded echo peer tests pjmedia's SDES path; it has no end-to-end side.
+        media=MediaSettings(srtp="mandatory", keying=keying, codecs=("PCMU",), end_to_end="off"),
     )
 
 

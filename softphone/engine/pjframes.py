@@ -44,3 +44,11 @@ def _check_layout() -> bool:
 
 
 FAST_PATH = _check_layout()
+
+
+def vector_bytes(vector: pj.ByteVector) -> bytes:
+    """A copy of a ByteVector's bytes (one memmove on the fast path)."""
+    if not FAST_PATH:
+        return bytes(vector)
+    address, size = data_address(vector)
+    return ctypes.string_at(address, size) if size else b""

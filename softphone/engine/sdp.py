@@ -11,6 +11,10 @@ import re
 from dataclasses import dataclass
 
 SECURE_PROFILES = {"RTP/SAVP", "RTP/SAVPF", "UDP/TLS/RTP/SAVP", "UDP/TLS/RTP/SAVPF"}
+# The end-to-end lines of this app (softphone.e2e.wire): DTLS-SRTP under a name pjmedia
+# does not know, so it builds no stream for them.
+E2E_PROFILE = "X-E2E/UDP/TLS/RTP/SAVPF"
+SECURE_PROFILES.add(E2E_PROFILE)
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class MediaLine:
 
     @property
     def keying(self) -> str:
-        if self.profile.startswith("UDP/TLS/") and self.has_fingerprint:
+        if self.profile.startswith(("UDP/TLS/", "X-E2E/UDP/TLS/")) and self.has_fingerprint:
             return "dtls"
         if self.profile in SECURE_PROFILES and self.has_crypto:
             return "sdes"
@@ -39,9 +43,15 @@ _DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 
 
 def parse_media_lines(sdp: str) -> list[MediaLine]:
-    """The m= sections of an SDP body, in order."""
+    """The m= sections of an SDP body, in order.
+
+    A section in a BUNDLE group shares the group's transport, so a fingerprint in
+    any section of the group counts for all of them (RFC 9143: the transport
+    attributes may appear only once).
+    """
     session_fp = False
     session_dir = "sendrecv"  # RFC 4566 6: a session-level direction applies to every section
+    groups: list[set[str]] = []
     sections: list[list[str]] = []
     for raw in sdp.replace("\r\n", "\n").split("\n"):
         line = raw.strip()
@@ -51,9 +61,21 @@ def parse_media_lines(sdp: str) -> list[MediaLine]:
             sections[-1].append(line)
         elif line.startswith("a=fingerprint:"):
             session_fp = True
+        elif line.startswith("a=group:BUNDLE"):
+            groups.append(set(line.split()[1:]))
         elif line[2:] in _DIRECTIONS and line.startswith("a="):
             session_dir = line[2:]
-    return [_media_line(s, session_fp, session_dir) for s in sections]
+    mids = [next((a[6:] for a in s if a.startswith("a=mid:")), None) for s in sections]
+    with_fp = {m for m, s in zip(mids, sections, strict=True) if _has_fp(s)}
+    bundled_fp = set().union(*(g for g in groups if g & with_fp))
+    return [
+        _media_line(s, session_fp or (mid is not None and mid in bundled_fp), session_dir)
+        for s, mid in zip(sections, mids, strict=True)
+    ]
+
+
+def _has_fp(section: list[str]) -> bool:
+    return any(a.startswith("a=fingerprint:") for a in section)
 
 
 def _media_line(lines: list[str], session_fp: bool, session_dir: str) -> MediaLine:

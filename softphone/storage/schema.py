@@ -25,7 +25,7 @@ import phonenumbers
 
 from softphone.storage.column_cipher import ColumnCipher
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 # Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
 # is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
@@ -48,6 +48,23 @@ _APPOINTMENTS = """CREATE TABLE appointments (
     source_key BLOB UNIQUE
 );
 CREATE INDEX appointments_start ON appointments (start)
+"""
+
+# One row per peer address (user@host) that was verified, failed verification, or has a
+# requirement of its own. The address is found by a keyed hash (`address_key`, as the
+# appointments' UIDs) and stored encrypted, like the fingerprint the users verified and
+# the reason of the last mismatch; only the times and the requirement are plain.
+_E2E_PEERS = """CREATE TABLE e2e_peers (
+    id INTEGER PRIMARY KEY,
+    address_key BLOB NOT NULL UNIQUE,
+    address BLOB NOT NULL,
+    contact_id INTEGER,
+    requirement TEXT CHECK (requirement IN ('preferred', 'required')),
+    fingerprint BLOB,
+    verified_at REAL,
+    mismatch_at REAL,
+    mismatch_reason BLOB
+)
 """
 
 # `tags_json` comes last and may be NULL because version 2 added it with ALTER TABLE,
@@ -91,12 +108,15 @@ CREATE INDEX audit_log_at ON audit_log (at);
 """
     + _APPOINTMENTS
     + ";\n"
+    + _E2E_PEERS
+    + ";\n"
 )
 
 TABLES_BY_VERSION = {
     1: ("contacts", "call_history", "audit_log"),
     2: ("contacts", "call_history", "audit_log"),
     3: ("contacts", "call_history", "audit_log", "appointments"),
+    4: ("contacts", "call_history", "audit_log", "appointments", "e2e_peers"),
 }
 
 NumberCell = tuple[str, str | None, str | None]  # original, e164, label
@@ -206,7 +226,12 @@ def _v2_to_v3(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
             conn.execute(statement)
 
 
+def _v3_to_v4(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
+    conn.execute(_E2E_PEERS)
+
+
 _STEPS: dict[int, Callable[[sqlite3.Connection, ColumnCipher], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
+    3: _v3_to_v4,
 }

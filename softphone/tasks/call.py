@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from softphone.config.profile import SipProfile
 from softphone.engine import commands as cmd
@@ -17,6 +18,9 @@ from softphone.policy.pin import DialAuthorization
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 from softphone.tasks.session import EngineSession
+
+if TYPE_CHECKING:
+    from softphone.e2e.identity import DtlsIdentity
 
 
 @dataclass
@@ -33,6 +37,9 @@ class CallReport:
     first_rtp_ms: float | None = None
     duration_s: float = 0.0
     stats: dict | None = None
+    security_label: str | None = None  # exactly what the UI shows (policy.end_to_end)
+    sas: str | None = None  # end to end: the short authentication string
+    peer_fingerprint: str | None = None
     events: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -50,18 +57,23 @@ def run_call(
     policy: CallPolicy | None = None,
     authorization: DialAuthorization | None = None,
     devices: bool = False,
+    e2e_identity: DtlsIdentity | None = None,
 ) -> CallReport:
     report = CallReport(uri=uri)
     with EngineSession(Engine(policy=policy)) as s:
         s.wait_for(ev.EngineDidStart)
         if profile.register:
-            reg = add_and_register(s, profile, username, password)
+            reg = add_and_register(s, profile, username, password, e2e_identity=e2e_identity)
             report.registration = reg.to_dict()
             if not reg.ok:
                 report.outcome = f"not registered: {reg.reason}"
                 return report
         else:
-            s.submit(cmd.AddAccount("acc", profile, username, password, register=False))
+            s.submit(
+                cmd.AddAccount(
+                    "acc", profile, username, password, register=False, e2e_identity=e2e_identity
+                )
+            )
         if devices:
             from softphone.tasks.devices import audio_settings
 
@@ -114,6 +126,12 @@ def _call(
     report.setup_ms, report.first_rtp_ms = ended.setup_ms, ended.first_rtp_ms
     report.duration_s = round(ended.duration, 2)
     report.ok = report.media is not None and ended.security_failure is None
+    media_events = s.seen(ev.CallMediaDidChange, lambda e: e.call_id == call_id)
+    if media_events:
+        report.security_label = media_events[-1].media.label
+    sas = s.seen(ev.CallSasDidBecomeReady, lambda e: e.call_id == call_id)
+    if sas:
+        report.sas, report.peer_fingerprint = sas[-1].sas, sas[-1].peer_fingerprint
     stats = s.seen(ev.CallStatsDidUpdate, lambda e: e.call_id == call_id)
     report.stats = asdict(stats[-1].stats) if stats else None
     report.events = [type(e).__name__ for e in s.history if getattr(e, "call_id", None) == call_id]

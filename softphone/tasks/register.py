@@ -6,12 +6,16 @@ Caller's thread, over an EngineSession.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
 
 from softphone.config.profile import SipProfile
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.security.secret import Secret
 from softphone.tasks.session import EngineSession
+
+if TYPE_CHECKING:
+    from softphone.e2e.identity import DtlsIdentity
 
 
 @dataclass
@@ -39,9 +43,10 @@ def add_and_register(
     password: Secret | None,
     account_id: str = "acc",
     timeout: float = 15.0,
+    e2e_identity: DtlsIdentity | None = None,
 ) -> RegistrationReport:
     """Add the account and wait for the first final registration outcome."""
-    s.submit(cmd.AddAccount(account_id, profile, username, password))
+    s.submit(cmd.AddAccount(account_id, profile, username, password, e2e_identity=e2e_identity))
     first = s.wait_for(
         ev.AccountRegistrationDidChange,
         lambda e: e.account_id == account_id,

@@ -63,7 +63,9 @@ class SasPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("sasPanel")
-        self.prompt_label = QLabel("Read this code aloud; the other person must see the same:")
+        self.prompt_label = QLabel(
+            self.tr("Read this code aloud; the other person must see the same:")
+        )
         self.prompt_label.setWordWrap(True)
         self.sas_label = QLabel()
         font = QFont("DejaVu Sans Mono")
@@ -72,8 +74,8 @@ class SasPanel(QFrame):
         font.setBold(True)
         self.sas_label.setFont(font)
         self.sas_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.match_button = QPushButton("It matches")
-        self.mismatch_button = QPushButton("It does NOT match")
+        self.match_button = QPushButton(self.tr("It matches"))
+        self.mismatch_button = QPushButton(self.tr("It does NOT match"))
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         buttons = QHBoxLayout()
@@ -90,7 +92,7 @@ class SasPanel(QFrame):
         theme.paint(self, "end_to_end", radius=6)
 
     def set_sas(self, sas: str | None) -> None:
-        self.sas_label.setText(sas or "waiting for the code…")
+        self.sas_label.setText(sas or self.tr("waiting for the code…"))
         ready = bool(sas) and self.verified is None
         self.match_button.setEnabled(ready)
         self.mismatch_button.setEnabled(ready)
@@ -98,14 +100,16 @@ class SasPanel(QFrame):
     @Slot()
     def _on_match_button_clicked(self) -> None:
         self._decide(True)
-        self.result_label.setText("✔ Verified: no one is in the middle of this call.")
+        self.result_label.setText(self.tr("✔ Verified: no one is in the middle of this call."))
 
     @Slot()
     def _on_mismatch_button_clicked(self) -> None:
         self._decide(False)
         self.result_label.setText(
-            "✖ The codes differ: someone may be intercepting this call. Hang up and "
-            "call back on a number you know is theirs."
+            self.tr(
+                "✖ The codes differ: someone may be intercepting this call. Hang up and "
+                "call back on a number you know is theirs."
+            )
         )
         theme.paint(self, "unencrypted", radius=6)
 

@@ -325,3 +325,16 @@ def test_verification_colon_hex_of_sha256() -> None:
     assert len(text) == 32 * 3 - 1
     assert text.replace(":", "") == digest.hex().upper()
     assert all(len(part) == 2 for part in text.split(":"))
+
+
+def test_frame_bytes_are_read_exactly():
+    """The fast frame reader (pjframes.vector_bytes) must return what the vector holds."""
+    import os
+
+    import pjsua2 as pj
+
+    from softphone.engine.pjframes import vector_bytes
+
+    for size in (0, 1, 320, 640, 1920, 4000):
+        data = os.urandom(size)
+        assert vector_bytes(pj.ByteVector(data)) == data

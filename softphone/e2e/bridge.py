@@ -1,0 +1,78 @@
+"""Audio between pjmedia's conference bridge and an end-to-end session: two frame queues.
+
+Threads: pjmedia's clock thread calls `put_local` and `take_remote` (through the
+engine's bridge port); the e2e-media loop thread calls `take_local` and
+`put_remote`. Both sides only append to and pop from `collections.deque`s, which
+are atomic under the GIL: no lock, no allocation beyond the frame itself, no
+logging on the clock thread.
+
+Frames are 20 ms of 16-bit mono PCM at the engine's clock rate (16 kHz: 640 bytes),
+the same format every other audio port of the bridge uses (tone generator, WAV
+player, recorder, the sound-device bridge). So an end-to-end call is heard and fed
+exactly like a pjmedia call.
+
+Clock drift: the bridge runs on pjmedia's clock, the session paces itself on the
+loop's clock. Each queue is bounded: when one side runs ahead, the oldest frames go
+(`dropped`), when it runs dry the other side gets silence (`underruns`). Latency
+therefore stays under `max_frames` × 20 ms whatever the drift.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+FRAME_MS = 20
+
+
+class AudioBridge:
+    def __init__(self, clock_rate: int = 16000, max_frames: int = 5) -> None:
+        self.clock_rate = clock_rate
+        self.frame_samples = clock_rate * FRAME_MS // 1000
+        self.frame_bytes = self.frame_samples * 2
+        self.silence = bytes(self.frame_bytes)
+        self._to_peer: deque[bytes] = deque(maxlen=max_frames)
+        self._from_peer: deque[bytes] = deque(maxlen=max_frames)
+        self.sending = True  # False while the call is held (no audio towards the peer)
+        self.dropped = 0
+        self.underruns = 0
+        self.remote_frames = 0
+
+    # -- pjmedia's clock thread ------------------------------------------------------
+
+    def put_local(self, frame: bytes) -> None:
+        """A frame the bridge mixed for the peer."""
+        if len(self._to_peer) == self._to_peer.maxlen:
+            self.dropped += 1
+        self._to_peer.append(frame)
+
+    def take_remote(self) -> bytes | None:
+        """The next frame received from the peer, or None (the port then plays nothing)."""
+        try:
+            return self._from_peer.popleft()
+        except IndexError:
+            return None
+
+    # -- the e2e-media loop thread ---------------------------------------------------
+
+    def take_local(self) -> bytes:
+        """The next frame to encode for the peer; silence when none is ready."""
+        if not self.sending:
+            self._to_peer.clear()
+            return self.silence
+        try:
+            return self._to_peer.popleft()
+        except IndexError:
+            self.underruns += 1
+            return self.silence
+
+    def put_remote(self, frame: bytes) -> None:
+        if len(frame) != self.frame_bytes:
+            raise ValueError(f"a frame is {self.frame_bytes} bytes, got {len(frame)}")
+        if len(self._from_peer) == self._from_peer.maxlen:
+            self.dropped += 1
+        self._from_peer.append(frame)
+        self.remote_frames += 1
+
+    def clear(self) -> None:
+        self._to_peer.clear()
+        self._from_peer.clear()

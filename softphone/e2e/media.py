@@ -1,0 +1,557 @@
+"""One end-to-end media session: an aiortc RTCPeerConnection with ICE, DTLS-SRTP, audio, video.
+
+Every coroutine here runs on the e2e-media loop thread (`loop.MediaLoop`); the
+engine thread submits them and never waits. What happens to the session comes back
+through `notify(kind, value)`, called on the loop thread (the engine turns it into a
+call on its own thread):
+
+* "connected", `Connected`: DTLS is up and aiortc has checked the peer's certificate
+  against the fingerprint in its SDP; `Connected` says what the transport really
+  negotiated (read back from aiortc, not assumed from the SDP).
+* "failed", a reason: ICE found no path, or DTLS failed (a fingerprint that does not
+  match the certificate is the signature of someone in the middle).
+* "first-audio", the monotonic time the first frame from the peer was decoded.
+* "video-frame", (width, height, count) for the first frame and every 15th after.
+
+Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
+conference bridge) and paces itself on the loop's clock; aiortc's encoders resample
+to Opus 48 kHz or PCMU 8 kHz. Decoded frames from the peer are resampled to the
+bridge's rate and queued for pjmedia.
+
+Hold: aiortc cannot renegotiate over this SIP layout (and has no ICE restart), so
+hold and resume never touch the SDP aiortc saw: the senders' tracks are replaced
+with None (no RTP at all) and restored (`RTCRtpSender.replaceTrack`).
+
+Certificates: aiortc generates a fresh certificate per connection, valid 30 days, and
+takes another one only through a private attribute. We set it there, with the
+account's long-term identity (`identity`), so a verified contact is recognised.
+
+Voice tuning (measured, see bench/e2e.py): aiortc encodes Opus as 96 kbit/s stereo
+and decodes to stereo, which costs twice the CPU of what speech needs; its audio
+jitter buffer waits for 4 packets (80 ms) before the first frame. This module makes
+aiortc's sender and receiver use mono Opus at 32 kbit/s (still 48 kHz, fullband:
+more than wideband) and hand each audio packet on as it arrives (see
+`PassThroughAudioBuffer`). Both are set through aiortc's module-level codec lookup
+and a private attribute; an aiortc upgrade that moves the attribute fails loudly
+(RuntimeError, the call ends) rather than silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import aiortc.rtcrtpreceiver
+import aiortc.rtcrtpsender
+import av
+import numpy as np
+from aiortc import (
+    MediaStreamTrack,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCRtpSender,
+    RTCSessionDescription,
+)
+from aiortc.codecs.opus import SAMPLE_RATE, SAMPLES_PER_FRAME, TIME_BASE, OpusDecoder, OpusEncoder
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcconfiguration import RTCBundlePolicy
+from cryptography.hazmat.primitives import hashes
+
+from softphone.e2e.bridge import AudioBridge
+from softphone.e2e.identity import DtlsIdentity
+from softphone.e2e.loop import host_addresses
+from softphone.e2e.resample import FACTOR, Downsampler, Upsampler
+from softphone.e2e.wire import restrict_codecs
+
+log = logging.getLogger(__name__)
+
+AUDIO_CODECS = ("opus", "PCMU")  # what the end-to-end path offers, in order
+VIDEO_CODECS = ("VP8",)
+VIDEO_FPS = 15
+
+OPUS_BITRATE = 32000
+
+Notify = Callable[[str, Any], None]
+
+
+class VoiceOpusEncoder(OpusEncoder):
+    """aiortc's Opus encoder, mono at 32 kbit/s: speech, at half the CPU of stereo 96k."""
+
+    def __init__(self) -> None:
+        self.codec = av.CodecContext.create("libopus", "w")
+        self.codec.bit_rate = OPUS_BITRATE
+        self.codec.format = "s16"
+        self.codec.layout = "mono"
+        self.codec.options = {"application": "voip"}
+        self.codec.sample_rate = SAMPLE_RATE
+        self.codec.time_base = TIME_BASE
+        self.resampler = av.AudioResampler(
+            format="s16", layout="mono", rate=SAMPLE_RATE, frame_size=SAMPLES_PER_FRAME
+        )
+        self.first_packet_pts = None
+
+
+class VoiceOpusDecoder(OpusDecoder):
+    """aiortc's Opus decoder, decoding to mono (the bridge is mono)."""
+
+    def __init__(self) -> None:
+        self.codec = av.CodecContext.create("libopus", "r")
+        self.codec.format = "s16"
+        self.codec.layout = "mono"
+        self.codec.sample_rate = SAMPLE_RATE
+
+
+_aiortc_get_encoder = aiortc.rtcrtpsender.get_encoder
+_aiortc_get_decoder = aiortc.rtcrtpreceiver.get_decoder
+
+
+def _get_encoder(codec):
+    if codec.mimeType.lower() == "audio/opus":
+        return VoiceOpusEncoder()
+    return _aiortc_get_encoder(codec)
+
+
+def _get_decoder(codec):
+    if codec.mimeType.lower() == "audio/opus":
+        return VoiceOpusDecoder()
+    return _aiortc_get_decoder(codec)
+
+
+aiortc.rtcrtpsender.get_encoder = _get_encoder
+aiortc.rtcrtpreceiver.get_decoder = _get_decoder
+
+
+class PassThroughAudioBuffer(JitterBuffer):
+    """An audio "jitter buffer" that hands each packet on at once, in order.
+
+    aiortc's holds 4 packets before the first frame and always one more (a frame is
+    complete only when the next timestamp arrives): 100 ms before anything is heard.
+    An Opus or PCMU frame is one packet, so none of that is needed here; late and
+    duplicate packets are dropped, and the bridge's own queue (e2e.bridge) absorbs
+    the jitter, as pjmedia's conference clock pulls from it every 20 ms.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(capacity=16)
+        self._last: int | None = None
+
+    def add(self, packet) -> tuple[bool, JitterFrame | None]:
+        if self._last is not None and (packet.sequence_number - self._last) % 65536 >= 32768:
+            return False, None  # older than what was handed on
+        if packet.sequence_number == self._last:
+            return False, None
+        self._last = packet.sequence_number
+        return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)
+
+
+def _pass_through_audio(pc: RTCPeerConnection) -> None:
+    for transceiver in pc.getTransceivers():
+        if transceiver.kind == "audio":
+            receiver = transceiver.receiver
+            if not hasattr(receiver, "_RTCRtpReceiver__jitter_buffer"):
+                raise RuntimeError("aiortc's receiver has no jitter buffer where expected")
+            receiver._RTCRtpReceiver__jitter_buffer = PassThroughAudioBuffer()
+
+
+@dataclass(frozen=True)
+class SessionConfig:
+    audio_codecs: tuple[str, ...] = AUDIO_CODECS
+    video: bool = False
+    host_addresses: tuple[str, ...] = ()  # empty: every interface aioice finds
+
+
+@dataclass(frozen=True)
+class Connected:
+    """What the session's transport really does, read back once DTLS is up."""
+
+    profile: str  # "UDP/TLS/RTP/SAVPF"
+    srtp_profile: str  # e.g. "SRTP_AEAD_AES_256_GCM"
+    remote_fingerprint: bytes  # SHA-256 of the certificate the peer presented
+    audio_codec: str
+    clock_rate: int
+    video_codec: str | None
+
+
+class FrameSource(Protocol):
+    """Where outgoing video comes from (a camera, or a synthetic pattern in tests).
+
+    `read()` returns an RGB frame as a uint8 array of shape (height, width, 3), or
+    None when no new frame is ready. Called on the e2e-media loop thread, 15 times a
+    second; it must not block. The devices issue's camera interface provides this
+    through its bounded "newest frame wins" queue.
+    """
+
+    def read(self) -> np.ndarray | None: ...
+
+
+class PatternSource:
+    """A moving test pattern (any thread): what tests and `--video` without a camera send."""
+
+    def __init__(self, width: int = 640, height: int = 480) -> None:
+        self.width, self.height = width, height
+        self._n = 0
+        x = np.arange(width, dtype=np.uint16)
+        self._ramp = np.broadcast_to(x[None, :], (height, width))
+
+    def read(self) -> np.ndarray:
+        self._n += 1
+        frame = np.empty((self.height, self.width, 3), dtype=np.uint8)
+        frame[..., 0] = (self._ramp + self._n * 4) % 256
+        frame[..., 1] = (np.arange(self.height)[:, None] * 255 // self.height).astype(np.uint8)
+        frame[..., 2] = (self._n * 8) % 256
+        return frame
+
+
+class BridgeAudioTrack(MediaStreamTrack):
+    """Outgoing audio: 20 ms frames from the bridge, raised to 48 kHz (Opus's rate, so
+    the encoder's own resampler has nothing to do), paced on the loop's clock."""
+
+    kind = "audio"
+
+    def __init__(self, bridge: AudioBridge) -> None:
+        super().__init__()
+        self._bridge = bridge
+        self._start: float | None = None
+        self._pts = 0
+        self._up = Upsampler()
+        self._samples = bridge.frame_samples * FACTOR
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+        else:
+            self._pts += self._samples
+            due = self._start + self._pts / SAMPLE_RATE
+            if due > now:
+                await asyncio.sleep(due - now)
+            elif now - due > 0.2:  # the loop stalled: start a new timeline, do not burst
+                self._start = now - self._pts / SAMPLE_RATE
+        pcm = self._up(np.frombuffer(self._bridge.take_local(), dtype=np.int16))
+        frame = av.AudioFrame(format="s16", layout="mono", samples=len(pcm))
+        frame.planes[0].update(pcm.tobytes())
+        frame.sample_rate = SAMPLE_RATE
+        frame.pts = self._pts
+        frame.time_base = TIME_BASE
+        return frame
+
+
+class SourceVideoTrack(MediaStreamTrack):
+    """Outgoing video from a `FrameSource`, at `VIDEO_FPS`."""
+
+    kind = "video"
+
+    def __init__(self, source: FrameSource) -> None:
+        super().__init__()
+        self._source = source
+        self._start: float | None = None
+        self._n = 0
+        self._last: np.ndarray | None = None
+
+    async def recv(self) -> av.VideoFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._start is None:
+            self._start = now
+        else:
+            self._n += 1
+            due = self._start + self._n / VIDEO_FPS
+            if due > now:
+                await asyncio.sleep(due - now)
+        image = self._source.read()
+        if image is not None:
+            self._last = image
+        if self._last is None:
+            self._last = np.zeros((480, 640, 3), dtype=np.uint8)
+        frame = av.VideoFrame.from_ndarray(self._last, format="rgb24")
+        frame.pts = self._n * (90000 // VIDEO_FPS)
+        frame.time_base = fractions.Fraction(1, 90000)
+        return frame
+
+
+class E2eSession:
+    """One call's end-to-end media. Create anywhere; use only on the loop thread."""
+
+    def __init__(
+        self,
+        identity: DtlsIdentity,
+        config: SessionConfig,
+        bridge: AudioBridge,
+        notify: Notify,
+        video_source: FrameSource | None = None,
+    ) -> None:
+        self._identity = identity
+        self._config = config
+        self._bridge = bridge
+        self._notify = notify
+        self._video_source = video_source
+        self._pc: RTCPeerConnection | None = None
+        self._audio_track: BridgeAudioTrack | None = None
+        self._video_track: SourceVideoTrack | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._expected_fingerprint: bytes | None = None
+        self._reported: str | None = None  # "connected" / "failed": each said once
+        self._sending = True
+        self._video_on = video_source is not None
+        self._closed = False
+        self.receiving = True
+
+    # -- negotiation ---------------------------------------------------------------
+
+    async def create_offer(self) -> str:
+        pc = self._new_peer_connection()
+        pc.addTransceiver(self._audio_track, direction="sendrecv")
+        if self._config.video:
+            pc.addTransceiver(self._video_track or "video", direction="sendrecv")
+        self._prefer_codecs(pc)
+        _pass_through_audio(pc)
+        with host_addresses(self._config.host_addresses):
+            await pc.setLocalDescription(await pc.createOffer())
+        return pc.localDescription.sdp
+
+    async def create_answer(self, offer_sdp: str, expected_fingerprint: bytes) -> str:
+        pc = self._new_peer_connection()
+        self._expected_fingerprint = expected_fingerprint
+        allowed = {"audio": self._config.audio_codecs, "video": VIDEO_CODECS}
+        offer_sdp = restrict_codecs(offer_sdp, allowed)
+        await pc.setRemoteDescription(RTCSessionDescription(offer_sdp, "offer"))
+        for transceiver in pc.getTransceivers():
+            if transceiver.kind == "audio":
+                transceiver.sender.replaceTrack(self._audio_track)
+            elif transceiver.kind == "video" and self._config.video:
+                transceiver.sender.replaceTrack(self._video_track)
+            transceiver.direction = "sendrecv"
+        self._prefer_codecs(pc)
+        _pass_through_audio(pc)
+        with host_addresses(self._config.host_addresses):
+            await pc.setLocalDescription(await pc.createAnswer())
+        return pc.localDescription.sdp
+
+    async def accept_answer(self, answer_sdp: str, expected_fingerprint: bytes) -> None:
+        if self._pc is None:
+            raise RuntimeError("no offer was made")
+        self._expected_fingerprint = expected_fingerprint
+        await self._pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
+
+    def _new_peer_connection(self) -> RTCPeerConnection:
+        if self._pc is not None:
+            raise RuntimeError("the session already has a peer connection")
+        config = RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        pc = RTCPeerConnection(config)
+        # aiortc exposes no public way to use our own certificate (aiortc #1099):
+        # the name-mangled attribute is read when the transceivers are created.
+        pc._RTCPeerConnection__certificates = [self._identity.rtc_certificate()]
+        self._pc = pc
+        self._audio_track = BridgeAudioTrack(self._bridge)
+        if self._config.video and self._video_source is not None:
+            self._video_track = SourceVideoTrack(self._video_source)
+        pc.on("track", self._on_track)
+        pc.on("connectionstatechange", self._on_connection_state)
+        return pc
+
+    def _prefer_codecs(self, pc: RTCPeerConnection) -> None:
+        for transceiver in pc.getTransceivers():
+            wanted = self._config.audio_codecs if transceiver.kind == "audio" else VIDEO_CODECS
+            available = RTCRtpSender.getCapabilities(transceiver.kind).codecs
+            chosen = [
+                codec
+                for name in wanted
+                for codec in available
+                if codec.mimeType.split("/", 1)[1].lower() == name.lower()
+            ]
+            if not chosen:
+                raise ValueError(f"none of the codecs {wanted} is available in aiortc")
+            transceiver.setCodecPreferences(chosen)
+
+    # -- state ---------------------------------------------------------------------
+
+    def _dtls(self) -> Any:
+        transceivers = self._pc.getTransceivers() if self._pc else []
+        return transceivers[0].sender.transport if transceivers else None
+
+    async def _on_connection_state(self) -> None:
+        pc = self._pc
+        if pc is None or self._closed:
+            return
+        state = pc.connectionState
+        if state == "connected" and self._reported is None:
+            try:
+                connected = self._read_back()
+            except Exception as e:  # anything unexpected here must fail the call
+                self._fail(f"could not read back the DTLS-SRTP state: {type(e).__name__}: {e}")
+                return
+            self._reported = "connected"
+            self._notify("connected", connected)
+        elif state == "failed":
+            self._fail(self._failure_reason())
+
+    def _read_back(self) -> Connected:
+        dtls = self._dtls()
+        ssl = dtls._ssl  # aiortc keeps the pyOpenSSL connection here
+        selected = ssl.get_selected_srtp_profile()
+        if not selected:
+            raise ValueError("no SRTP profile was negotiated")
+        peer = ssl.get_peer_certificate()
+        if peer is None:
+            raise ValueError("the peer presented no certificate")
+        digest = peer.to_cryptography().fingerprint(hashes.SHA256())
+        # aiortc checked this already (RTCDtlsTransport._validate_fingerprint);
+        # checking again keeps "end to end" from depending on one library's branch.
+        if self._expected_fingerprint is None or digest != self._expected_fingerprint:
+            raise ValueError("the peer's certificate is not the one its SDP names")
+        audio = video = None
+        for transceiver in self._pc.getTransceivers():
+            codecs = getattr(transceiver, "_codecs", None) or []
+            if transceiver.kind == "audio" and codecs:
+                audio = codecs[0]
+            elif transceiver.kind == "video" and codecs:
+                video = codecs[0]
+        return Connected(
+            profile="UDP/TLS/RTP/SAVPF",
+            srtp_profile=selected.decode(),
+            remote_fingerprint=digest,
+            audio_codec=audio.mimeType.split("/", 1)[1] if audio else "?",
+            clock_rate=audio.clockRate if audio else 0,
+            video_codec=video.mimeType.split("/", 1)[1] if video else None,
+        )
+
+    def _failure_reason(self) -> str:
+        pc = self._pc
+        dtls = self._dtls()
+        if pc is not None and pc.iceConnectionState == "failed":
+            return "end-to-end media found no network path to the peer (ICE failed)"
+        if dtls is not None and dtls.state == "failed":
+            mismatch = self._fingerprint_mismatch(dtls)
+            if mismatch:
+                return (
+                    "end-to-end DTLS handshake refused: the peer's certificate does not match "
+                    "the fingerprint in its SDP (someone may be intercepting the call)"
+                )
+            return "end-to-end DTLS handshake failed"
+        return "end-to-end media connection failed"
+
+    def _fingerprint_mismatch(self, dtls: Any) -> bool:
+        with contextlib.suppress(Exception):
+            peer = dtls._ssl.get_peer_certificate()
+            if peer is not None and self._expected_fingerprint is not None:
+                return peer.to_cryptography().fingerprint(hashes.SHA256()) != (
+                    self._expected_fingerprint
+                )
+        return False
+
+    def _fail(self, reason: str) -> None:
+        if self._reported == "failed" or self._closed:
+            return
+        self._reported = "failed"
+        self._notify("failed", reason)
+
+    # -- media ---------------------------------------------------------------------
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        if track.kind == "audio":
+            self._tasks.append(asyncio.ensure_future(self._pump_audio(track)))
+        elif track.kind == "video":
+            self._tasks.append(asyncio.ensure_future(self._pump_video(track)))
+
+    async def _pump_audio(self, track: MediaStreamTrack) -> None:
+        bridge = self._bridge
+        down = Downsampler()
+        pending = np.zeros(0, dtype=np.int16)
+        other: av.AudioResampler | None = None  # PCMU and anything not 48 kHz mono
+        first = True
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            if first:
+                first = False
+                self._notify("first-audio", time.monotonic())
+            if not self.receiving:
+                continue
+            if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
+                pcm = frame.to_ndarray().reshape(-1)
+                usable = len(pcm) - len(pcm) % FACTOR
+                pending = np.concatenate((pending, down(pcm[:usable])))
+            else:
+                if other is None:
+                    other = av.AudioResampler(format="s16", layout="mono", rate=bridge.clock_rate)
+                for out in other.resample(frame):
+                    pending = np.concatenate((pending, out.to_ndarray().reshape(-1)))
+            n = bridge.frame_samples
+            while len(pending) >= n:
+                bridge.put_remote(pending[:n].tobytes())
+                pending = pending[n:]
+
+    async def _pump_video(self, track: MediaStreamTrack) -> None:
+        count = 0
+        while True:
+            try:
+                frame = await track.recv()
+            except MediaStreamError:
+                return
+            count += 1
+            if count == 1 or count % VIDEO_FPS == 0:
+                self._notify("video-frame", (frame.width, frame.height, count))
+
+    async def set_sending(self, sending: bool) -> None:
+        """Hold (False) or resume (True): stop or restart every outgoing stream."""
+        if self._pc is None or sending == self._sending:
+            return
+        self._sending = sending
+        for transceiver in self._pc.getTransceivers():
+            if transceiver.kind == "audio":
+                transceiver.sender.replaceTrack(self._audio_track if sending else None)
+            elif transceiver.kind == "video":
+                on = sending and self._video_on
+                transceiver.sender.replaceTrack(self._video_track if on else None)
+
+    async def set_video(self, on: bool) -> None:
+        """Camera on or off mid-call, without renegotiation (the video line stays)."""
+        if self._pc is None:
+            return
+        self._video_on = on
+        for transceiver in self._pc.getTransceivers():
+            if transceiver.kind == "video":
+                live = on and self._sending and self._video_track is not None
+                transceiver.sender.replaceTrack(self._video_track if live else None)
+
+    async def stats(self) -> dict[str, float]:
+        """Audio RTP counters, from aiortc's own statistics."""
+        if self._pc is None:
+            return {}
+        out = {"rx_packets": 0, "tx_packets": 0, "rx_lost": 0, "jitter": 0.0}
+        for stat in (await self._pc.getStats()).values():
+            if getattr(stat, "kind", None) != "audio":
+                continue
+            if stat.type == "inbound-rtp":
+                out["rx_packets"] += stat.packetsReceived
+                out["rx_lost"] += max(stat.packetsLost, 0)
+                out["jitter"] = max(out["jitter"], float(stat.jitter))
+            elif stat.type == "outbound-rtp":
+                out["tx_packets"] += stat.packetsSent
+        return out
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for task in self._tasks:
+            task.cancel()
+        for track in (self._audio_track, self._video_track):
+            if track is not None:
+                track.stop()
+        if self._pc is not None:
+            await self._pc.close()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()

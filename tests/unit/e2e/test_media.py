@@ -1,0 +1,198 @@
+"""Two end-to-end sessions in one process, over 127.0.0.1: the wire format, DTLS-SRTP,
+audio through the bridges, hold, and a forged fingerprint. No SIP involved."""
+
+from __future__ import annotations
+
+import queue
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("aiortc")
+
+from softphone.e2e import wire
+from softphone.e2e.bridge import AudioBridge
+from softphone.e2e.identity import generate_identity
+from softphone.e2e.loop import MediaLoop
+from softphone.e2e.media import E2eSession, PatternSource, SessionConfig
+from softphone.engine.tone import analyse_tone
+
+PJSUA_OFFER_HEAD = (
+    "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=pjmedia\r\nt=0 0\r\n"
+    "m=audio 4000 RTP/SAVP 0\r\nc=IN IP4 127.0.0.1\r\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:WnD7c1ksDGs+dIefCEo8omPg4uO8DYIinNGL5yxQ\r\n"
+    "a=sendrecv\r\n"
+)
+
+
+def pjsua_offer(slots: int) -> str:
+    """What pjsua offers for a call made with 1 + `slots` audio lines."""
+    extra = "".join(
+        f"m=audio {4002 + 2 * i} RTP/SAVP 0\r\nc=IN IP4 127.0.0.1\r\n" for i in range(slots)
+    )
+    return PJSUA_OFFER_HEAD + extra
+
+
+PJSUA_ANSWER_HEAD = (
+    "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=pjmedia\r\nt=0 0\r\n"
+    "m=audio 4010 RTP/SAVP 0\r\nc=IN IP4 127.0.0.1\r\n"
+    "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:t0r0/apkukU7JjjfR0mY8GEimBq4OiPEm9eKSFOx\r\n"
+    "a=sendrecv\r\n"
+)
+
+
+def pjsua_answer(offer: str) -> str:
+    """What pjsua answers: its SDES line, and each X-E2E line rejected (port 0, as is)."""
+    rejected = [
+        f"m={wire.section_kind(s)} 0 {wire.E2E_PROTO} {' '.join(s[0].split()[3:])}\r\n"
+        "c=IN IP4 0.0.0.0\r\n"
+        for s in wire.Sdp.parse(offer).sections
+        if wire.is_e2e(s)
+    ]
+    return PJSUA_ANSWER_HEAD + "".join(rejected)
+
+
+CONFIG = SessionConfig(host_addresses=("127.0.0.1",))
+
+
+@pytest.fixture(scope="module")
+def loop():
+    media_loop = MediaLoop("e2e-test")
+    media_loop.start()
+    yield media_loop
+    media_loop.stop()
+
+
+class Side:
+    def __init__(self, loop, config=CONFIG, identity=None, video=False):
+        self.loop = loop
+        self.identity = identity or generate_identity()
+        self.bridge = AudioBridge()
+        self.events: queue.Queue = queue.Queue()
+        self.session = E2eSession(
+            self.identity,
+            config,
+            self.bridge,
+            lambda kind, value: self.events.put((kind, value)),
+            video_source=PatternSource(320, 240) if video else None,
+        )
+
+    def run(self, coro, timeout=10):
+        return self.loop.submit(coro).result(timeout)
+
+    def wait(self, kind, timeout=10):
+        deadline = time.monotonic() + timeout
+        seen = []
+        while time.monotonic() < deadline:
+            try:
+                got = self.events.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            seen.append(got[0])
+            if got[0] == kind:
+                return got[1]
+            if got[0] == "failed":
+                raise AssertionError(f"session failed: {got[1]}")
+        raise AssertionError(f"no {kind} within {timeout} s (saw {seen})")
+
+    def feed_tone(self, freq, seconds):
+        """Queue `seconds` of a tone into the bridge as pjmedia would, frame by frame."""
+        n = self.bridge.frame_samples
+        t = np.arange(int(self.bridge.clock_rate * seconds)) / self.bridge.clock_rate
+        pcm = (8000 * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+        for start in range(0, len(pcm) - n + 1, n):
+            self.bridge.put_local(pcm[start : start + n].tobytes())
+            time.sleep(0.02)
+
+    def heard(self):
+        frames = []
+        while (frame := self.bridge.take_remote()) is not None:
+            frames.append(np.frombuffer(frame, dtype=np.int16))
+        return np.concatenate(frames) if frames else np.zeros(0, dtype=np.int16)
+
+
+def negotiate(a: Side, b: Side, tamper=None):
+    offer_sections = wire.local_sections(a.run(a.session.create_offer()), commit="C" * 43)
+    n = len(offer_sections)
+    offer = wire.merge(pjsua_offer(n), offer_sections, tuple(range(1, n + 1)))
+    if tamper:
+        offer = tamper(offer)
+    peer_offer = wire.peer_e2e(offer)
+    answer_sections = wire.local_sections(
+        b.run(b.session.create_answer(peer_offer.aiortc_sdp, peer_offer.fingerprint)),
+        nonce="N" * 43,
+    )
+    answer = wire.merge(pjsua_answer(offer), answer_sections, peer_offer.slots, inactive_first=True)
+    peer_answer = wire.peer_e2e(answer)
+    a.run(a.session.accept_answer(peer_answer.aiortc_sdp, peer_answer.fingerprint))
+    return offer, answer
+
+
+def close(*sides):
+    for side in sides:
+        side.run(side.session.close())
+
+
+def test_session_connects_and_audio_flows_both_ways(loop):
+    a, b = Side(loop), Side(loop)
+    offer, answer = negotiate(a, b)
+    assert len(offer) < 1500 and len(answer) < 1500, (len(offer), len(answer))
+    got_a, got_b = a.wait("connected"), b.wait("connected")
+    assert got_a.remote_fingerprint == b.identity.fingerprint
+    assert got_b.remote_fingerprint == a.identity.fingerprint
+    assert got_a.srtp_profile.startswith("SRTP_") and got_a.audio_codec == "opus"
+    a.heard(), b.heard()
+    a.feed_tone(1000, 1.5)  # b hears 1 kHz
+    tone = analyse_tone(b.heard()[-8000:], 16000, 1000)
+    assert tone.detected, tone
+    b.feed_tone(600, 1.5)
+    assert analyse_tone(a.heard()[-8000:], 16000, 600).detected
+    assert not analyse_tone(a.heard()[-8000:], 16000, 1000).detected  # the control
+    close(a, b)
+
+
+def test_pcmu_only_peer_negotiates_pcmu(loop):
+    a = Side(loop)
+    b = Side(loop, SessionConfig(audio_codecs=("PCMU",), host_addresses=("127.0.0.1",)))
+    negotiate(a, b)
+    assert a.wait("connected").audio_codec == "PCMU"
+    b.wait("connected")
+    close(a, b)
+
+
+def test_hold_stops_the_stream(loop):
+    a, b = Side(loop), Side(loop)
+    negotiate(a, b)
+    a.wait("connected"), b.wait("connected")
+    a.run(a.session.set_sending(False))
+    time.sleep(0.3)
+    b.heard()
+    a.feed_tone(1000, 1.0)
+    assert len(b.heard()) == 0  # nothing at all arrives while held
+    a.run(a.session.set_sending(True))
+    a.feed_tone(1000, 1.2)
+    assert analyse_tone(b.heard()[-8000:], 16000, 1000).detected
+    close(a, b)
+
+
+def test_forged_fingerprint_fails_dtls(loop):
+    """An intermediary rewrites the offer's fingerprint: aiortc refuses the handshake."""
+    a, b = Side(loop), Side(loop)
+    real = ":".join(f"{x:02X}" for x in a.identity.fingerprint)
+    forged = ":".join(f"{x:02X}" for x in generate_identity().fingerprint)
+    negotiate(a, b, tamper=lambda sdp: sdp.replace(real, forged))
+    reason = b.wait("failed", timeout=15)
+    assert "DTLS" in reason or "ICE" in reason, reason
+    close(a, b)
+
+
+def test_video_frames_arrive(loop):
+    config = SessionConfig(video=True, host_addresses=("127.0.0.1",))
+    a, b = Side(loop, config, video=True), Side(loop, config, video=True)
+    negotiate(a, b)
+    assert a.wait("connected").video_codec == "VP8"
+    width, height, _count = b.wait("video-frame", timeout=15)
+    assert (width, height) == (320, 240)
+    a.wait("video-frame", timeout=15)
+    close(a, b)
