@@ -1,5 +1,5 @@
 """The administrator's policy file: dial permissions, inbound policy, transfers, history,
-privacy mode.
+privacy mode, the microphone's processing and video at the start of calls.
 
 Pure Python, any thread. An installer (MSI, package, configuration management) puts
 `policy.toml` in the machine-wide configuration folder (`site_policy_path()`:
@@ -38,6 +38,8 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "transfers": ("accept", "allowed_domains"),
     "history": ("keep", "retention_days"),
     "privacy": ("show_caller_in_notifications",),
+    "audio": ("echo_cancellation", "noise_suppression", "auto_gain"),
+    "video": ("start_calls_with_video",),
 }
 _ROLE_KEYS = ("allow", "pin", "deny_prefixes", "allow_exceptions", "allowed_domains")
 
@@ -61,12 +63,27 @@ class PrivacyPolicy:
 
 
 @dataclass(frozen=True)
+class AudioPolicy:
+    # the microphone's processing; a key the file sets is locked for the user
+    echo_cancellation: bool = True
+    noise_suppression: bool = True
+    auto_gain: bool = True
+
+
+@dataclass(frozen=True)
+class VideoPolicy:
+    start_calls_with_video: bool = False  # seed 000, "Limit Features": video on at start
+
+
+@dataclass(frozen=True)
 class AdminPolicy:
     dialing: DialPolicy = field(default_factory=lambda: DialPolicy(dict(BUILTIN_ROLES)))
     inbound: InboundPolicy = field(default_factory=InboundPolicy)
     transfers: TransferPolicy = field(default_factory=TransferPolicy)
     history: HistoryPolicy = field(default_factory=HistoryPolicy)
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+    audio: AudioPolicy = field(default_factory=AudioPolicy)
+    video: VideoPolicy = field(default_factory=VideoPolicy)
     source: Path | None = None  # None: built-in defaults
     locked: frozenset[str] = frozenset()  # dotted keys the file set: shown as locked
 
@@ -122,6 +139,8 @@ def parse_admin_policy(
         transfers=_transfers(r, doc.get("transfers", {})),
         history=_history(r, doc.get("history", {})),
         privacy=_privacy(r, doc.get("privacy", {})),
+        audio=AudioPolicy(**{k: r.flag(f"audio.{k}", v) for k, v in doc.get("audio", {}).items()}),
+        video=VideoPolicy(**{k: r.flag(f"video.{k}", v) for k, v in doc.get("video", {}).items()}),
         source=path,
         locked=frozenset(f"{t}.{k}" for t, v in doc.items() if isinstance(v, dict) for k in v),
     )

@@ -370,4 +370,18 @@ def effective_settings(user: Settings, admin: AdminPolicy) -> Effective:
             privacy, show_caller_in_notifications=admin.privacy.show_caller_in_notifications
         )
         locked["privacy.show_caller_in_notifications"] = why
-    return Effective(replace(user, history=history, inbound_mode=inbound, privacy=privacy), locked)
+    audio = user.audio
+    for key in ("echo_cancellation", "noise_suppression", "auto_gain"):
+        if f"audio.{key}" in admin.locked:
+            audio = replace(audio, **{key: getattr(admin.audio, key)})
+            locked[f"audio.{key}"] = why
+    video = user.video
+    if "video.start_calls_with_video" in admin.locked:
+        video = replace(video, start_calls_with_video=admin.video.start_calls_with_video)
+        locked["video.start_calls_with_video"] = why
+    return Effective(
+        replace(
+            user, history=history, inbound_mode=inbound, privacy=privacy, audio=audio, video=video
+        ),
+        locked,
+    )

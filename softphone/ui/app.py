@@ -38,6 +38,7 @@ from softphone.config.settings import (
     settings_path,
 )
 from softphone.engine import Engine
+from softphone.engine import commands as cmd
 from softphone.engine.gate import CallPolicy
 from softphone.history.recorder import HistoryRecorder
 from softphone.policy.inbound import InboundMode
@@ -131,7 +132,11 @@ class GuiApp:
             directory=directory,
             schedule=schedule,
             apply_inbound_mode=self.apply_inbound_mode,
+            sound_devices=True,
         )
+        # The devices chosen in settings, in force before the first call or ring (the
+        # engine also starts watching for devices coming and going).
+        self.engine.submit(cmd.SetAudioDevices.from_settings(effective.audio))
         self.window = MainWindow(self.ctx)
         if first_run:
             self.wizard = FirstRunWizard(self.ctx, self.window)

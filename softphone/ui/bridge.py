@@ -89,6 +89,11 @@ class EngineBridge(QObject):
     conferenceChanged = Signal(object)
     loopbackStarted = Signal(object)
     callAudioAnalyzed = Signal(object)
+    audioDevicesChanged = Signal(object)
+    audioDeviceSwitched = Signal(object)
+    audioDeviceFailed = Signal(object)
+    audioProcessingFailed = Signal(object)
+    audioStatsUpdated = Signal(object)
     eventArrived = Signal(object)  # every event, after its typed signal
 
     _delivered = Signal(object)  # the queued hop into the GUI thread
@@ -122,7 +127,16 @@ class EngineBridge(QObject):
             ev.ConferenceDidChange: self.conferenceChanged,
             ev.LoopbackDidStart: self.loopbackStarted,
             ev.CallAudioWasAnalyzed: self.callAudioAnalyzed,
+            ev.AudioDevicesDidChange: self.audioDevicesChanged,
+            ev.AudioDeviceDidSwitch: self.audioDeviceSwitched,
+            ev.AudioDeviceDidFail: self.audioDeviceFailed,
+            ev.AudioProcessingDidFail: self.audioProcessingFailed,
+            ev.AudioBridgeStatsDidUpdate: self.audioStatsUpdated,
         }
+        # The last device list and the device each role is on, as the engine last said:
+        # a window opened later (settings, a call's device menu) starts from them.
+        self.audio_devices: ev.AudioDevicesDidChange | None = None
+        self.audio_in_use: dict[str, ev.AudioDeviceDidSwitch] = {}
         self._delivered.connect(self._on_delivered, Qt.ConnectionType.QueuedConnection)
         engine.subscribe(self._on_engine_event)
 
@@ -180,6 +194,10 @@ class EngineBridge(QObject):
                 return  # the window that asked has gone
             item.done(item.result)
             return
+        if isinstance(item, ev.AudioDevicesDidChange):
+            self.audio_devices = item
+        elif isinstance(item, ev.AudioDeviceDidSwitch):
+            self.audio_in_use[item.role] = item
         signal = self._signals.get(type(item))
         if signal is not None:
             signal.emit(item)

@@ -122,7 +122,13 @@ class CallLauncher(QObject):
             return
         call_id = self._ctx.bridge.new_id("ui")
         self._ctx.bridge.submit(
-            cmd.MakeCall(call_id, account.account_id, text, authorization=authorization)
+            cmd.MakeCall(
+                call_id,
+                account.account_id,
+                text,
+                authorization=authorization,
+                devices=self._ctx.sound_devices,
+            )
         )
         self.callPlaced.emit(call_id)
         if tag is not None:

@@ -10,7 +10,9 @@ code is read from the media event's `sas` when the engine provides one. A call f
 an appointment says which one, and when the appointment has a verification phrase
 the provider checks it here (`PhrasePanel`). The window shows the patient, so it
 closes by itself `CLOSE_AFTER_END_MS` after the call ended (seed 000, "Terminating the
-Call": close every window with the patient's details).
+Call": close every window with the patient's details). When calls use the sound
+devices, a row shows the microphone and speaker in use, switches them mid-call and
+says when one went away (`CallDevicesRow`).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.schedule.appointment import Appointment
 from softphone.ui import theme
+from softphone.ui.call_devices import CallDevicesRow
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_legs import SecondLegPanel
 from softphone.ui.context import UiContext
@@ -135,6 +138,7 @@ class CallWindow(QWidget):
         )
         self.legs = SecondLegPanel(self._ctx, self._launcher, self.call_id)
         self.legs.hide()
+        self.devices_row = CallDevicesRow(self._ctx) if self._ctx.sound_devices else None
         for button in (self.mute_button, self.hold_button, self.keypad_button):
             button.setCheckable(True)
         self.hangup_button = QPushButton(self.tr("Hang up"))
@@ -197,6 +201,8 @@ class CallWindow(QWidget):
         layout.addWidget(self.badge)
         layout.addWidget(self.sas_panel)
         layout.addWidget(self.quality_label)
+        if self.devices_row is not None:
+            layout.addWidget(self.devices_row)
         layout.addLayout(controls)
         layout.addWidget(self.keypad)
         layout.addWidget(self.transfer_box)
@@ -396,6 +402,8 @@ class CallWindow(QWidget):
         if self.phrase_panel is not None:
             self.phrase_panel.hide()
         self.hangup_button.hide()
+        if self.devices_row is not None:
+            self.devices_row.end()
         self.close_button.show()
         self.close_timer.start()  # the patient's details do not stay on screen
 

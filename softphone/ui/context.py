@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from softphone.config.admin_policy import AdminPolicy
 from softphone.config.profile import SipProfile
@@ -56,6 +57,9 @@ class UiContext:
     # Puts "who may call me" into force in the engine (same caller facts); None in tests
     # of widgets that have no engine policy to change.
     apply_inbound_mode: Callable[[InboundMode], None] | None = None
+    # Calls use the microphone and speaker (the app: True; widget tests: no devices).
+    sound_devices: bool = False
+    cameras: Any = None  # settings_camera.CameraAccess; None: the real cameras
 
     @property
     def effective(self) -> Effective:

@@ -6,6 +6,11 @@ queued `callArrived` signal. Privacy mode keeps the caller out of its title and 
 (`Answer(hold_others=True)`: call waiting). It rings until answered, refused or
 given up by the caller. A caller the live schedule expects now is shown with the
 appointment (its time only, in privacy mode).
+
+The ring itself is the engine's, on the ringer device chosen in Settings → Audio
+(`media/ringer.py`); the engine stops it when the call is answered, declined or given
+up. This window only beeps when calls do not use the sound devices, or when the
+engine says the ringer could not ring (`AudioDeviceDidFail`).
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ class IncomingCallDialog(QDialog):
         self.decline_button.clicked.connect(self._on_decline_button_clicked)
         self.busy_button.clicked.connect(self._on_busy_button_clicked)
         ctx.bridge.callEnded.connect(self._on_call_did_end)
+        ctx.bridge.audioDeviceFailed.connect(self._on_audio_device_did_fail)
+        self.beeping = not ctx.sound_devices  # else the engine rings on the ringer device
         self._ring = QTimer(self, interval=RING_INTERVAL_MS)
         self._ring.timeout.connect(self._on_ring_timeout)
         self._ring.start()
@@ -92,12 +99,19 @@ class IncomingCallDialog(QDialog):
 
     @Slot()
     def _on_ring_timeout(self) -> None:
-        QApplication.beep()  # the ringer device joins when the audio bridge lands
+        if self.beeping:
+            QApplication.beep()
         QApplication.alert(self)
+
+    @Slot(object)
+    def _on_audio_device_did_fail(self, e: ev.AudioDeviceDidFail) -> None:
+        if e.role == "ringer":
+            self.beeping = True  # no ringer device: the system beep, at least
 
     @Slot()
     def _on_answer_button_clicked(self) -> None:
-        self._ctx.bridge.submit(cmd.Answer(self.call_id, hold_others=True))
+        devices = self._ctx.sound_devices
+        self._ctx.bridge.submit(cmd.Answer(self.call_id, hold_others=True, devices=devices))
         self.answered.emit(self.call_id)
         self._finish()
 

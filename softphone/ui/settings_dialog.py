@@ -1,10 +1,13 @@
-"""Settings: the account, security (certificates, what is locked), privacy, and calls
-(who may call me, signing out between appointments, reminders). GUI thread.
+"""Settings: the account, security (certificates, what is locked), privacy, calls
+(who may call me, signing out between appointments, reminders), audio devices
+(`settings_audio`) and the camera (`settings_camera`). GUI thread.
 
 What the administrator's policy file set is shown with its value, disabled, with
 the reason beside it and as a tooltip (`Effective.locked`); saving keeps the user's
 own choice for those keys underneath, so removing the policy later gives it back.
-Saving runs on a worker thread (secret store, settings file) and only then closes.
+Saving runs on a worker thread (secret store, settings file) and only then closes;
+the sound devices saved are then put into force at once (`SetAudioDevices`, calls in
+progress included).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from softphone.config.settings import (
     PrivacySettings,
     ScheduleSettings,
     Settings,
+    effective_settings,
 )
+from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.policy.inbound import InboundMode
 from softphone.ui import theme
@@ -41,6 +46,8 @@ from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.security_text import tls_name
+from softphone.ui.settings_audio import AudioPage
+from softphone.ui.settings_camera import CameraPage
 from softphone.ui.status_text import certificate_words
 
 LOCK_MARK = QT_TRANSLATE_NOOP("SettingsDialog", "Locked")
@@ -103,6 +110,13 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self._security_page(registration), self.tr("Security"))
         self.tabs.addTab(self._privacy_page(), self.tr("Privacy"))
         self.tabs.addTab(self._calls_page(), self.tr("Calls"))
+        self.audio_page = AudioPage(ctx, self._lock_row)
+        self.tabs.addTab(self.audio_page, self.tr("Audio"))
+        self.camera_page = CameraPage(ctx, self._lock_row)
+        self.tabs.addTab(self.camera_page, self.tr("Camera"))
+        self.audio_page.testCallRequested.connect(self._on_audio_page_test_call_requested)
+        self.test_call_dialog = None
+        self._devices_tried = False  # the engine was given the audio page's unsaved choice
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -314,7 +328,13 @@ class SettingsDialog(QDialog):
             sign_out_between=self.sign_out_check.isChecked(),
         )
         return replace(
-            user, history=history, privacy=privacy, inbound_mode=inbound, schedule=schedule
+            user,
+            history=history,
+            privacy=privacy,
+            inbound_mode=inbound,
+            schedule=schedule,
+            audio=self.audio_page.chosen(user.audio, locked),
+            video=self.camera_page.chosen(user.video, locked),
         )
 
     @Slot()
@@ -347,5 +367,32 @@ class SettingsDialog(QDialog):
             theme.grow_to_fit(self)
             return
         self._ctx.settings = result.value
+        self._devices_tried = False
+        self._apply_audio(result.value)
         self.settingsSaved.emit(result.value)
         self.accept()
+
+    def _apply_audio(self, settings: Settings) -> None:
+        audio = effective_settings(settings, self._ctx.admin).settings.audio
+        self._ctx.bridge.submit(cmd.SetAudioDevices.from_settings(audio))
+
+    @Slot()
+    def _on_audio_page_test_call_requested(self) -> None:
+        """The encrypted echo test call, through the devices this page shows now."""
+        from softphone.ui.test_call_panel import TestCallDialog
+
+        self._devices_tried = True
+        self._apply_audio(self.chosen_settings())
+        self.audio_page.stop_meter()  # the call takes the microphone
+        if self.test_call_dialog is None:
+            self.test_call_dialog = TestCallDialog(self._ctx.bridge, self, devices=True)
+        self.test_call_dialog.show()
+        self.test_call_dialog.raise_()
+
+    def done(self, result: int) -> None:
+        self.audio_page.shutdown()
+        self.camera_page.shutdown()
+        if self._devices_tried:  # cancelled after a test call: the saved devices again
+            self._devices_tried = False
+            self._apply_audio(self._ctx.settings)
+        super().done(result)

@@ -21,6 +21,8 @@ from softphone.ui.security_badge import SecurityBadge
 from softphone.ui.security_text import describe, short_fingerprint, tls_name
 from softphone.ui.test_call_runner import TestCallRunner
 
+DEVICES_LISTEN_S = 5.0  # with live devices: long enough to say something and hear it
+
 
 def result_lines(r: TestCallReport) -> list[str]:
     lines = [
@@ -61,12 +63,20 @@ class TestCallPanel(QWidget):
 
     finished = Signal(object)  # TestCallReport
 
-    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bridge: EngineBridge, parent: QWidget | None = None, *, devices: bool = False
+    ) -> None:
         super().__init__(parent)
-        self.runner = TestCallRunner(bridge, parent=self)
+        listen_s = DEVICES_LISTEN_S if devices else 2.0
+        self.runner = TestCallRunner(bridge, listen_s, parent=self, devices=devices)
         self.run_button = QPushButton(self.tr("Place the encrypted test call"))
         self.progress_label = QLabel(
             self.tr(
+                "Calls an echo peer inside this app over TLS and SRTP with your microphone "
+                "and speaker: for a few seconds you hear yourself, as the other side would."
+            )
+            if devices
+            else self.tr(
                 "Calls an echo peer inside this app over TLS and SRTP — no account, "
                 "no network and no sound card needed."
             )
@@ -130,10 +140,12 @@ class TestCallPanel(QWidget):
 class TestCallDialog(QDialog):
     __test__ = False  # not a pytest test class, whatever its name
 
-    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, bridge: EngineBridge, parent: QWidget | None = None, *, devices: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Encrypted test call"))
-        self.panel = TestCallPanel(bridge)
+        self.panel = TestCallPanel(bridge, devices=devices)
         close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)

@@ -35,9 +35,12 @@ class TestCallRunner(QObject):
     mediaChanged = Signal(object)  # the caller leg's CallMediaDidChange (for a badge)
     finished = Signal(object)  # TestCallReport
 
-    def __init__(self, bridge: EngineBridge, listen_s: float = 2.0, parent=None) -> None:
+    def __init__(
+        self, bridge: EngineBridge, listen_s: float = 2.0, parent=None, *, devices: bool = False
+    ) -> None:
         super().__init__(parent)
         self._bridge = bridge
+        self.devices = devices  # the microphone goes out too, the echo to the speaker
         self._listen_ms = int(listen_s * 1000)
         self.report: TestCallReport | None = None
         self.running = False
@@ -88,6 +91,7 @@ class TestCallRunner(QObject):
                 e.uri,
                 source=cmd.AudioSource(tone_hz=(TEST_TONE_HZ,)),
                 analyze=(TEST_TONE_HZ, CONTROL_HZ),
+                devices=self.devices,
             )
         )
 
@@ -106,9 +110,14 @@ class TestCallRunner(QObject):
             return
         record_media(self.report, e)
         self.mediaChanged.emit(e)
-        self.progressed.emit(
-            self.tr("Connected; sending a {hz} Hz tone and listening…").format(hz=TEST_TONE_HZ)
-        )
+        if self.devices:
+            self.progressed.emit(
+                self.tr("Connected; speak: you hear yourself through both encrypted legs…")
+            )
+        else:
+            self.progressed.emit(
+                self.tr("Connected; sending a {hz} Hz tone and listening…").format(hz=TEST_TONE_HZ)
+            )
         self._listen.start()
 
     @Slot()
@@ -132,7 +141,7 @@ class TestCallRunner(QObject):
     def _measured(self) -> None:
         if self._analysed is None or self._stats is None:
             return
-        record_audio(self.report, self._analysed, self._stats.stats)
+        record_audio(self.report, self._analysed, self._stats.stats, self.devices)
         self.progressed.emit(self.tr("Measured; hanging up…"))
         self._bridge.submit(cmd.Hangup(self._call_id))
 
