@@ -169,6 +169,17 @@ class MainWindow(QMainWindow):
         self.activateWindow()
         return True
 
+    @Slot(object)
+    def on_activation_requested(self, url: str | None) -> None:
+        """Another `softphone gui [URL]` started: come to the front, take its link."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if url:
+            self.open_link(url)
+
     def say(self, text: str, kind: str = "info") -> None:
         self.banner.setText(text)
         theme.paint(self.banner, kind, pad=4)
