@@ -51,10 +51,12 @@ from softphone.security.secret_store import (
 from softphone.storage.database import DatabaseError, LocalDatabase
 from softphone.storage.locations import database_path
 from softphone.tasks.policy import call_policy, local_caller_facts, pin_authority
+from softphone.ui.app_icons import app_icon
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.main_window import MainWindow
 from softphone.ui.single_instance import InstanceServer, SingleInstanceError, forward, server_name
+from softphone.ui.theme import follow_color_scheme
 from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
 
@@ -217,6 +219,9 @@ def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("Softphone")
+    app.setDesktopFileName("softphone")  # Wayland: the icon and name of softphone.desktop
+    app.setWindowIcon(app_icon())
+    follow_color_scheme(app)
     server = _claim_instance(dial)
     if server is None:
         return 0  # the running app took the link and came to the front
