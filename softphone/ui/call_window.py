@@ -153,6 +153,7 @@ class CallWindow(QWidget):
         self.keypad.hide()
         self.transfer_box = QWidget()
         self.transfer_edit = QLineEdit()
+        self.transfer_edit.setAccessibleName(self.tr("Transfer to"))
         self.transfer_edit.setPlaceholderText("Transfer to (number or SIP address)")
         self.transfer_go = QPushButton("Transfer")
         row = QHBoxLayout(self.transfer_box)

@@ -49,6 +49,7 @@ class DialPad(QWidget):
         super().__init__(parent)
         self._advise = advise
         self.number_edit = QLineEdit()
+        self.number_edit.setAccessibleName(self.tr("Number or SIP address to call"))
         self.number_edit.setPlaceholderText("Number or SIP address — type or paste any format")
         self.number_edit.setClearButtonEnabled(True)
         font = QFont(self.number_edit.font())
