@@ -160,9 +160,12 @@ def shoot(out: Path, scheme: Qt.ColorScheme) -> None:
     settings = Settings(
         accounts=(AccountSettings("generic-tls", "alice", SecretRef("sip", "alice@x")),)
     )
+    store = MemoryStore()
+    store.set("sip", "alice@x", "a password")
     ctx = UiContext(
         bridge,
         admin=AdminPolicy(),
+        store=store,
         account=account,
         settings=settings,
         settings_file=TMP / "settings.json",

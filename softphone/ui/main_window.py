@@ -111,7 +111,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu("&Softphone")
         self.settings_action = QAction("&Settings…", self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # Qt has no Preferences keys on X11 without a desktop theme: Ctrl+, there.
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcuts(preferences or [QKeySequence("Ctrl+,")])
         self.test_call_action = QAction("Encrypted &test call…", self)
         self.quit_action = QAction("&Quit", self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)

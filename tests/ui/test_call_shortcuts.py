@@ -92,3 +92,8 @@ def test_shortcuts_are_named_in_tooltips_and_the_call_menu(
     menus = {a.text(): a.menu() for a in win.menuBar().actions()}
     texts = [a.text() for a in menus["&Call"].actions()]
     assert texts == ["&Answer", "&Decline", "&Hang up", "&Mute"]
+
+
+def test_shortcuts_settings_has_keys_everywhere(qtbot, bridge, tmp_path) -> None:
+    win = _window(qtbot, bridge, tmp_path)
+    assert win.settings_action.shortcuts()  # Ctrl+, where the platform names none
