@@ -103,10 +103,13 @@ def _run_child(env: dict[str, str], mode: str, profile: bool, timeout: float = 6
     for line in proc.stdout.splitlines():
         if line.startswith("BENCH "):
             result = json.loads(line[6:])
-    if proc.returncode != 0 or result is None or "error" in result:
+    if result is None or "error" in result:
         raise RuntimeError(
             f"child ({mode}) failed, exit {proc.returncode}: {result}\n{proc.stderr[-3000:]}"
         )
+    if proc.returncode != 0:  # measured, but the app did not exit cleanly: say so
+        result["exit_code"] = proc.returncode
+        result["stderr_tail"] = proc.stderr[-1500:]
     result["cold_start_s"] = result["shown_at"] - t0
     return result
 
@@ -220,6 +223,8 @@ def main() -> int:
             f"whatever the machine's load): {_spread(busy, 'ms', 1)}"
         )
         for c in runs:
+            if c.get("exit_code"):
+                print(f"  !! the app exited with {c['exit_code']} after this run's measurement")
             phases = ", ".join(f"{k} {v:.1f}" for k, v in c["stall_by_phase_ms"].items())
             print(
                 f"  run: max {c['max_stall_ms']:.1f} ms in '{c['max_stall_phase']}' "

@@ -241,6 +241,11 @@ def _gui(args: argparse.Namespace) -> int:
     except ImportError:
         print(f"softphone: {GUI_INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
+    from softphone.ui.single_instance import hand_over
+
+    url = getattr(args, "url", None)
+    if hand_over(url):  # the running app took it: no need to load the app here
+        return 0
     from softphone.ui.app import run_gui
 
-    return run_gui([sys.argv[0]], dial=getattr(args, "url", None))
+    return run_gui([sys.argv[0]], dial=url)

@@ -27,6 +27,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
@@ -70,6 +71,22 @@ def server_name(settings_file: Path, env: dict[str, str] | None = None) -> str:
     if folder is None:
         folder = _private_folder(Path(tempfile.gettempdir()) / f"softphone-{os.getuid()}")
     return str(folder / f"gui-{digest}")
+
+
+def default_settings_file() -> Path:
+    """`config.settings.settings_path()`, without importing the settings model (and the
+    dial policy with it): a second start hands over before loading the app."""
+    return Path(platformdirs.user_config_dir("softphone")) / "settings.json"
+
+
+def hand_over(url: str | None) -> bool:
+    """A start of `softphone gui`: True when a running app took `url` (this process
+    then exits); False when this process is to be the app."""
+    try:
+        name = server_name(default_settings_file())
+    except (OSError, SingleInstanceError):
+        return False
+    return forward(name, url)
 
 
 def encode(url: str | None) -> bytes:

@@ -152,3 +152,9 @@ def test_single_instance_malformed_message_is_ignored(qtbot, server) -> None:
     raw.close()
     assert _forward_from_another_process(qtbot, server.name, None) == 0
     assert got == [None]
+
+
+def test_single_instance_settings_file_is_the_settings_models() -> None:
+    from softphone.ui.single_instance import default_settings_file
+
+    assert default_settings_file() == settings_path()
