@@ -63,6 +63,7 @@ def _home(root: Path) -> dict[str, str]:
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
         "TESTBED_DIR": str(TESTBED_DIR),
         "PYTHONPATH": str(REPO),
+        "PYTHONFAULTHANDLER": "1",  # a crash shows where
     }
     (root / "run").mkdir(mode=0o700)
     return env
