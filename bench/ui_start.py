@@ -395,6 +395,8 @@ def child(mode: str, profile: bool) -> int:
 
         def finish(self) -> None:
             self.heartbeat.stop()
+            if self.sampler is not None:
+                self.sampler.stop()  # before the interpreter shuts down
             m = self.marks
             result = {
                 "shown_at": self.shown_at,
@@ -458,6 +460,10 @@ class Sampler:
                 for f in traceback.extract_stack(frame)[-12:]
             )
             self.samples.append((time.perf_counter(), stack))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
 
     def since(self, t: float) -> list[tuple[float, tuple[str, ...]]]:
         return [s for s in self.samples if s[0] >= t]
