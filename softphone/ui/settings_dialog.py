@@ -240,7 +240,7 @@ class SettingsDialog(QDialog):
         if why:
             widget.setEnabled(False)
             widget.setToolTip(f"{LOCK_MARK}: {why}")
-            label.setStyleSheet("color: #5d4300;")
+            theme.paint_text(label, "busy")  # readable in light and dark
         self.lock_labels[key] = label
         return label
 
