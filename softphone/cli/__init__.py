@@ -34,7 +34,14 @@ from softphone.security.credentials import (
     CredentialError,
 )
 
-__all__ = ["GUI_INSTALL_HINT", "build_parser", "default_argv", "desktop_session", "main"]
+__all__ = [
+    "GUI_INSTALL_HINT",
+    "build_parser",
+    "default_argv",
+    "desktop_session",
+    "link_as_gui",
+    "main",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,7 +182,8 @@ def _account_args(p: argparse.ArgumentParser, user_required: bool = True) -> Non
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(link_as_gui(argv))
     logsetup.configure(args.verbose)
     handlers: dict[str, Callable[[argparse.Namespace], int]] = {
         "gui": _gui,
@@ -217,12 +225,27 @@ def default_argv(argv: Sequence[str], env: Mapping[str, str] = os.environ) -> li
     return list(argv)
 
 
+def link_as_gui(argv: Sequence[str]) -> list[str]:
+    """`softphone sip:alice@example.org` (a call link alone) is `softphone gui LINK`:
+    the link goes to the desktop app's dial pad, to be checked and confirmed there."""
+    from softphone.ui.links import link_target  # pure: no Qt
+
+    if len(argv) == 1 and link_target(argv[0]) is not None:
+        return ["gui", argv[0]]
+    return list(argv)
+
+
 def _gui(args: argparse.Namespace) -> int:
     try:
         import PySide6  # noqa: F401
     except ImportError:
         print(f"softphone: {GUI_INSTALL_HINT}", file=sys.stderr)
         return EXIT_USAGE
+    from softphone.ui.single_instance import hand_over
+
+    url = getattr(args, "url", None)
+    if hand_over(url):  # the running app took it: no need to load the app here
+        return 0
     from softphone.ui.app import run_gui
 
-    return run_gui([sys.argv[0]], dial=getattr(args, "url", None))
+    return run_gui([sys.argv[0]], dial=url)

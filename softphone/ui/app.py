@@ -52,10 +52,13 @@ from softphone.security.secret_store import (
 from softphone.storage.database import DatabaseError, LocalDatabase
 from softphone.storage.locations import database_path
 from softphone.tasks.policy import call_policy, local_caller_facts, pin_authority
+from softphone.ui.app_icons import app_icon
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.i18n import translate
 from softphone.ui.main_window import MainWindow
+from softphone.ui.single_instance import InstanceServer, SingleInstanceError, forward, server_name
+from softphone.ui.theme import follow_color_scheme
 from softphone.ui.translations import language, use_language
 from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
@@ -239,7 +242,13 @@ def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("Softphone")
+    app.setDesktopFileName("softphone")  # Wayland: the icon and name of softphone.desktop
+    app.setWindowIcon(app_icon())
+    follow_color_scheme(app)
     use_language(language())  # SOFTPHONE_LANG or the system's, until the settings are read
+    server = _claim_instance(dial)
+    if server is None:
+        return 0  # the running app took the link and came to the front
     gui = GuiApp()
     try:
         gui.start()
@@ -261,7 +270,29 @@ def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     gui.show()
     if dial:
         gui.window.open_link(dial)
+    if isinstance(server, InstanceServer):
+        server.activationRequested.connect(gui.window.on_activation_requested)
     try:
         return app.exec()
     finally:
+        if isinstance(server, InstanceServer):
+            server.close()
         gui.shutdown()
+
+
+def _claim_instance(dial: str | None) -> InstanceServer | bool | None:
+    """The single-instance server this app listens on; None when an app already runs
+    (it was handed `dial`); False when there is no private place for one (the app then
+    runs on its own, as before)."""
+    try:
+        name = server_name(settings_path())
+    except (OSError, SingleInstanceError) as e:
+        log.warning("single instance unavailable: %s", e)
+        return False
+    if forward(name, dial):
+        return None
+    server = InstanceServer(name)
+    if server.listen():
+        return server
+    # Another start won the race to listen: hand it the link after all.
+    return None if forward(name, dial) else False

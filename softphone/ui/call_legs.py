@@ -48,6 +48,7 @@ class SecondLegPanel(QFrame):
         self.finished = False  # transferred or merged
         self._target = ""
         self.target_edit = QLineEdit()
+        self.target_edit.setAccessibleName(self.tr("Second call to"))
         self.target_edit.setPlaceholderText(self.tr("Second call to (number or SIP address)"))
         self.consult_button = QPushButton(self.tr("Consult, then transfer"))
         self.consult_button.setToolTip(

@@ -160,6 +160,7 @@ class CallWindow(QWidget):
         self.keypad.hide()
         self.transfer_box = QWidget()
         self.transfer_edit = QLineEdit()
+        self.transfer_edit.setAccessibleName(self.tr("Transfer to"))
         self.transfer_edit.setPlaceholderText(self.tr("Transfer to (number or SIP address)"))
         self.transfer_go = QPushButton(self.tr("Transfer"))
         row = QHBoxLayout(self.transfer_box)

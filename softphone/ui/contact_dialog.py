@@ -64,6 +64,7 @@ class ContactDialog(QDialog):
         self.organisation_edit = QLineEdit()
         self.department_edit = QLineEdit()
         self.numbers_table = QTableWidget(0, 2)
+        self.numbers_table.setAccessibleName(self.tr("Numbers and SIP addresses"))
         self.numbers_table.setHorizontalHeaderLabels([self.tr("Label"), self.tr("Number")])
         self.numbers_table.verticalHeader().hide()
         header = self.numbers_table.horizontalHeader()

@@ -93,12 +93,14 @@ class ContactsView(QWidget):
         self.confirm_box: QMessageBox | None = None
         self._select_after_reload: int | None = None
         self.filter_edit = QLineEdit()
+        self.filter_edit.setAccessibleName(self.tr("Filter contacts"))
         self.filter_edit.setPlaceholderText(
             self.tr("Filter contacts (name, department, tag, number)")
         )
         self.filter_edit.setClearButtonEnabled(True)
         self.favourites_check = QCheckBox(self.tr("★ Favourites only"))
         self.list = QListView()
+        self.list.setAccessibleName(self.tr("Contacts"))
         self.list.setModel(self.model)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setAlternatingRowColors(True)

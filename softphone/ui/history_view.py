@@ -58,6 +58,7 @@ class HistoryView(QWidget):
         for label, value in OUTCOMES:
             self.outcome_combo.addItem(self.tr(label), value)
         self.table = QTableView()
+        self.table.setAccessibleName(self.tr("Call history"))
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
-    QStyle,
     QSystemTrayIcon,
     QTabWidget,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from softphone.ui.account import AccountController
 from softphone.ui.account_status import AccountStatusBar
 from softphone.ui.after_call_dialog import AfterCallDialog
 from softphone.ui.appointment_calls import AppointmentCalls
+from softphone.ui.call_actions import CallActions
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
 from softphone.ui.contacts_view import ContactsView
@@ -51,6 +51,7 @@ from softphone.ui.settings_dialog import SettingsDialog
 from softphone.ui.sign_out import SignOutController
 from softphone.ui.test_call_panel import TestCallDialog
 from softphone.ui.today_view import TodayView
+from softphone.ui.tray import TrayIcon
 
 
 class MainWindow(QMainWindow):
@@ -100,8 +101,9 @@ class MainWindow(QMainWindow):
         self.connected: set[str] = set()  # our calls that were answered
         self.settings_dialog: SettingsDialog | None = None
         self.test_call_dialog: TestCallDialog | None = None
-        self.tray: QSystemTrayIcon | None = None
+        self.tray: TrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
+        self.call_actions = CallActions(self)
         self._build_menus()
         self._connect()
         self.status_bar_widget.show_status(self.accounts.status)
@@ -109,12 +111,16 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         menu = self.menuBar().addMenu(self.tr("&Softphone"))
         self.settings_action = QAction(self.tr("&Settings…"), self)
-        self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        # Qt has no Preferences keys on X11 without a desktop theme: Ctrl+, there.
+        preferences = QKeySequence.keyBindings(QKeySequence.StandardKey.Preferences)
+        self.settings_action.setShortcuts(preferences or [QKeySequence("Ctrl+,")])
         self.test_call_action = QAction(self.tr("Encrypted &test call…"), self)
         self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.settings_action, self.test_call_action, self.quit_action):
             menu.addAction(action)
+        calls = self.menuBar().addMenu(self.tr("&Call"))
+        calls.addActions(list(self.call_actions.actions))
         self.settings_action.triggered.connect(self.open_settings)
         self.test_call_action.triggered.connect(self.open_test_call)
         self.quit_action.triggered.connect(self.close)
@@ -139,13 +145,12 @@ class MainWindow(QMainWindow):
         b.callDialRefused.connect(self._on_call_dial_was_refused)
         b.callStateChanged.connect(self._on_call_state_did_change)
         b.callEnded.connect(self._on_call_did_end)
+        b.eventArrived.connect(self.call_actions.update)  # after the handlers above
 
     def start(self) -> None:
         """Hand the account to the engine and read the history."""
         if QSystemTrayIcon.isSystemTrayAvailable():
-            icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
-            self.tray = QSystemTrayIcon(icon, self)
-            self.tray.setToolTip(self.tr("Softphone"))
+            self.tray = TrayIcon(self)
             self.tray.show()
         self.accounts.connect_from_settings()
         self.history_view.reload()
@@ -168,6 +173,17 @@ class MainWindow(QMainWindow):
         self.raise_()
         self.activateWindow()
         return True
+
+    @Slot(object)
+    def on_activation_requested(self, url: str | None) -> None:
+        """Another `softphone gui [URL]` started: come to the front, take its link."""
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+        if url:
+            self.open_link(url)
 
     def say(self, text: str, kind: str = "info") -> None:
         self.banner.setText(text)
@@ -266,6 +282,7 @@ class MainWindow(QMainWindow):
             self.appointment_calls.attach_incoming(e.call_id, appointment)
         dialog = IncomingCallDialog(self.ctx, e, self, appointment=appointment)
         dialog.answered.connect(self._on_incoming_answered)
+        self.call_actions.label_buttons(dialog)
         self.incoming[e.call_id] = dialog
         dialog.show()
         self.last_notification = (dialog.text.title, dialog.text.caller)
@@ -313,12 +330,15 @@ class MainWindow(QMainWindow):
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.windowClosed.connect(self._on_call_window_closed)
         self.call_windows[call_id] = window
+        self.call_actions.label_buttons(window)
         window.show()
+        self.call_actions.update()
         return window
 
     @Slot(str)
     def _on_call_window_closed(self, call_id: str) -> None:
         self.call_windows.pop(call_id, None)
+        self.call_actions.update()
 
     def closeEvent(self, event) -> None:
         for window in list(self.call_windows.values()):

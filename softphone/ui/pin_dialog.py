@@ -42,7 +42,7 @@ class PinDialog(QDialog):
         pattern = QRegularExpression(f"[0-9]{{0,{PIN_DIGITS.stop - 1}}}")
         self.pin_edit.setValidator(QRegularExpressionValidator(pattern, self))
         self.error_label = QLabel("")
-        self.error_label.setStyleSheet("color: #8a1010;")
+        theme.paint_text(self.error_label, "error")  # readable in light and dark
         self.error_label.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel

@@ -43,6 +43,7 @@ class SearchPanel(QWidget):
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName(self.tr("Search contacts and history"))
         self.results = QListWidget()
+        self.results.setAccessibleName(self.tr("Search results"))
         self.results.setMaximumHeight(170)
         self.results.hide()
         layout = QVBoxLayout(self)

@@ -294,7 +294,7 @@ class SettingsDialog(QDialog):
         if why:
             widget.setEnabled(False)
             widget.setToolTip(self.tr("{locked}: {why}").format(locked=self.tr(LOCK_MARK), why=why))
-            label.setStyleSheet("color: #5d4300;")
+            theme.paint_text(label, "busy")  # readable in light and dark
         self.lock_labels[key] = label
         return label
 

@@ -121,6 +121,7 @@ class TodayView(QWidget):
         self.export_action = more.addAction(self.tr("Export .ics…"))
         self.more_button.setMenu(more)
         self.list = QListView()
+        self.list.setAccessibleName(self.tr("Appointments"))
         self.list.setModel(self.model)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setWordWrap(True)

@@ -69,7 +69,7 @@ class UnlockDialog(QDialog):
         self.intro_label = QLabel(intro)
         self.intro_label.setWordWrap(True)
         self.path_label = QLabel(str(self.path))
-        self.path_label.setStyleSheet("color: #4a5560;")
+        theme.paint_text(self.path_label, "empty")  # muted, readable in light and dark
         self.passphrase_edit = QLineEdit()
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.again_edit = QLineEdit()

@@ -438,6 +438,25 @@
     </message>
 </context>
 <context>
+    <name>CallActions</name>
+    <message>
+        <source>&amp;Answer</source>
+        <translation>接听(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Decline</source>
+        <translation>拒接(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Hang up</source>
+        <translation>挂断(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Mute</source>
+        <translation>静音(&amp;M)</translation>
+    </message>
+</context>
+<context>
     <name>CallDevicesRow</name>
     <message>
         <source>Sound devices in use</source>
@@ -645,6 +664,10 @@
         <translation>关闭</translation>
     </message>
     <message>
+        <source>Transfer to</source>
+        <translation>转接至</translation>
+    </message>
+    <message>
         <source>Transfer to (number or SIP address)</source>
         <translation>转接到（号码或 SIP 地址）</translation>
     </message>
@@ -818,6 +841,10 @@
         <translation>新建联系人</translation>
     </message>
     <message>
+        <source>Numbers and SIP addresses</source>
+        <translation>号码和 SIP 地址</translation>
+    </message>
+    <message>
         <source>Label</source>
         <translation>标签</translation>
     </message>
@@ -943,12 +970,20 @@
         <translation>{file}：不是 .vcf 或 .csv 文件</translation>
     </message>
     <message>
+        <source>Filter contacts</source>
+        <translation>筛选联系人</translation>
+    </message>
+    <message>
         <source>Filter contacts (name, department, tag, number)</source>
         <translation>筛选联系人（姓名、科室、标签、号码）</translation>
     </message>
     <message>
         <source>★ Favourites only</source>
         <translation>★ 仅显示收藏</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
     </message>
     <message>
         <source>Call</source>
@@ -1476,6 +1511,10 @@
         <translation>失败或被拒</translation>
     </message>
     <message>
+        <source>Call history</source>
+        <translation>通话记录</translation>
+    </message>
+    <message>
         <source>Call back</source>
         <translation>回拨</translation>
     </message>
@@ -1556,6 +1595,10 @@
     <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Call</source>
+        <translation>通话(&amp;C)</translation>
     </message>
     <message>
         <source>Not a call link: {url}</source>
@@ -1737,9 +1780,17 @@
         <source>Search contacts and history</source>
         <translation>搜索联系人和通话记录</translation>
     </message>
+    <message>
+        <source>Search results</source>
+        <translation>搜索结果</translation>
+    </message>
 </context>
 <context>
     <name>SecondLegPanel</name>
+    <message>
+        <source>Second call to</source>
+        <translation>第二路通话至</translation>
+    </message>
     <message>
         <source>Second call to (number or SIP address)</source>
         <translation>第二路通话呼叫（号码或 SIP 地址）</translation>
@@ -2504,6 +2555,10 @@
         <translation>导出 .ics…</translation>
     </message>
     <message>
+        <source>Appointments</source>
+        <translation>预约</translation>
+    </message>
+    <message>
         <source>No appointments in the coming days. Add one, or import .ics.</source>
         <translation>近几天没有预约。可以添加一个，或导入 .ics 文件。</translation>
     </message>
@@ -2622,6 +2677,13 @@
         <translation>
             <numerusform>已将 %n 个预约导出到 {file}。该文件未加密：请妥善保管，用完后删除。</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>TrayIcon</name>
+    <message>
+        <source>&amp;Show Softphone</source>
+        <translation>显示软电话(&amp;S)</translation>
     </message>
 </context>
 <context>

@@ -73,3 +73,13 @@ def test_cli_module_without_arguments_headless_keeps_the_usage_error(tmp_path: P
 def test_cli_module_with_arguments_is_the_cli(tmp_path: Path) -> None:
     proc = _run_module(tmp_path, {"DISPLAY": ":99"}, "profile", "list")
     assert proc.returncode == 0 and "generic-tls" in proc.stdout
+
+
+def test_cli_a_call_link_alone_opens_it_in_the_gui() -> None:
+    from softphone.cli import link_as_gui
+
+    assert link_as_gui(["sip:alice@example.org"]) == ["gui", "sip:alice@example.org"]
+    assert link_as_gui(["tel:+1-212-555-0100"]) == ["gui", "tel:+1-212-555-0100"]
+    assert link_as_gui(["call", "sip:alice@example.org"]) == ["call", "sip:alice@example.org"]
+    assert link_as_gui(["http://example.org"]) == ["http://example.org"]
+    assert link_as_gui([]) == []

@@ -1,0 +1,247 @@
+"""Screenshots of the desktop app's main screens, light and dark, for the README.
+
+    xvfb-run -a python docs/screenshots/take.py [--out docs/screenshots]
+
+Real windows on a real X server, with made-up data (no network, no account: the
+engine is a stand-in that records commands and delivers the events a call would
+bring). Writes NAME-light.png and NAME-dark.png. Look at every one before committing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
+TMP = Path(tempfile.mkdtemp(prefix="sp-shots-"))
+for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[var] = str(TMP / var.lower())
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+
+from helpers import MemoryStore  # noqa: E402
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from softphone.config.admin_policy import AdminPolicy  # noqa: E402
+from softphone.config.profile import find_profile, load_profile  # noqa: E402
+from softphone.config.settings import AccountSettings, SecretRef, Settings  # noqa: E402
+from softphone.directory.contacts import ContactDirectory  # noqa: E402
+from softphone.engine import events as ev  # noqa: E402
+from softphone.schedule.appointment import Appointment, CallDirection  # noqa: E402
+from softphone.storage.appointments import AppointmentStore  # noqa: E402
+from softphone.storage.database import (  # noqa: E402
+    CallRecord,
+    Contact,
+    Direction,
+    LocalDatabase,
+    PhoneEntry,
+)
+from softphone.ui import theme  # noqa: E402
+from softphone.ui.app_icons import app_icon  # noqa: E402
+from softphone.ui.bridge import EngineBridge  # noqa: E402
+from softphone.ui.context import AccountInfo, UiContext  # noqa: E402
+from softphone.ui.main_window import MainWindow  # noqa: E402
+from softphone.ui.settings_dialog import SettingsDialog  # noqa: E402
+from softphone.ui.wizard import FirstRunWizard  # noqa: E402
+
+SHA = ":".join(f"{(i * 37) % 256:02X}" for i in range(32))
+
+
+class StandInEngine:
+    """Records commands; delivers events from another thread, as the engine does."""
+
+    def __init__(self) -> None:
+        self.listeners: list = []
+        self.n = 0
+
+    def submit(self, command) -> None:
+        pass
+
+    def subscribe(self, listener) -> None:
+        self.listeners.append(listener)
+
+    def unsubscribe(self, listener) -> None:
+        if listener in self.listeners:
+            self.listeners.remove(listener)
+
+    def new_id(self, prefix: str = "c") -> str:
+        self.n += 1
+        return f"{prefix}{self.n}"
+
+    def emit(self, *events) -> None:
+        def run() -> None:
+            for e in events:
+                for listener in list(self.listeners):
+                    listener(e)
+
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+
+
+def settle(ms: int = 150) -> None:
+    QTest.qWait(ms)
+
+
+def save(widget: QWidget, out: Path, name: str) -> None:
+    settle()
+    path = out / f"{name}-{theme.scheme_name()}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+
+
+def _data(db: LocalDatabase) -> ContactDirectory:
+    directory = ContactDirectory(db, "US")
+    directory.add_many(
+        [
+            Contact(
+                "Amy Clark",
+                department="Dermatology",
+                numbers=(PhoneEntry("+1 212 555 0101"),),
+                favourite=True,
+            ),
+            Contact("Bob Brown", organisation="Clinic", numbers=(PhoneEntry("+1 212 555 0102"),)),
+            Contact(
+                "Carol Jones", department="Cardiology", numbers=(PhoneEntry("+1 212 555 0177"),)
+            ),
+            Contact("Dan Evans", department="Radiology", tags=("on call",)),
+        ]
+    )
+    now = datetime.now(UTC)
+    rows = [
+        ("sip:+12125550101@sip.example.com;user=phone", Direction.OUTGOING, "answered", 90),
+        ("sip:bob@sip.example.com", Direction.INCOMING, "missed", 60),
+        ("sip:carol@sip.example.com", Direction.INCOMING, "answered", 30),
+    ]
+    for peer, direction, outcome, minutes in rows:
+        db.add_call(
+            CallRecord(
+                now - timedelta(minutes=minutes), 312.0, direction, outcome, True, False, peer
+            )
+        )
+    store = AppointmentStore(db)
+    start = now.replace(second=0, microsecond=0)
+    store.add(
+        Appointment(
+            start + timedelta(minutes=10),
+            timedelta(minutes=20),
+            "+1 212 555 0101",
+            "Follow-up visit",
+        )
+    )
+    store.add(
+        Appointment(
+            start + timedelta(hours=2),
+            timedelta(minutes=30),
+            "sip:carol@sip.example.com",
+            "Consultation",
+            CallDirection.THEY_CALL,
+        )
+    )
+    return directory
+
+
+def shoot(out: Path, scheme: Qt.ColorScheme) -> None:
+    app = QApplication.instance()
+    theme.follow_color_scheme(app, scheme)
+    engine = StandInEngine()
+    bridge = EngineBridge(engine)
+    db = LocalDatabase.open(TMP / f"db-{scheme.name}.sqlite3", MemoryStore())
+    directory = _data(db)
+    profile = load_profile(find_profile("generic-tls"))
+    account = AccountInfo("acc1", profile, "alice")
+    settings = Settings(
+        accounts=(AccountSettings("generic-tls", "alice", SecretRef("sip", "alice@x")),)
+    )
+    store = MemoryStore()
+    store.set("sip", "alice@x", "a password")
+    ctx = UiContext(
+        bridge,
+        admin=AdminPolicy(),
+        store=store,
+        account=account,
+        settings=settings,
+        settings_file=TMP / "settings.json",
+        database=db,
+        directory=directory,
+    )
+    win = MainWindow(ctx)
+    win.show()
+    sig = ev.SignallingSecurity("tls", "TLSv1.3", "TLS_AES_256_GCM_SHA384", "sip.example.com", SHA)
+    reg = ev.AccountRegistrationDidChange(
+        "acc1", ev.RegistrationState.REGISTERED, 200, "OK", 300, signalling=sig
+    )
+    engine.emit(reg)
+    for view in (win.history_view, win.contacts_view, win.today_view):
+        view.reload()
+        settle(300)
+    win.dial_pad.set_number("+1 (212) 555-0101")
+    win.tabs.setCurrentWidget(win.dial_pad)
+    save(win, out, "main-dial-pad")
+    for view, name in (
+        (win.today_view, "main-today"),
+        (win.contacts_view, "main-contacts"),
+        (win.history_view, "main-history"),
+    ):
+        win.tabs.setCurrentWidget(view)
+        save(win, out, name)
+
+    engine.emit(
+        ev.CallDidArrive("in1", "acc1", '"Amy Clark" <sip:amy@sip.example.com>', "Amy", False)
+    )
+    settle()
+    dialog = win.incoming["in1"]
+    save(dialog, out, "incoming-call")
+    dialog.answer_button.click()
+    call = win.call_windows["in1"]
+    media = ev.MediaSecurity(True, "RTP/SAVP", "AES_256_CM_HMAC_SHA1_80", "sdes")
+    engine.emit(
+        ev.CallStateDidChange("in1", ev.CallState.CONFIRMED, 200, "OK"),
+        ev.CallMediaDidChange("in1", media, "PCMU", 8000, False, False, sig),
+    )
+    settle(300)
+    save(call, out, "call-window")
+    call.ended = True
+    call.close()
+
+    dialog = SettingsDialog(ctx, reg, win)
+    dialog.show()
+    for i in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(i)
+        save(dialog, out, f"settings-{dialog.tabs.tabText(i).lower().replace('&', '')}")
+    dialog.close()
+
+    wizard_ctx = UiContext(
+        bridge, admin=AdminPolicy(), store=MemoryStore(), settings_file=TMP / "w.json"
+    )
+    wizard = FirstRunWizard(wizard_ctx)
+    wizard.show()
+    save(wizard, out, "wizard")
+    wizard.close()
+    win.close()
+    bridge.close()
+    db.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    args = parser.parse_args()
+    app = QApplication([sys.argv[0]])
+    app.setApplicationDisplayName("Softphone")
+    app.setWindowIcon(app_icon())
+    args.out.mkdir(parents=True, exist_ok=True)
+    for scheme in (Qt.ColorScheme.Light, Qt.ColorScheme.Dark):
+        shoot(args.out, scheme)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
