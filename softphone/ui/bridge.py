@@ -78,6 +78,10 @@ class EngineBridge(QObject):
     callStateChanged = Signal(object)
     callMediaChanged = Signal(object)
     callSecurityFailed = Signal(object)
+    callSasReady = Signal(object)  # CallSasDidBecomeReady: show the code
+    callPeerIdentityChanged = Signal(object)  # CallPeerIdentityDidChange: LOUD warning
+    callVerificationChanged = Signal(object)  # CallVerificationDidChange
+    callVideoArrived = Signal(object)  # CallVideoDidArrive
     callOfferRefused = Signal(object)
     callEnded = Signal(object)
     callDtmfArrived = Signal(object)
@@ -111,6 +115,10 @@ class EngineBridge(QObject):
             ev.CallStateDidChange: self.callStateChanged,
             ev.CallMediaDidChange: self.callMediaChanged,
             ev.CallSecurityDidFail: self.callSecurityFailed,
+            ev.CallSasDidBecomeReady: self.callSasReady,
+            ev.CallPeerIdentityDidChange: self.callPeerIdentityChanged,
+            ev.CallVerificationDidChange: self.callVerificationChanged,
+            ev.CallVideoDidArrive: self.callVideoArrived,
             ev.CallOfferWasRefused: self.callOfferRefused,
             ev.CallDidEnd: self.callEnded,
             ev.CallDtmfDidArrive: self.callDtmfArrived,
@@ -133,6 +141,15 @@ class EngineBridge(QObject):
 
     def new_id(self, prefix: str = "c") -> str:
         return self._engine.new_id(prefix)
+
+    def confirm_sas(self, call_id: str, matched: bool) -> None:
+        """The users compared the short code of an end-to-end call (the buttons of
+        `SasPanel`): matched marks it verified, a mismatch ends it."""
+        self.submit(cmd.ConfirmSas(call_id, matched))
+
+    def set_video(self, call_id: str, on: bool) -> None:
+        """The camera of an end-to-end call with video, on or off (no renegotiation)."""
+        self.submit(cmd.SetVideo(call_id, on))
 
     def run_in_background(
         self, job: Callable[[], Any], done: Callable[[JobResult], None] | None = None

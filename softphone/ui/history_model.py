@@ -17,6 +17,7 @@ from PySide6.QtCore import (
 
 from softphone.storage.database import CallRecord
 from softphone.ui.call_evaluation import rating_of
+from softphone.ui.e2e_text import history_label
 from softphone.ui.history_filter import OutcomeGroup, history_matches, keep
 from softphone.ui.notify_text import caller_address
 
@@ -35,12 +36,6 @@ def _duration(seconds: float) -> str:
 def _outcome(r: CallRecord) -> str:
     score = rating_of(r.note)
     return f"{r.outcome} · quality {score}/5" if score else r.outcome
-
-
-def _security(r: CallRecord) -> str:
-    if not r.encrypted_media:
-        return "NOT encrypted" if r.outcome == "answered" else "–"
-    return "encrypted, verified" if r.verified else "encrypted"
 
 
 class HistoryModel(QAbstractTableModel):
@@ -81,7 +76,7 @@ class HistoryModel(QAbstractTableModel):
                 caller_address(r.peer),
                 _duration(r.duration_s),
                 _outcome(r),
-                _security(r),
+                history_label(r),
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             note = f"\n{r.note}" if r.note else ""

@@ -5,6 +5,12 @@ Made to be impossible to misread: one level ("end_to_end", "encrypted",
 words, and one line each for signalling, media and end-to-end. SDES keys travel in
 the SIP messages, which every proxy on the path decrypts, so an SDES call always says
 "End-to-end: no" in so many words.
+
+The headline is the call's label, word for word (`MediaSecurity.label`, through
+`e2e_text.label_text`): "end-to-end encrypted (verified)", "end-to-end encrypted (not
+verified)", "encrypted to the server only" or "not encrypted" — never another phrase
+that could be read as more. SDES keys sent over unencrypted signalling are readable by
+anyone on the path: that call is "not encrypted".
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import enum
 from dataclasses import dataclass
 
 from softphone.engine.events import MediaSecurity, SignallingSecurity
+from softphone.policy.end_to_end import LABEL_NOT_ENCRYPTED
+from softphone.ui.e2e_text import label_text
 
 
 class Level(enum.StrEnum):
@@ -57,10 +65,10 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
         )
         return SecurityView(
             Level.UNENCRYPTED,
-            "NOT ENCRYPTED — others on the network can listen",
+            label_text(media.label),
             sig_line,
             f"Media: plain RTP ({media.profile}), NOT encrypted — {why}",
-            "End-to-end: no",
+            "End-to-end: no — others on the network can listen",
         )
     keying = media.keying.upper()
     suite = media.suite or "SRTP"
@@ -68,26 +76,27 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
         # SDES keys inside unencrypted SIP are readable by anyone on the path.
         return SecurityView(
             Level.UNENCRYPTED,
-            "NOT PROTECTED — the media keys were sent unencrypted",
+            label_text(LABEL_NOT_ENCRYPTED),
             sig_line,
             f"Media: SRTP {suite}, keys sent by SDES over unencrypted signalling",
             "End-to-end: no",
         )
-    tls = tls_name(signalling.tls_version) if signalling and signalling.encrypted else None
     if media.end_to_end:
         return SecurityView(
             Level.END_TO_END,
-            "End-to-end encrypted" + (f" ({keying}) – {tls}" if tls else f" ({keying})"),
+            label_text(media.label),
             sig_line,
             f"Media: SRTP {suite}, keys agreed by {keying} between the two apps",
-            "End-to-end: yes — compare the short code below aloud to be sure",
+            "End-to-end: yes — verified: no one is in the middle"
+            if media.verified
+            else "End-to-end: yes — compare the short code below aloud to be sure",
         )
     how = "inside the TLS signalling" if media.keying == "sdes" else f"by {keying}"
     return SecurityView(
         Level.ENCRYPTED,
-        f"Encrypted (hop-by-hop, {keying})" + (f" – {tls}" if tls else ""),
+        label_text(media.label),
         sig_line,
-        f"Media: SRTP {suite}, keys exchanged {how}",
+        f"Media: SRTP {suite} (hop by hop), keys exchanged {how}",
         "End-to-end: no — your provider's servers can access the keys",
     )
 
