@@ -43,7 +43,7 @@ from softphone.ui.call_legs import SecondLegPanel
 from softphone.ui.call_video import CallVideoPanel
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import KEYS
-from softphone.ui.e2e_text import call_end_reason, identity_warning, sas_view
+from softphone.ui.e2e_text import call_end_reason, identity_warning, mismatch_line, sas_view
 from softphone.ui.notify_text import caller_address
 from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
@@ -233,6 +233,7 @@ class CallWindow(QWidget):
 
     def _build_end_to_end(self, layout: QVBoxLayout) -> None:
         """The identity warning above the badge; the camera under the quality line."""
+        self.state_label.setWordWrap(True)  # a security failure's reason is long
         self.identity_banner = IdentityWarning()
         layout.insertWidget(layout.indexOf(self.badge), self.identity_banner)
         self.video_panel = CallVideoPanel(self._ctx, self.call_id)
@@ -445,7 +446,10 @@ class CallWindow(QWidget):
         if media is not None and media.end_to_end and (e.verified or e.mismatch):
             # the badge follows at once (the engine's media event confirms it)
             self._media = replace(media, verified=e.verified)
-            self.badge.show_view(describe(self._media, self._signalling))
+            view = describe(self._media, self._signalling)
+            if e.mismatch:
+                view = replace(view, end_to_end=mismatch_line())
+            self.badge.show_view(view)
         if e.verified and self._identity_changed is not None:
             self.identity_banner.hide()  # compared again and confirmed
         if e.mismatch:

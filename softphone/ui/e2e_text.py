@@ -108,9 +108,9 @@ def sas_view(
             translate("E2eText", "The codes did not match."),
             translate(
                 "E2eText",
-                "✖ Someone may be intercepting this call: it was ended ({0}). Call back "
-                "on a number you know is theirs.",
-            ).format(verification.reason),
+                "✖ Someone may be intercepting this call, so it was ended. Call back on a "
+                "number you know is theirs.",
+            ),
             False,
             "unencrypted",
         )
@@ -209,6 +209,13 @@ def identity_warning(changed: ev.CallPeerIdentityDidChange) -> WarningView:
             short_fingerprint(changed.verified_fingerprint),
             short_fingerprint(changed.fingerprint),
         ),
+    )
+
+
+def mismatch_line() -> str:
+    """The badge's end-to-end line once the codes did not match."""
+    return translate(
+        "E2eText", "End-to-end: the codes did NOT match — the call was ended, not verified"
     )
 
 
