@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from softphone.media.camera import CameraError, CameraMode, CameraPreview, FrameSource, open_camera
+from softphone.media.camera import CameraError, CameraPreview, FrameSource
 
 ENGINE_MAX_WIDTH = 640  # what the end-to-end video sends (VP8 640×480 at most)
 
@@ -34,11 +34,6 @@ class CameraFeed:
         self._frame: np.ndarray | None = None
         self._seq = 0
         self.error: str | None = None
-
-    @classmethod
-    def from_settings(cls, camera: str | None, mode: CameraMode) -> CameraFeed:
-        """The camera chosen in the settings (None: the first one found)."""
-        return cls(lambda: open_camera(camera, mode))
 
     @property
     def on(self) -> bool:
