@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -60,7 +61,7 @@ class JobResult:
 
 @dataclass(frozen=True)
 class _Finished:
-    done: Callable[[JobResult], None]
+    held: Callable[[], Callable[[JobResult], None] | None]  # None: its window has gone
     result: JobResult
 
 
@@ -160,7 +161,12 @@ class EngineBridge(QObject):
             return
         future = self._pool.submit(job)
         if done is not None:
-            future.add_done_callback(lambda f: self._finish(f, done))
+            # A window's method is held weakly: the worker thread must never hold the
+            # last reference to a widget (Python would delete it there, off the GUI
+            # thread, and Qt crashes); a window that went away gets no result.
+            owner = getattr(done, "__self__", None)
+            held = weakref.WeakMethod(done) if isinstance(owner, QObject) else lambda: done
+            future.add_done_callback(lambda f: self._finish(f, held))
 
     def close(self) -> None:
         """Stop listening (before the engine stops); queued deliveries are dropped."""
@@ -177,13 +183,13 @@ class EngineBridge(QObject):
         if not self._closed:
             self._delivered.emit(event)
 
-    def _finish(self, future: concurrent.futures.Future, done: Callable[[JobResult], None]) -> None:
+    def _finish(self, future: concurrent.futures.Future, held: Callable[[], Any]) -> None:
         """Worker thread: the job ended; deliver its result to the GUI thread."""
         if future.cancelled() or self._closed:
             return
         error = future.exception()
         result = JobResult(error=error) if error else JobResult(value=future.result())
-        self._delivered.emit(_Finished(done, result))
+        self._delivered.emit(_Finished(held, result))
 
     # -- GUI thread, from the queue ---------------------------------------------------
 
@@ -192,10 +198,11 @@ class EngineBridge(QObject):
         if self._closed:
             return
         if isinstance(item, _Finished):
-            owner = getattr(item.done, "__self__", None)
-            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            done = item.held()
+            owner = getattr(done, "__self__", None)
+            if done is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
                 return  # the window that asked has gone
-            item.done(item.result)
+            done(item.result)
             return
         signal = self._signals.get(type(item))
         if signal is not None:

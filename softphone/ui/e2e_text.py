@@ -35,6 +35,7 @@ from softphone.policy.end_to_end import (
     call_label,
 )
 from softphone.storage.database import CallRecord
+from softphone.storage.e2e_peers import E2ePeer
 
 try:
     from PySide6.QtCore import QCoreApplication
@@ -227,19 +228,9 @@ def call_end_reason(verification: ev.CallVerificationDidChange) -> str:
 # -- contacts ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PeerVerification:
-    """A contact address's row of `e2e_peers`, as the contact dialog needs it."""
-
-    address: str
-    fingerprint: bytes | None
-    verified_at: datetime | None
-    mismatch_at: datetime | None = None
-    mismatch_reason: str | None = None
-
-
-def verified_state(peer: PeerVerification | None) -> str:
-    """'Verified on 23 Nov 2026 — identity AB:CD:…' or why not."""
+def verified_state(peer: E2ePeer | None) -> str:
+    """One address of a contact: 'carol@example.com: verified on 23 Nov 2026 — identity
+    AB:CD:…', or why not (the last mismatch and its reason)."""
     if peer is None or (peer.fingerprint is None and peer.mismatch_at is None):
         return translate("E2eText", "Not verified yet: compare the code on your next call.")
     lines = []

@@ -13,8 +13,8 @@ from softphone.policy.end_to_end import (
     LABEL_TO_SERVER,
 )
 from softphone.storage.database import CallRecord, Direction
+from softphone.storage.e2e_peers import E2ePeer
 from softphone.ui.e2e_text import (
-    PeerVerification,
     SasStage,
     history_label,
     identity_warning,
@@ -98,11 +98,11 @@ def test_e2e_text_identity_warning_names_the_peer_and_both_fingerprints() -> Non
 def test_e2e_text_contact_verified_state() -> None:
     assert verified_state(None).startswith("Not verified yet")
     when = datetime(2026, 11, 23, 12, tzinfo=UTC)
-    peer = PeerVerification("carol@example.com", bytes.fromhex("AB" * 32), when)
+    peer = E2ePeer("carol@example.com", fingerprint=bytes.fromhex("AB" * 32), verified_at=when)
     text = verified_state(peer)
     assert "carol@example.com: verified on" in text and "2026" in text
     assert "identity AB:AB:AB:AB:AB:AB:AB:AB…" in text
-    failed = PeerVerification("mallory@example.com", None, None, when, "did not match")
+    failed = E2ePeer("mallory@example.com", mismatch_at=when, mismatch_reason="did not match")
     assert "not verified" in verified_state(failed) and "did NOT match" in verified_state(failed)
     assert [v for _, v in requirement_choices()] == [None, "preferred", "required"]
     assert short_fingerprint(None) == "–"
