@@ -126,7 +126,7 @@ def sas_view(
         return SasView(
             SasStage.VERIFIED,
             code,
-            _prompt(),
+            _prompt_known(),
             translate("E2eText", "✔ Verified: no one is in the middle of this call."),
             False,
             "ok",

@@ -83,6 +83,7 @@ def test_verification_sas_shown_big_and_verified_sends_confirm_sas(
     assert window.badge.accessibleName() == "end-to-end encrypted (verified)"
     assert "no one is in the middle" in panel.result_label.text()
     assert not panel.match_button.isVisible()
+    screenshot(window, "e2e_verified")
 
 
 def test_verification_known_identity_is_verified_at_once(qtbot, window, fake_engine) -> None:
@@ -190,3 +191,31 @@ def test_verification_camera_without_video_in_the_profile_stays_hidden(
     qtbot.wait(50)
     assert not window.video_panel.isVisible()
     assert fake_engine.commands(cmd.SetVideo) == []
+
+
+def test_verification_in_simplified_chinese(
+    qtbot, qapp, bridge, fake_engine, tmp_path, screenshot
+) -> None:
+    from PySide6.QtCore import QLocale
+
+    from softphone.ui.app import install_translations
+
+    translators = install_translations(qapp, QLocale("zh_CN"))
+    try:
+        assert translators, "no zh_CN translation found"
+        window = make_window(qtbot, bridge, tmp_path)
+        changed = ev.CallPeerIdentityDidChange("c1", PEER, FP_OLD, FP_NEW)
+        fake_engine.emit(
+            ev.CallStateDidChange("c1", ev.CallState.CONFIRMED, 200, "OK"),
+            changed,
+            media(),
+            sas("changed"),
+        )
+        qtbot.waitUntil(lambda: window.sas_panel.view.stage is SasStage.CHANGED)
+        assert window.identity_banner.title_label.text() == "⚠ 警告：此联系人的身份已变更"
+        assert window.badge.headline_label.text() == "✔✔  端到端加密（未验证）"
+        assert window.sas_panel.match_button.text() == "✔ 已验证 — 验证码一致"
+        screenshot(window, "e2e_identity_changed_zh_CN")
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
