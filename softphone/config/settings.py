@@ -110,6 +110,8 @@ class Settings:
     video: VideoSettings = field(default_factory=VideoSettings)
     inbound_mode: InboundMode = InboundMode.ANYONE
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    # The desktop app's language ("en", "zh_CN"); None: the system's (SOFTPHONE_LANG wins).
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +183,7 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
             "video",
             "inbound",
             "schedule",
+            "language",
         },
     )
     accounts = doc.get("accounts", [])
@@ -207,6 +210,7 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
     reminder = r.typed("schedule.reminder_minutes", schedule.get("reminder_minutes", 5), int)
     if not 0 <= reminder <= MAX_REMINDER_MINUTES:
         raise r.fail("schedule.reminder_minutes", f"must be 0 to {MAX_REMINDER_MINUTES}")
+    language = r.typed("language", doc.get("language"), (str, type(None)))
     days = history.get("retention_days")
     if days is not None and (r.typed("history.retention_days", days, int) < 1):
         raise r.fail("history.retention_days", "must be at least 1 day")
@@ -235,6 +239,7 @@ def _from_doc(r: _Reader, doc: Any) -> Settings:
                 "schedule.sign_out_between", schedule.get("sign_out_between", False), bool
             ),
         ),
+        language=language or None,
     )
 
 
@@ -303,6 +308,7 @@ def to_doc(settings: Settings) -> dict[str, Any]:
         "video": asdict(settings.video),
         "inbound": settings.inbound_mode.value,
         "schedule": asdict(settings.schedule),
+        **({"language": settings.language} if settings.language else {}),
     }
 
 

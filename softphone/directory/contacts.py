@@ -1,11 +1,14 @@
 """The local contact directory: every contact in memory, stored encrypted, searchable.
 
-Any thread: one re-entrant lock serialises every call. Reads (get, search,
-find_by_number, is_approved) never touch the disk. A change is written to the
-encrypted database (`LocalDatabase`) in one transaction and reaches memory and the
-search index only after that transaction committed, so the directory never shows
-what the disk does not have. Changes block on the database's fsync: keep them off the
-GUI thread.
+Any thread. Reads (get, search, find_by_number, is_approved) never touch the disk.
+A change is written to the encrypted database (`LocalDatabase`) in one transaction
+and reaches memory and the search index only after that transaction committed, so
+the directory never shows what the disk does not have. Two locks: changes are
+serialised by a writer lock held through the database write and its fsync, while
+memory is guarded by a second lock held only to read it or to apply a committed
+change. So a reader (the engine asking whether a caller is approved while an import
+runs) never waits for the disk. Changes block on the fsync: keep them off the GUI
+thread.
 
 Numbers are kept as written and, where they have one, in E.164 form, read with the
 active profile's region by `policy.numbers.classify` (so "(212) 555-0123" in the US
@@ -54,7 +57,8 @@ class ContactDirectory:
     def __init__(self, db: LocalDatabase, region: str = "US") -> None:
         self._db = db
         self._plan = DialPlan(region=region)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # memory: held briefly, never across disk I/O
+        self._write_lock = threading.RLock()  # changes, one at a time, through their fsync
         self._contacts: dict[int, Contact] = {}
         self._numbers: dict[str, set[int]] = {}
         self._uris: dict[str, set[int]] = {}
@@ -137,7 +141,7 @@ class ContactDirectory:
         """Add all, in one transaction; an invalid contact raises and adds none."""
         with _bulk():
             prepared = [self.normalise(c) for c in contacts]
-        with self._lock, _bulk():
+        with self._write_lock, _bulk():
             added = self._db.add_contacts(prepared)
             self._after_write(added, ())
         return added
@@ -145,13 +149,13 @@ class ContactDirectory:
     def update(self, contact: Contact) -> Contact:
         """Store new values for a contact (`contact.id` names it)."""
         prepared = self.normalise(contact)
-        with self._lock:
+        with self._write_lock:
             stored = self._db.update_contact(prepared)
             self._after_write([stored], ())
         return stored
 
     def delete(self, contact_id: int) -> bool:
-        with self._lock:
+        with self._write_lock:
             deleted = self._db.delete_contact(contact_id)
             self._after_write((), [contact_id])
         return deleted
@@ -161,9 +165,9 @@ class ContactDirectory:
 
         With `among`, only the groups that include one of those contact ids.
         """
-        with self._lock:
+        with self._write_lock:
             with self._db.transaction():
-                report = self._write_merges(self._contacts.values(), among)
+                report = self._write_merges(list(self._contacts.values()), among)
             self._apply_merges(report)
         return report
 
@@ -171,15 +175,17 @@ class ContactDirectory:
         """Add parsed contacts and merge the duplicates they bring, in one transaction."""
         with _bulk():
             prepared = [self.normalise(c) for c in contacts]
-        with self._lock, _bulk():
+        with self._write_lock, _bulk():
             with self._db.transaction():
                 added = self._db.add_contacts(prepared)
                 report = MergeReport()
                 if merge:
                     everyone = [*self._contacts.values(), *added]
                     report = self._write_merges(everyone, {c.id for c in added})
-            self._after_write(added, ())
-            self._apply_merges(report)
+            kept, removed = _merged(report)
+            with self._lock:  # readers see the import and its merges at once
+                self._apply(added, ())
+                self._apply(kept, removed)
         return ImportReport(len(added), report)
 
     # -- internals -----------------------------------------------------------------------
@@ -196,13 +202,16 @@ class ContactDirectory:
         return report
 
     def _apply_merges(self, report: MergeReport) -> None:
-        kept = [g.kept for g in report.groups]
-        removed = [i for g in report.groups for i in g.removed]
-        self._after_write(kept, removed)
+        self._after_write(*_merged(report))
 
     def _after_write(self, stored: Iterable[Contact], removed: Iterable[int]) -> None:
-        """Memory and index follow a committed write."""
+        """Memory and index follow a committed write (the writer lock is held, so the
+        memory read by the write itself could not change meanwhile)."""
         stored = list(stored)
+        with self._lock:
+            self._apply(stored, removed)
+
+    def _apply(self, stored: list[Contact], removed: Iterable[int]) -> None:
         for contact_id in removed:
             self._forget(contact_id)
             self.index.remove(contact_id)
@@ -272,6 +281,11 @@ class ContactDirectory:
 
     def _collect(self, ids: Iterable[int]) -> list[Contact]:
         return sorted((self._contacts[i] for i in ids), key=_by_name)
+
+
+def _merged(report: MergeReport) -> tuple[list[Contact], list[int]]:
+    """(contacts kept, ids removed) by a merge."""
+    return [g.kept for g in report.groups], [i for g in report.groups for i in g.removed]
 
 
 @contextmanager

@@ -32,10 +32,11 @@ from softphone.security.secret import Secret
 from softphone.security.secret_store import SecretStore, SecretStoreError
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import AccountInfo, UiContext
+from softphone.ui.i18n import translate
 from softphone.ui.status_text import (
-    NO_ACCOUNT,
     Severity,
     StatusText,
+    no_account,
     registration_status,
     setup_problem,
 )
@@ -54,15 +55,19 @@ def load_account(
     try:
         profile = load_profile(find_profile(acc.profile))
     except ProfileError as e:
-        raise AccountSetupError(f"profile: {e}") from None
+        raise AccountSetupError(translate("Account", "profile: {error}").format(error=e)) from None
     if acc.password is None:
         return profile, None
     if store is None:
-        raise AccountSetupError("the secret store is not open, so the password is not available")
+        raise AccountSetupError(
+            translate("Account", "the secret store is not open, so the password is not available")
+        )
     try:
         password = store.get(acc.password.service, acc.password.name)
     except SecretStoreError as e:
-        raise AccountSetupError(f"secret store: {e}") from None
+        raise AccountSetupError(
+            translate("Account", "secret store: {error}").format(error=e)
+        ) from None
     return profile, password
 
 
@@ -94,7 +99,7 @@ class AccountController(QObject):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.status: StatusText = NO_ACCOUNT
+        self.status: StatusText = no_account()
         self.last_registration: ev.AccountRegistrationDidChange | None = None
         self._setup_failed = False
         self.identity_problem: str | None = None
@@ -106,10 +111,11 @@ class AccountController(QObject):
         self._drop_current()
         accounts = [a for a in self._ctx.settings.accounts if a.enabled]
         if not accounts:
-            self._set_status(NO_ACCOUNT)
+            self._set_status(no_account())
             return
         acc = accounts[0]
-        self._set_status(StatusText(Severity.BUSY, f"Opening account {acc.username}…"))
+        opening = self.tr("Opening account {user}…").format(user=acc.username)
+        self._set_status(StatusText(Severity.BUSY, opening))
         job = functools.partial(load_engine_account, acc, self._ctx.store)
         self._ctx.bridge.run_in_background(job, functools.partial(self._done_load, acc))
 
@@ -118,7 +124,8 @@ class AccountController(QObject):
         if self._setup_failed or account is None:
             self.connect_from_settings()
             return
-        self._set_status(StatusText(Severity.BUSY, f"Connecting {account.address}…"))
+        connecting = self.tr("Connecting {address}…").format(address=account.address)
+        self._set_status(StatusText(Severity.BUSY, connecting))
         self._ctx.bridge.submit(cmd.Register(account.account_id))
 
     def shutdown(self) -> None:
@@ -138,14 +145,19 @@ class AccountController(QObject):
             )
         if acc.password is not None and password is None:
             self._fail_setup(
-                f"no password stored for {acc.username}@{profile.domain}: enter it in Settings"
+                self.tr("no password stored for {address}: enter it in Settings").format(
+                    address=f"{acc.username}@{profile.domain}"
+                )
             )
             return
         self._setup_failed = False
         account_id = self._ctx.bridge.new_id("acc")
         self._ctx.account = AccountInfo(account_id, profile, acc.username)
         self.accountChanged.emit()
-        self._set_status(StatusText(Severity.BUSY, f"Connecting {acc.username}@{profile.domain}…"))
+        connecting = self.tr("Connecting {address}…").format(
+            address=f"{acc.username}@{profile.domain}"
+        )
+        self._set_status(StatusText(Severity.BUSY, connecting))
         self._ctx.bridge.submit(
             cmd.AddAccount(
                 account_id,

@@ -20,6 +20,7 @@ from softphone.config.settings import AccountSettings, SecretRef, Settings, save
 from softphone.security.credentials import SIP_SERVICE, secret_name
 from softphone.security.secret import Secret
 from softphone.security.secret_store import SecretStore
+from softphone.ui.i18n import translate
 
 
 class AccountFormError(Exception):
@@ -44,14 +45,19 @@ def store_account(
     try:
         profile = load_profile(find_profile(profile_name))
     except ProfileError as e:
-        raise AccountFormError(f"profile: {e}") from None
+        raise AccountFormError(
+            translate("AccountForm", "profile: {error}").format(error=e)
+        ) from None
     name = secret_name(username, profile.domain)
     ref: SecretRef | None = None
     if password:
         if store is None:
             raise AccountFormError(
-                "the secret store is not open: unlock it to save a password (it is never "
-                "written to the settings file)"
+                translate(
+                    "AccountForm",
+                    "the secret store is not open: unlock it to save a password (it is never "
+                    "written to the settings file)",
+                )
             )
         store.set(SIP_SERVICE, name, password)
         ref = SecretRef(SIP_SERVICE, name)
@@ -65,11 +71,15 @@ def store_account(
 
 def store_description(store: SecretStore | None) -> str:
     if store is None:
-        return "Secret store NOT open: passwords cannot be saved until it is unlocked."
+        return translate(
+            "AccountForm", "Secret store NOT open: passwords cannot be saved until it is unlocked."
+        )
     path = getattr(store, "path", None)
     if path is not None:
-        return f"Passwords are kept in the encrypted file {path}."
-    return "Passwords are kept in the operating system's keyring."
+        return translate("AccountForm", "Passwords are kept in the encrypted file {path}.").format(
+            path=path
+        )
+    return translate("AccountForm", "Passwords are kept in the operating system's keyring.")
 
 
 class AccountForm(QWidget):
@@ -92,21 +102,21 @@ class AccountForm(QWidget):
         self.profile_label = QLabel("")
         self.profile_label.setWordWrap(True)
         self.username_edit = QLineEdit(current.username if current else "")
-        self.username_edit.setPlaceholderText("your SIP user name")
+        self.username_edit.setPlaceholderText(self.tr("your SIP user name"))
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_edit.setPlaceholderText(
-            "stored — type a new one to replace it"
+            self.tr("stored — type a new one to replace it")
             if current is not None and current.password is not None
-            else "password"
+            else self.tr("password")
         )
         self.store_label = QLabel(store_description(store))
         self.store_label.setWordWrap(True)
         form = QFormLayout(self)
-        form.addRow("Service profile:", self.profile_combo)
+        form.addRow(self.tr("Service profile:"), self.profile_combo)
         form.addRow("", self.profile_label)
-        form.addRow("User name:", self.username_edit)
-        form.addRow("Password:", self.password_edit)
+        form.addRow(self.tr("User name:"), self.username_edit)
+        form.addRow(self.tr("Password:"), self.password_edit)
         form.addRow("", self.store_label)
         self.profile_combo.currentIndexChanged.connect(self._on_profile_combo_changed)
         self._on_profile_combo_changed()
@@ -130,10 +140,21 @@ class AccountForm(QWidget):
         try:
             p = load_profile(path)
         except ProfileError as e:
-            self.profile_label.setText(f"This profile cannot be used: {e}")
+            self.profile_label.setText(
+                self.tr("This profile cannot be used: {error}").format(error=e)
+            )
             return
-        verify = "verified" if p.tls.verify_server else "NOT verified"
+        verify = self.tr("verified") if p.tls.verify_server else self.tr("NOT verified")
         self.profile_label.setText(
-            f"{p.description or p.name} — {p.transport.upper()} to {p.server}:{p.port}, "
-            f"server certificate {verify}, SRTP {p.media.srtp}"
+            self.tr(
+                "{profile} — {transport} to {server}:{port}, server certificate {verify}, "
+                "SRTP {srtp}"
+            ).format(
+                profile=p.description or p.name,
+                transport=p.transport.upper(),
+                server=p.server,
+                port=p.port,
+                verify=verify,
+                srtp=p.media.srtp,
+            )
         )

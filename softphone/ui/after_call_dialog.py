@@ -33,16 +33,26 @@ from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.storage.appointments import AppointmentStore
 from softphone.ui import theme
 from softphone.ui.bridge import JobResult
-from softphone.ui.call_evaluation import QUESTION, SCORES, store_rating
+from softphone.ui.call_evaluation import SCORES, question, score_words, store_rating
 from softphone.ui.context import UiContext
-from softphone.ui.today_text import follow_up, follow_up_start
+from softphone.ui.dates import day_date_time
+from softphone.ui.i18n import translate
+from softphone.ui.today_text import follow_up, follow_up_start, outcome_text
 from softphone.ui.today_view import change
 
 
 def appointment_words(a: Appointment) -> str:
     if a.status is AppointmentStatus.DONE:
-        return f"The appointment was marked done: {a.outcome or 'call completed'}."
-    return f"The call did not connect; the appointment stays open ({a.outcome or 'no outcome'})."
+        return translate("AfterCallDialog", "The appointment was marked done: {outcome}.").format(
+            outcome=outcome_text(a.outcome)
+            if a.outcome
+            else translate("AfterCallDialog", "call completed")
+        )
+    return translate(
+        "AfterCallDialog", "The call did not connect; the appointment stays open ({outcome})."
+    ).format(
+        outcome=outcome_text(a.outcome) if a.outcome else translate("AfterCallDialog", "no outcome")
+    )
 
 
 class AfterCallDialog(QDialog):
@@ -63,17 +73,17 @@ class AfterCallDialog(QDialog):
         self._ctx = ctx
         self.call_id = call_id
         self.appointment = appointment
-        self.setWindowTitle("After the call")
+        self.setWindowTitle(self.tr("After the call"))
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint)
         layout = QVBoxLayout(self)
         self.appointment_label = QLabel("")
         self.appointment_label.setWordWrap(True)
-        self.follow_up_box = QGroupBox("Follow-up")
+        self.follow_up_box = QGroupBox(self.tr("Follow-up"))
         self.follow_up_edit = QDateTimeEdit()
         self.follow_up_edit.setCalendarPopup(True)
         self.follow_up_edit.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
-        self.follow_up_button = QPushButton("Add follow-up appointment")
-        self.follow_up_label = QLabel("Same participant, length and phrase.")
+        self.follow_up_button = QPushButton(self.tr("Add follow-up appointment"))
+        self.follow_up_label = QLabel(self.tr("Same participant, length and phrase."))
         self.follow_up_label.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.follow_up_edit, 1)
@@ -92,20 +102,24 @@ class AfterCallDialog(QDialog):
         else:
             self.appointment_label.hide()
             self.follow_up_box.hide()
-        self.rating_box = QGroupBox("Call evaluation (optional)")
+        self.rating_box = QGroupBox(self.tr("Call evaluation (optional)"))
         self.rating_buttons = QButtonGroup(self)
-        self.rating_label = QLabel(QUESTION)
+        self.rating_label = QLabel(question())
         self.rating_label.setWordWrap(True)
         scores = QHBoxLayout()
-        for score, words in SCORES.items():
+        for score in SCORES:
             button = QPushButton(f"{score}")
-            button.setToolTip(f"{score}: {words}")
+            button.setToolTip(
+                self.tr("{score}: {words}").format(score=score, words=score_words(score))
+            )
             button.setMinimumWidth(44)
             button.setCheckable(True)
             self.rating_buttons.addButton(button, score)
             scores.addWidget(button)
         scores.addStretch(1)
-        hint = QLabel("1 = very poor … 5 = excellent. Stored with this call in the history.")
+        hint = QLabel(
+            self.tr("1 = very poor … 5 = excellent. Stored with this call in the history.")
+        )
         hint.setWordWrap(True)
         box = QVBoxLayout(self.rating_box)
         box.addWidget(self.rating_label)
@@ -136,15 +150,17 @@ class AfterCallDialog(QDialog):
 
     def _done_rating(self, score: int, result: JobResult) -> None:
         if not result.ok or result.value is None:
-            why = result.error if not result.ok else "this call is not in the history"
-            self.rating_label.setText(f"Not stored: {why}")
+            why = result.error if not result.ok else self.tr("this call is not in the history")
+            self.rating_label.setText(self.tr("Not stored: {reason}").format(reason=why))
             theme.paint(self.rating_label, "error", pad=4)
             for button in self.rating_buttons.buttons():
                 button.setEnabled(True)
             return
         self.rating_buttons.button(score).setChecked(True)
         self.rating_label.setText(
-            f"Thank you: rated {score} ({SCORES[score]}), stored with the call."
+            self.tr("Thank you: rated {score} ({words}), stored with the call.").format(
+                score=score, words=score_words(score)
+            )
         )
         theme.paint(self.rating_label, "ok", pad=4)
         self.ratingStored.emit(score)
@@ -165,12 +181,14 @@ class AfterCallDialog(QDialog):
     def _done_follow_up(self, result: JobResult) -> None:
         if not result.ok:
             self.follow_up_button.setEnabled(True)
-            self.follow_up_label.setText(f"Not added: {result.error}")
+            self.follow_up_label.setText(self.tr("Not added: {error}").format(error=result.error))
             theme.paint(self.follow_up_label, "error", pad=4)
             return
         added: Appointment = result.value
         self.follow_up_label.setText(
-            f"Follow-up added for {added.start.astimezone():%a %d %b %H:%M}."
+            self.tr("Follow-up added for {when}.").format(
+                when=day_date_time(added.start.astimezone())
+            )
         )
         theme.paint(self.follow_up_label, "ok", pad=4)
         self.follow_up_edit.setEnabled(False)

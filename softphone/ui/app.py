@@ -30,7 +30,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from softphone.config.admin_policy import PolicyFileError, load_admin_policy
@@ -63,13 +63,13 @@ from softphone.storage.locations import database_path
 from softphone.tasks.policy import call_policy, local_caller_facts, pin_authority
 from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
+from softphone.ui.i18n import translate
 from softphone.ui.main_window import MainWindow
+from softphone.ui.translations import language, use_language
 from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
-
-I18N_DIR = Path(__file__).parent / "i18n"  # softphone_<locale>.ts (source) and .qm
 
 
 class _AskTheUser(Exception):
@@ -102,6 +102,8 @@ class GuiApp:
     def start(self) -> MainWindow:
         admin = load_admin_policy()  # PolicyFileError: the caller reports it
         settings = self._load_settings()
+        use_language(language(settings.language))  # before any window is built
+        QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
         first_run = not self.settings_file.exists()
         self.camera = CameraFeed(self._open_camera)
         self.engine = Engine(video_source=self.camera.engine_source)
@@ -113,7 +115,9 @@ class GuiApp:
             try:
                 pins = pin_authority(store)
             except SecretStoreError as e:
-                self.problems.append(f"authorization codes unavailable: {e}")
+                self.problems.append(
+                    translate("GuiApp", "authorization codes unavailable: {error}").format(error=e)
+                )
         effective = effective_settings(settings, admin).settings
         self.policy = call_policy(admin, None, pins)
         self.apply_inbound_mode(effective.inbound_mode)
@@ -202,7 +206,11 @@ class GuiApp:
             return load_settings(self.settings_file)
         except SettingsError as e:
             moved = quarantine_settings(self.settings_file)
-            self.problems.append(f"{e} — moved aside to {moved.name}; starting afresh")
+            self.problems.append(
+                translate("GuiApp", "{error} — moved aside to {file}; starting afresh").format(
+                    error=e, file=moved.name
+                )
+            )
             return Settings()
 
     def _first_profile(self, settings: Settings) -> SipProfile | None:
@@ -211,7 +219,9 @@ class GuiApp:
             try:
                 return load_profile(find_profile(account.profile))
             except ProfileError as e:
-                self.problems.append(f"account profile: {e}")
+                self.problems.append(
+                    translate("GuiApp", "account profile: {error}").format(error=e)
+                )
         return None
 
     def _open_store(self) -> SecretStore | None:
@@ -225,12 +235,16 @@ class GuiApp:
             self.problems.append(f"{PASSPHRASE_ENV}: {e}")
         path = data_dir() / SECRETS_FILE_NAME
         if not self.interactive:
-            self.problems.append("the secret store is locked: passwords and history unavailable")
+            self.problems.append(
+                translate("GuiApp", "the secret store is locked: passwords and history unavailable")
+            )
             return None
         dialog = UnlockDialog(self.bridge, path)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.store
-        self.problems.append("the secret store is locked: passwords and history unavailable")
+        self.problems.append(
+            translate("GuiApp", "the secret store is locked: passwords and history unavailable")
+        )
         return None
 
     def _open_database(self, store: SecretStore | None) -> LocalDatabase | None:
@@ -239,34 +253,28 @@ class GuiApp:
         try:
             return LocalDatabase.open(database_path(), store)
         except (DatabaseError, SecretStoreError) as e:
-            self.problems.append(f"call history unavailable: {e}")
+            self.problems.append(
+                translate("GuiApp", "call history unavailable: {error}").format(error=e)
+            )
             return None
-
-
-def install_translations(app: QApplication, locale: QLocale | None = None) -> list[QTranslator]:
-    """The app's own strings (`ui/i18n/softphone_<locale>.qm`) and Qt's, in the user's
-    language when there is a translation; English otherwise."""
-    locale = locale or QLocale()
-    installed = []
-    qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name, folder in (("softphone", str(I18N_DIR)), ("qtbase", qt_dir)):
-        translator = QTranslator(app)
-        if translator.load(locale, name, "_", folder):
-            app.installTranslator(translator)
-            installed.append(translator)
-    return installed
 
 
 def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("softphone")
     app.setApplicationDisplayName("Softphone")
-    install_translations(app)
+    use_language(language())  # SOFTPHONE_LANG or the system's, until the settings are read
     gui = GuiApp()
     try:
         gui.start()
     except PolicyFileError as e:
-        QMessageBox.critical(None, "Softphone", f"The administrator's policy file is invalid:\n{e}")
+        QMessageBox.critical(
+            None,
+            translate("GuiApp", "Softphone"),
+            translate("GuiApp", "The administrator's policy file is invalid:\n{error}").format(
+                error=e
+            ),
+        )
         gui.shutdown()
         return 2
     # Ctrl-C in the terminal quits in order; the timer lets Python see the signal.

@@ -99,12 +99,12 @@ class AppointmentDialog(QDialog):
         self._store = store
         self.appointment = appointment
         editing = appointment is not None and appointment.id is not None
-        self.setWindowTitle("Edit appointment" if editing else "New appointment")
+        self.setWindowTitle(self.tr("Edit appointment") if editing else self.tr("New appointment"))
         self.participant_combo = QComboBox()
         self.participant_combo.setEditable(True)
         self.participant_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.participant_combo.lineEdit().setPlaceholderText(
-            "a contact, or a number or SIP address"
+            self.tr("a contact, or a number or SIP address")
         )
         for contact in contacts:
             for target in call_targets(contact):
@@ -118,19 +118,19 @@ class AppointmentDialog(QDialog):
         self.start_edit.setDisplayFormat("ddd dd MMM yyyy  HH:mm")
         self.minutes_spin = QSpinBox()
         self.minutes_spin.setRange(1, MAX_MINUTES)
-        self.minutes_spin.setSuffix(" min")
-        self.we_call_radio = QRadioButton("We call them")
-        self.they_call_radio = QRadioButton("They call us")
+        self.minutes_spin.setSuffix(self.tr(" min"))
+        self.we_call_radio = QRadioButton(self.tr("We call them"))
+        self.they_call_radio = QRadioButton(self.tr("They call us"))
         self.title_edit = QLineEdit()
-        self.title_edit.setPlaceholderText("e.g. Follow-up visit")
+        self.title_edit.setPlaceholderText(self.tr("e.g. Follow-up visit"))
         self.notes_edit = QLineEdit()
-        self.notes_edit.setPlaceholderText("minimal: no clinical details")
+        self.notes_edit.setPlaceholderText(self.tr("minimal: no clinical details"))
         self.phrase_edit = QLineEdit()
         self.phrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.phrase_edit.setPlaceholderText("optional, at least 4 characters")
+        self.phrase_edit.setPlaceholderText(self.tr("optional, at least 4 characters"))
         self.phrase_state = QLabel("")
         self.phrase_state.setWordWrap(True)
-        self.remove_phrase_check = QCheckBox("Remove the phrase")
+        self.remove_phrase_check = QCheckBox(self.tr("Remove the phrase"))
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -142,14 +142,14 @@ class AppointmentDialog(QDialog):
         direction.addWidget(self.they_call_radio)
         direction.addStretch(1)
         form = QFormLayout()
-        form.addRow("With:", self.participant_combo)
+        form.addRow(self.tr("With:"), self.participant_combo)
         form.addRow("", self.advice_label)
-        form.addRow("Starts:", self.start_edit)
-        form.addRow("Duration:", self.minutes_spin)
-        form.addRow("Who calls:", direction)
-        form.addRow("Title:", self.title_edit)
-        form.addRow("Notes:", self.notes_edit)
-        form.addRow("Verification phrase:", self.phrase_edit)
+        form.addRow(self.tr("Starts:"), self.start_edit)
+        form.addRow(self.tr("Duration:"), self.minutes_spin)
+        form.addRow(self.tr("Who calls:"), direction)
+        form.addRow(self.tr("Title:"), self.title_edit)
+        form.addRow(self.tr("Notes:"), self.notes_edit)
+        form.addRow(self.tr("Verification phrase:"), self.phrase_edit)
         form.addRow("", self.phrase_state)
         form.addRow("", self.remove_phrase_check)
         layout = QVBoxLayout(self)
@@ -178,10 +178,12 @@ class AppointmentDialog(QDialog):
             self.notes_edit.setText(a.notes or "")
         has_phrase = a is not None and a.phrase_hash is not None
         self.phrase_state.setText(
-            "A phrase is set (kept only as a salted hash): type a new one to replace it."
+            self.tr("A phrase is set (kept only as a salted hash): type a new one to replace it.")
             if has_phrase
-            else "Agreed with the patient beforehand; you check it at the start of the call. "
-            "Only a salted hash is stored."
+            else self.tr(
+                "Agreed with the patient beforehand; you check it at the start of the call. "
+                "Only a salted hash is stored."
+            )
         )
         self.remove_phrase_check.setVisible(has_phrase)
         self._on_participant_changed(self.participant_combo.currentText())
@@ -234,7 +236,7 @@ class AppointmentDialog(QDialog):
             self.advice_label.setText("")
             return
         advice = self._ctx.dial_advice(target)
-        self.advice_label.setText(f"Calling: {advice.text}")
+        self.advice_label.setText(self.tr("Calling: {advice}").format(advice=advice.text))
         theme.paint(self.advice_label, advice.advice.value, pad=3)
         theme.grow_soon(self)
 
@@ -243,7 +245,7 @@ class AppointmentDialog(QDialog):
         try:
             appointment = self.edited()
         except ValueError as e:
-            self.show_error(f"Not saved: {e}")
+            self.show_error(self.tr("Not saved: {error}").format(error=e))
             return
         text = self.phrase_edit.text()
         self.phrase_edit.clear()  # the phrase leaves the widget now, as a Secret
@@ -262,7 +264,7 @@ class AppointmentDialog(QDialog):
     def _done_save(self, result: JobResult) -> None:
         self.buttons.setEnabled(True)
         if not result.ok:
-            self.show_error(f"Not saved: {result.error}")
+            self.show_error(self.tr("Not saved: {error}").format(error=result.error))
             return
         self.appointment = result.value
         self.appointmentSaved.emit(result.value)

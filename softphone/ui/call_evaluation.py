@@ -13,9 +13,18 @@ import re
 
 from softphone.history.recorder import HistoryRecorder
 from softphone.storage.database import CallRecord, LocalDatabase
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 
-QUESTION = "How was the call quality?"
-SCORES = {1: "very poor", 2: "poor", 3: "fair", 4: "good", 5: "excellent"}
+QUESTION = QT_TRANSLATE_NOOP("CallEvaluation", "How was the call quality?")
+# The English words are also stored in the history note (`rating_note`): data, never
+# translated; the UI shows them through `score_words`.
+SCORES = {
+    1: QT_TRANSLATE_NOOP("CallEvaluation", "very poor"),
+    2: QT_TRANSLATE_NOOP("CallEvaluation", "poor"),
+    3: QT_TRANSLATE_NOOP("CallEvaluation", "fair"),
+    4: QT_TRANSLATE_NOOP("CallEvaluation", "good"),
+    5: QT_TRANSLATE_NOOP("CallEvaluation", "excellent"),
+}
 _NOTE = re.compile(r"^call quality: ([1-5])/5")
 
 
@@ -23,6 +32,15 @@ def rating_note(score: int) -> str:
     if score not in SCORES:
         raise ValueError(f"a rating is 1 to 5, not {score}")
     return f"call quality: {score}/5 ({SCORES[score]})"
+
+
+def question() -> str:
+    return translate("CallEvaluation", QUESTION)
+
+
+def score_words(score: int) -> str:
+    """A score's words in the UI's language."""
+    return translate("CallEvaluation", SCORES[score])
 
 
 def rating_of(note: str | None) -> int | None:

@@ -45,10 +45,10 @@ class CallLauncher(QObject):
         account = self._ctx.account
         report = self._ctx.dial_report(text)
         if account is None or report is None:
-            self.callRefused.emit("no SIP account is set up: add one in Settings")
+            self.callRefused.emit(self.tr("no SIP account is set up: add one in Settings"))
             return
         if report.verdict == "denied":
-            self.callRefused.emit(f"not allowed: {report.reason}")
+            self.callRefused.emit(self.tr("not allowed: {reason}").format(reason=report.reason))
             return
         if report.verdict == "needs_pin":
             self._ask_pin(text, report.normalised or "", report.reason, parent, tag)
@@ -59,11 +59,13 @@ class CallLauncher(QObject):
         """None if a blind transfer to `text` is allowed, else why not."""
         report = self._ctx.dial_report(text)
         if report is None:
-            return "no SIP account is set up"
+            return self.tr("no SIP account is set up")
         if report.verdict == "denied":
-            return f"not allowed: {report.reason}"
+            return self.tr("not allowed: {reason}").format(reason=report.reason)
         if report.verdict == "needs_pin":
-            return f"{report.reason}; a transfer cannot carry an authorization code"
+            return self.tr("{reason}; a transfer cannot carry an authorization code").format(
+                reason=report.reason
+            )
         return None
 
     # -- PIN -----------------------------------------------------------------------
@@ -73,7 +75,11 @@ class CallLauncher(QObject):
     ) -> None:
         pins = self._ctx.pins
         if pins is None or not pins.configured:
-            self.callRefused.emit(f"{reason}; no authorization code is set up on this computer")
+            self.callRefused.emit(
+                self.tr("{reason}; no authorization code is set up on this computer").format(
+                    reason=reason
+                )
+            )
             return
         if self.pin_dialog is not None:
             self.pin_dialog.close()
@@ -101,7 +107,9 @@ class CallLauncher(QObject):
             return  # cancelled meanwhile
         if not result.ok:
             error = result.error
-            message = str(error) if isinstance(error, PinError) else "could not check the code"
+            message = (
+                str(error) if isinstance(error, PinError) else self.tr("could not check the code")
+            )
             dialog.show_error(message)
             return
         self._pending, self.pin_dialog = None, None

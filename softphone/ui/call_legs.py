@@ -48,18 +48,18 @@ class SecondLegPanel(QFrame):
         self.finished = False  # transferred or merged
         self._target = ""
         self.target_edit = QLineEdit()
-        self.target_edit.setPlaceholderText("Second call to (number or SIP address)")
-        self.consult_button = QPushButton("Consult, then transfer")
+        self.target_edit.setPlaceholderText(self.tr("Second call to (number or SIP address)"))
+        self.consult_button = QPushButton(self.tr("Consult, then transfer"))
         self.consult_button.setToolTip(
-            "Call someone while this call waits on hold, then hand this call over to them"
+            self.tr("Call someone while this call waits on hold, then hand this call over to them")
         )
-        self.add_button = QPushButton("Add to conference")
-        self.add_button.setToolTip("Call someone else and talk with both at once")
+        self.add_button = QPushButton(self.tr("Add to conference"))
+        self.add_button.setToolTip(self.tr("Call someone else and talk with both at once"))
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.status_label.hide()
-        self.complete_button = QPushButton("Complete transfer")
-        self.merge_button = QPushButton("Merge calls")
+        self.complete_button = QPushButton(self.tr("Complete transfer"))
+        self.merge_button = QPushButton(self.tr("Merge calls"))
         for button in (self.complete_button, self.merge_button):
             button.hide()
         row = QHBoxLayout()
@@ -115,7 +115,9 @@ class SecondLegPanel(QFrame):
         self.holdChanged.emit(True)
         for widget in (self.target_edit, self.consult_button, self.add_button):
             widget.setEnabled(False)
-        self._say(f"Calling {self._target}… (this call is on hold)", "busy")
+        self._say(
+            self.tr("Calling {target}… (this call is on hold)").format(target=self._target), "busy"
+        )
 
     @Slot(object)
     def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
@@ -123,10 +125,18 @@ class SecondLegPanel(QFrame):
             return
         self.leg_connected = True
         if self.purpose == CONSULT:
-            self._say(f"Talking to {self._target}. Complete the transfer when ready.", "ok")
+            self._say(
+                self.tr("Talking to {target}. Complete the transfer when ready.").format(
+                    target=self._target
+                ),
+                "ok",
+            )
             self.complete_button.show()
         else:
-            self._say(f"{self._target} answered. Merge to talk with both.", "ok")
+            self._say(
+                self.tr("{target} answered. Merge to talk with both.").format(target=self._target),
+                "ok",
+            )
             self.merge_button.show()
 
     @Slot()
@@ -134,14 +144,16 @@ class SecondLegPanel(QFrame):
         if self.leg_id is not None and self.leg_connected:
             self._ctx.bridge.submit(cmd.TransferAttended(self.call_id, self.leg_id))
             self.complete_button.setEnabled(False)
-            self._say(f"Handing this call over to {self._target}…", "busy")
+            self._say(
+                self.tr("Handing this call over to {target}…").format(target=self._target), "busy"
+            )
 
     @Slot()
     def _on_merge_button_clicked(self) -> None:
         if self.leg_id is not None and self.leg_connected:
             self._ctx.bridge.submit(cmd.Conference((self.call_id, self.leg_id)))
             self.merge_button.setEnabled(False)
-            self._say("Merging…", "busy")
+            self._say(self.tr("Merging…"), "busy")
 
     @Slot(object)
     def _on_conference_did_change(self, e: ev.ConferenceDidChange) -> None:
@@ -151,7 +163,9 @@ class SecondLegPanel(QFrame):
         self.merge_button.hide()
         self.holdChanged.emit(False)  # the engine took the call off hold to mix it
         others = len(e.call_ids)
-        self._say(f"Conference: you and {others} other calls, mixed together.", "ok")
+        self._say(
+            self.tr("Conference: you and %n other calls, mixed together.", None, others), "ok"
+        )
 
     @Slot(object)
     def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
@@ -168,8 +182,13 @@ class SecondLegPanel(QFrame):
         if transferring:
             return  # replaced by the transfer: this call ends too
         if self.finished:
-            self._say("The other call in the conference ended.", "info")
+            self._say(self.tr("The other call in the conference ended."), "info")
             return
         self._ctx.bridge.submit(cmd.Resume(self.call_id))
         self.holdChanged.emit(False)
-        self._say(f"The second call ended ({e.reason or e.code}); this call is back.", "info")
+        self._say(
+            self.tr("The second call ended ({reason}); this call is back.").format(
+                reason=e.reason or e.code
+            ),
+            "info",
+        )

@@ -88,9 +88,9 @@ class CallVideoPanel(QWidget):
     def video_arrived(self, e: ev.CallVideoDidArrive) -> None:
         self._offer()
         self.remote_label.setText(
-            self.tr("Receiving video from the other side: {0} × {1}, {2} frames").format(
-                e.width, e.height, e.frames
-            )
+            self.tr(
+                "Receiving video from the other side: {width} × {height}, {frames} frames"
+            ).format(width=e.width, height=e.height, frames=e.frames)
         )
         self.remote_label.show()
 
@@ -137,7 +137,7 @@ class CallVideoPanel(QWidget):
         if not self.wanted:  # turned off (or the call ended) meanwhile
             return
         if not result.ok:
-            self._refuse(self.tr("The camera did not start: {0}").format(result.error))
+            self._refuse(self.tr("The camera did not start: {error}").format(error=result.error))
             return
         self._mine = True
         self._ctx.bridge.set_video(self.call_id, True)

@@ -44,6 +44,7 @@ from softphone.ui.call_video import CallVideoPanel
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import KEYS
 from softphone.ui.e2e_text import call_end_reason, identity_warning, mismatch_line, sas_view
+from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.notify_text import caller_address
 from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
@@ -54,12 +55,12 @@ from softphone.ui.today_text import incoming_text
 STATS_INTERVAL_MS = 2000
 CLOSE_AFTER_END_MS = 4000
 _STATE_WORDS = {
-    ev.CallState.CALLING: "Calling…",
-    ev.CallState.INCOMING: "Ringing…",
-    ev.CallState.EARLY: "Ringing…",
-    ev.CallState.CONNECTING: "Connecting…",
-    ev.CallState.CONFIRMED: "Connected",
-    ev.CallState.DISCONNECTED: "Ended",
+    ev.CallState.CALLING: QT_TRANSLATE_NOOP("CallWindow", "Calling…"),
+    ev.CallState.INCOMING: QT_TRANSLATE_NOOP("CallWindow", "Ringing…"),
+    ev.CallState.EARLY: QT_TRANSLATE_NOOP("CallWindow", "Ringing…"),
+    ev.CallState.CONNECTING: QT_TRANSLATE_NOOP("CallWindow", "Connecting…"),
+    ev.CallState.CONFIRMED: QT_TRANSLATE_NOOP("CallWindow", "Connected"),
+    ev.CallState.DISCONNECTED: QT_TRANSLATE_NOOP("CallWindow", "Ended"),
 }
 
 
@@ -99,7 +100,7 @@ class CallWindow(QWidget):
         self._sas_ready: ev.CallSasDidBecomeReady | None = None
         self._identity_changed: ev.CallPeerIdentityDidChange | None = None
         self._verification: ev.CallVerificationDidChange | None = None
-        self.setWindowTitle(f"Call — {caller_address(remote_uri)}")
+        self.setWindowTitle(self.tr("Call — {peer}").format(peer=caller_address(remote_uri)))
         self._build(remote_uri)
         self._tick = QTimer(self, interval=1000)
         self._tick.timeout.connect(self._on_tick_timeout)
@@ -131,7 +132,7 @@ class CallWindow(QWidget):
         font.setBold(True)
         self.peer_label.setFont(font)
         self.peer_label.setToolTip(remote_uri)
-        self.state_label = QLabel("Calling…")
+        self.state_label = QLabel(self.tr("Calling…"))
         self.timer_label = QLabel("00:00")
         self.timer_label.setFont(QFont("DejaVu Sans Mono", font.pointSize()))
         self.badge = SecurityBadge()
@@ -139,22 +140,24 @@ class CallWindow(QWidget):
         self.sas_panel.hide()
         self.quality_label = QLabel(rate(None).text)
         theme.paint(self.quality_label, "unknown", pad=4)
-        self.mute_button = QPushButton("Mute")
-        self.hold_button = QPushButton("Hold")
-        self.keypad_button = QPushButton("Keypad")
-        self.transfer_button = QPushButton("Transfer…")
-        self.add_call_button = QPushButton("Add call…")
-        self.add_call_button.setToolTip("Consult before a transfer, or add a conference call")
+        self.mute_button = QPushButton(self.tr("Mute"))
+        self.hold_button = QPushButton(self.tr("Hold"))
+        self.keypad_button = QPushButton(self.tr("Keypad"))
+        self.transfer_button = QPushButton(self.tr("Transfer…"))
+        self.add_call_button = QPushButton(self.tr("Add call…"))
+        self.add_call_button.setToolTip(
+            self.tr("Consult before a transfer, or add a conference call")
+        )
         self.legs = SecondLegPanel(self._ctx, self._launcher, self.call_id)
         self.legs.hide()
         for button in (self.mute_button, self.hold_button, self.keypad_button):
             button.setCheckable(True)
-        self.hangup_button = QPushButton("Hang up")
+        self.hangup_button = QPushButton(self.tr("Hang up"))
         self.hangup_button.setStyleSheet(
             "QPushButton { background: #c62828; color: white; font-weight: bold; "
             "border-radius: 6px; padding: 8px; } QPushButton:disabled { background: #b9a0a0; }"
         )
-        self.close_button = QPushButton("Close")
+        self.close_button = QPushButton(self.tr("Close"))
         self.close_button.hide()
         self.keypad = QWidget()
         grid = QGridLayout(self.keypad)
@@ -168,8 +171,8 @@ class CallWindow(QWidget):
         self.keypad.hide()
         self.transfer_box = QWidget()
         self.transfer_edit = QLineEdit()
-        self.transfer_edit.setPlaceholderText("Transfer to (number or SIP address)")
-        self.transfer_go = QPushButton("Transfer")
+        self.transfer_edit.setPlaceholderText(self.tr("Transfer to (number or SIP address)"))
+        self.transfer_go = QPushButton(self.tr("Transfer"))
         row = QHBoxLayout(self.transfer_box)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.transfer_edit, 1)
@@ -253,12 +256,12 @@ class CallWindow(QWidget):
 
     @Slot(bool)
     def _on_mute_button_toggled(self, muted: bool) -> None:
-        self.mute_button.setText("Unmute" if muted else "Mute")
+        self.mute_button.setText(self.tr("Unmute") if muted else self.tr("Mute"))
         self._submit(cmd.SetMute(self.call_id, muted))
 
     @Slot(bool)
     def _on_hold_button_toggled(self, held: bool) -> None:
-        self.hold_button.setText("Resume" if held else "Hold")
+        self.hold_button.setText(self.tr("Resume") if held else self.tr("Hold"))
         self._submit(cmd.Hold(self.call_id) if held else cmd.Resume(self.call_id))
 
     @Slot()
@@ -283,7 +286,7 @@ class CallWindow(QWidget):
         """The call was put on hold (or off it) by another control: show it, send nothing."""
         self.hold_button.blockSignals(True)
         self.hold_button.setChecked(held)
-        self.hold_button.setText("Resume" if held else "Hold")
+        self.hold_button.setText(self.tr("Resume") if held else self.tr("Hold"))
         self.hold_button.blockSignals(False)
 
     @Slot()
@@ -293,16 +296,16 @@ class CallWindow(QWidget):
             return
         refusal = self._launcher.transfer_refusal(target)
         if refusal is not None:
-            self._say(f"Not transferred: {refusal}", "error")
+            self._say(self.tr("Not transferred: {reason}").format(reason=refusal), "error")
             return
-        self._say(f"Transferring to {target}…", "busy")
+        self._say(self.tr("Transferring to {target}…").format(target=target), "busy")
         self._submit(cmd.TransferBlind(self.call_id, target))
 
     @Slot()
     def _on_hangup_button_clicked(self) -> None:
         self._submit(cmd.Hangup(self.call_id))
         self.hangup_button.setEnabled(False)
-        self.state_label.setText("Hanging up…")
+        self.state_label.setText(self.tr("Hanging up…"))
 
     @Slot(bool)
     def _on_sas_panel_sas_confirmed(self, matched: bool) -> None:
@@ -325,7 +328,9 @@ class CallWindow(QWidget):
     def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
         if e.call_id != self.call_id or self.ended:
             return
-        self.state_label.setText(_STATE_WORDS.get(e.state, str(e.state)))
+        self.state_label.setText(
+            self.tr(_STATE_WORDS[e.state]) if e.state in _STATE_WORDS else str(e.state)
+        )
         if e.state is ev.CallState.CONFIRMED and self._connected_at is None:
             self._connected_at = time.monotonic()
             self._tick.start()
@@ -341,11 +346,11 @@ class CallWindow(QWidget):
         self.video_panel.media_changed(e.media)
         theme.grow_to_fit(self)
         if e.local_hold:
-            self.state_label.setText("On hold")
+            self.state_label.setText(self.tr("On hold"))
         elif e.remote_hold:
-            self.state_label.setText("Held by the other side")
+            self.state_label.setText(self.tr("Held by the other side"))
         elif self._connected_at is not None:
-            self.state_label.setText("Connected")
+            self.state_label.setText(self.tr("Connected"))
         if not self._stats_timer.isActive():
             self._stats_timer.start()
             self._on_stats_timer_timeout()
@@ -361,23 +366,33 @@ class CallWindow(QWidget):
     @Slot(object)
     def _on_call_security_did_fail(self, e: ev.CallSecurityDidFail) -> None:
         if e.call_id == self.call_id:
-            self._say(f"Ending the call: {e.reason}", "error")
+            self._say(self.tr("Ending the call: {reason}").format(reason=e.reason), "error")
 
     @Slot(object)
     def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
         if e.call_id == self.call_id:
-            self._say(f"Not {'called' if e.path == 'call' else 'transferred'}: {e.reason}", "error")
+            not_done = (
+                self.tr("Not called: {reason}")
+                if e.path == "call"
+                else self.tr("Not transferred: {reason}")
+            )
+            self._say(not_done.format(reason=e.reason), "error")
 
     @Slot(object)
     def _on_call_transfer_did_progress(self, e: ev.CallTransferDidProgress) -> None:
         if e.call_id == self.call_id:
             kind = "ok" if 200 <= e.code < 300 else "error" if e.final else "busy"
-            self._say(f"Transfer: {e.code} {e.reason}", kind)
+            self._say(
+                self.tr("Transfer: {code} {reason}").format(code=e.code, reason=e.reason), kind
+            )
 
     @Slot(object)
     def _on_command_did_fail(self, e: ev.CommandDidFail) -> None:
         if e.call_id == self.call_id and e.command != "RequestStats":
-            self._say(f"{e.command} failed: {e.error}", "error")
+            self._say(
+                self.tr("{command} failed: {error}").format(command=e.command, error=e.error),
+                "error",
+            )
 
     @Slot(object)
     def _on_call_did_end(self, e: ev.CallDidEnd) -> None:
@@ -387,8 +402,12 @@ class CallWindow(QWidget):
         self.video_panel.end()
         self._tick.stop()
         self._stats_timer.stop()
-        why = e.security_failure or e.reason or "ended"
-        self.state_label.setText(f"Call ended — {why} ({clock(e.duration)})")
+        why = e.security_failure or e.reason or self.tr("ended")
+        self.state_label.setText(
+            self.tr("Call ended — {reason} ({duration})").format(
+                reason=why, duration=clock(e.duration)
+            )
+        )
         for button in (
             self.mute_button,
             self.hold_button,

@@ -96,12 +96,12 @@ class ContactDialog(QDialog):
         self._directory = directory
         self._trust = trust
         self.contact = contact
-        self.setWindowTitle("Edit contact" if contact else "New contact")
+        self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("New contact"))
         self.name_edit = QLineEdit()
         self.organisation_edit = QLineEdit()
         self.department_edit = QLineEdit()
         self.numbers_table = QTableWidget(0, 2)
-        self.numbers_table.setHorizontalHeaderLabels(["Label", "Number"])
+        self.numbers_table.setHorizontalHeaderLabels([self.tr("Label"), self.tr("Number")])
         self.numbers_table.verticalHeader().hide()
         header = self.numbers_table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
@@ -109,17 +109,19 @@ class ContactDialog(QDialog):
         self.numbers_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.numbers_table.setMinimumHeight(100)
         self.numbers_table.setMaximumHeight(150)
-        self.add_number_button = QPushButton("Add number")
-        self.remove_number_button = QPushButton("Remove number")
+        self.add_number_button = QPushButton(self.tr("Add number"))
+        self.remove_number_button = QPushButton(self.tr("Remove number"))
         self.uris_edit = QPlainTextEdit()
-        self.uris_edit.setPlaceholderText("one a line, e.g. sip:john.smith@clinic.example")
+        self.uris_edit.setPlaceholderText(self.tr("one a line, e.g. sip:john.smith@clinic.example"))
         self.uris_edit.setFixedHeight(60)
         self.tags_edit = QLineEdit()
-        self.tags_edit.setPlaceholderText("separated by commas")
-        self.favourite_check = QCheckBox("Favourite (listed first)")
-        self.approved_check = QCheckBox("Approved: may call me when only approved contacts may")
+        self.tags_edit.setPlaceholderText(self.tr("separated by commas"))
+        self.favourite_check = QCheckBox(self.tr("Favourite (listed first)"))
+        self.approved_check = QCheckBox(
+            self.tr("Approved: may call me when only approved contacts may")
+        )
         self.note_edit = QPlainTextEdit()
-        self.note_edit.setPlaceholderText("no clinical details")
+        self.note_edit.setPlaceholderText(self.tr("no clinical details"))
         self.note_edit.setFixedHeight(60)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -135,15 +137,15 @@ class ContactDialog(QDialog):
         numbers.addWidget(self.numbers_table)
         numbers.addLayout(number_buttons)
         form = QFormLayout()
-        form.addRow("Name:", self.name_edit)
-        form.addRow("Organisation:", self.organisation_edit)
-        form.addRow("Department:", self.department_edit)
-        form.addRow("Numbers:", numbers)
-        form.addRow("SIP addresses:", self.uris_edit)
-        form.addRow("Tags:", self.tags_edit)
+        form.addRow(self.tr("Name:"), self.name_edit)
+        form.addRow(self.tr("Organisation:"), self.organisation_edit)
+        form.addRow(self.tr("Department:"), self.department_edit)
+        form.addRow(self.tr("Numbers:"), numbers)
+        form.addRow(self.tr("SIP addresses:"), self.uris_edit)
+        form.addRow(self.tr("Tags:"), self.tags_edit)
         form.addRow("", self.favourite_check)
         form.addRow("", self.approved_check)
-        form.addRow("Note:", self.note_edit)
+        form.addRow(self.tr("Note:"), self.note_edit)
         self._build_end_to_end(form)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -192,7 +194,7 @@ class ContactDialog(QDialog):
     def _done_load_trust(self, result: JobResult) -> None:
         self.e2e_combo.setEnabled(True)
         if not result.ok:
-            self.verified_label.setText(self.tr("Not readable: {0}").format(result.error))
+            self.verified_label.setText(self.tr("Not readable: {error}").format(error=result.error))
             return
         peers = result.value
         requirements = {p.requirement for p in peers if p.requirement}
@@ -271,7 +273,7 @@ class ContactDialog(QDialog):
         try:
             contact = self.edited()
         except InvalidContactError as e:
-            self.show_error(f"Not saved: {e}")
+            self.show_error(self.tr("Not saved: {error}").format(error=e))
             return
         self.buttons.setEnabled(False)
         job = functools.partial(
@@ -286,7 +288,7 @@ class ContactDialog(QDialog):
     def _done_save(self, result: JobResult) -> None:
         self.buttons.setEnabled(True)
         if not result.ok:
-            self.show_error(f"Not saved: {result.error}")
+            self.show_error(self.tr("Not saved: {error}").format(error=result.error))
             return
         self.contact = result.value
         self.contactSaved.emit(result.value)

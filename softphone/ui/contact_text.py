@@ -19,6 +19,7 @@ from softphone.directory.fields import clean_contact, display_label
 from softphone.directory.formats import ContactImportError
 from softphone.directory.search import digits_of, fold, sort_key
 from softphone.storage.database import Contact, PhoneEntry
+from softphone.ui.i18n import translate
 
 IMPORT_KINDS = {".vcf": "vcard", ".vcard": "vcard", ".csv": "csv"}
 _TAG_SEPARATORS = re.compile(r"[,;]")
@@ -47,7 +48,7 @@ def call_targets(contact: Contact) -> list[CallTarget]:
         )
         for entry in contact.numbers
     ]
-    targets += [CallTarget(f"SIP {uri}", uri) for uri in contact.uris]
+    targets += [CallTarget(f"SIP {uri}", uri) for uri in contact.uris]  # "SIP": a protocol word
     return targets
 
 
@@ -148,16 +149,19 @@ def file_kind(name: str) -> str | None:
 def import_problem(error: BaseException) -> str:
     """What the Contacts tab says when an import failed: nothing was imported."""
     if isinstance(error, ContactImportError):
-        return f"Nothing was imported. {error}"
+        return translate("ContactText", "Nothing was imported. {error}").format(error=error)
     if isinstance(error, OSError):
-        return f"Nothing was imported: cannot read the file ({error.strerror or error})."
-    return f"Nothing was imported: {error}"
+        return translate(
+            "ContactText", "Nothing was imported: cannot read the file ({error})."
+        ).format(error=error.strerror or error)
+    return translate("ContactText", "Nothing was imported: {error}").format(error=error)
 
 
 def merge_summary(groups: int, removed: int) -> str:
     if not groups:
-        return "No duplicates found (contacts sharing a phone number)."
-    return (
-        f"Merged {removed + groups} contacts into {groups}: "
-        f"{removed} duplicate{'s' if removed != 1 else ''} removed."
+        return translate("ContactText", "No duplicates found (contacts sharing a phone number).")
+    merged = translate("ContactText", "Merged %n contacts into {groups}:", None, removed + groups)
+    gone = translate("ContactText", "%n duplicates removed.", None, removed)
+    return translate("ContactText", "{merged} {removed}").format(
+        merged=merged.format(groups=groups), removed=gone
     )

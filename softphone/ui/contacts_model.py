@@ -54,9 +54,10 @@ class ContactsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return label(contact)
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [t.label for t in call_targets(contact)] or ["no number or SIP address"]
+            lines = [t.label for t in call_targets(contact)]
+            lines = lines or [self.tr("no number or SIP address")]
             if contact.approved:
-                lines.append("approved for incoming calls")
+                lines.append(self.tr("approved for incoming calls"))
             return "\n".join(lines)
         if role == Qt.ItemDataRole.FontRole and contact.favourite:
             font = QFont()

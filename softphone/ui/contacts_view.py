@@ -50,15 +50,20 @@ from softphone.ui.contact_text import (
 )
 from softphone.ui.contacts_model import ContactRole, ContactsModel
 from softphone.ui.context import UiContext
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 
-FILE_FILTER = "Contacts (*.vcf *.vcard *.csv);;vCard (*.vcf *.vcard);;CSV (*.csv)"
+FILE_FILTER = QT_TRANSLATE_NOOP(
+    "ContactsView", "Contacts (*.vcf *.vcard *.csv);;vCard (*.vcf *.vcard);;CSV (*.csv)"
+)
 
 
 def import_file(directory: ContactDirectory, path: Path) -> ImportReport:
     """Worker thread: parse the whole file, then store it in one transaction."""
     kind = file_kind(path.name)
     if kind is None:
-        raise ValueError(f"{path.name}: not a .vcf or .csv file")
+        raise ValueError(
+            translate("ContactsView", "{file}: not a .vcf or .csv file").format(file=path.name)
+        )
     data = path.read_bytes()
     contacts = read_vcards(data, path.name) if kind == "vcard" else read_csv(data, path.name)
     return directory.import_contacts(contacts)
@@ -88,9 +93,11 @@ class ContactsView(QWidget):
         self.confirm_box: QMessageBox | None = None
         self._select_after_reload: int | None = None
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter contacts (name, department, tag, number)")
+        self.filter_edit.setPlaceholderText(
+            self.tr("Filter contacts (name, department, tag, number)")
+        )
         self.filter_edit.setClearButtonEnabled(True)
-        self.favourites_check = QCheckBox("★ Favourites only")
+        self.favourites_check = QCheckBox(self.tr("★ Favourites only"))
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -98,21 +105,21 @@ class ContactsView(QWidget):
         self.details_label = QLabel("")
         self.details_label.setWordWrap(True)
         self.call_button = QToolButton()
-        self.call_button.setText("Call")
+        self.call_button.setText(self.tr("Call"))
         self.call_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.call_menu = QMenu(self)
         self.call_button.setMenu(self.call_menu)
-        self.add_button = QPushButton("Add…")
-        self.edit_button = QPushButton("Edit…")
-        self.delete_button = QPushButton("Delete")
+        self.add_button = QPushButton(self.tr("Add…"))
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.delete_button = QPushButton(self.tr("Delete"))
         self.more_button = QToolButton()
-        self.more_button.setText("More")
+        self.more_button.setText(self.tr("More"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         more = QMenu(self)
-        self.import_action = QAction("Import vCard or CSV…", self)
-        self.export_vcard_action = QAction("Export as vCard…", self)
-        self.export_csv_action = QAction("Export as CSV…", self)
-        self.merge_action = QAction("Merge duplicates (same phone number)", self)
+        self.import_action = QAction(self.tr("Import vCard or CSV…"), self)
+        self.export_vcard_action = QAction(self.tr("Export as vCard…"), self)
+        self.export_csv_action = QAction(self.tr("Export as CSV…"), self)
+        self.merge_action = QAction(self.tr("Merge duplicates (same phone number)"), self)
         for action in (
             self.import_action,
             self.export_vcard_action,
@@ -153,8 +160,10 @@ class ContactsView(QWidget):
         self.merge_action.triggered.connect(self._on_merge_action_triggered)
         if ctx.directory is None:
             self.say(
-                "Contacts are unavailable: they need the encrypted database (the secret "
-                "store must be open) and an account's profile (its phone-number region).",
+                self.tr(
+                    "Contacts are unavailable: they need the encrypted database (the secret "
+                    "store must be open) and an account's profile (its phone-number region)."
+                ),
                 "info",
             )
             for widget in (self.add_button, self.more_button, self.filter_edit):
@@ -171,7 +180,9 @@ class ContactsView(QWidget):
 
     def _done_reload(self, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Could not read the contacts: {result.error}", "error")
+            self.say(
+                self.tr("Could not read the contacts: {error}").format(error=result.error), "error"
+            )
             return
         selected = self.selected()
         wanted = self._select_after_reload or (selected.id if selected else None)
@@ -195,7 +206,7 @@ class ContactsView(QWidget):
         self.message_label.setVisible(bool(text))
 
     def _run(self, job, done) -> None:
-        self.say("Working…", "busy")
+        self.say(self.tr("Working…"), "busy")
         self._ctx.bridge.run_in_background(job, done)
 
     def _changed(self, message: str, kind: str = "ok") -> None:
@@ -219,22 +230,24 @@ class ContactsView(QWidget):
         targets = call_targets(contact) if contact is not None else []
         self.call_menu.clear()
         for target in targets:
-            action = self.call_menu.addAction(f"Call {target.label}")
+            action = self.call_menu.addAction(self.tr("Call {target}").format(target=target.label))
             action.setData(target.target)
         self.call_button.setEnabled(bool(targets))
-        self.call_button.setText(f"Call {targets[0].label}" if targets else "Call")
+        self.call_button.setText(
+            self.tr("Call {target}").format(target=targets[0].label) if targets else self.tr("Call")
+        )
         self.edit_button.setEnabled(contact is not None)
         self.delete_button.setEnabled(contact is not None)
         if contact is None:
             self.details_label.setText("")
             return
-        lines = [t.label for t in targets] or ["No number or SIP address."]
+        lines = [t.label for t in targets] or [self.tr("No number or SIP address.")]
         if contact.tags:
-            lines.append("Tags: " + ", ".join(contact.tags))
+            lines.append(self.tr("Tags: {tags}").format(tags=", ".join(contact.tags)))
         lines.append(
-            "Approved: may call when only approved contacts may"
+            self.tr("Approved: may call when only approved contacts may")
             if contact.approved
-            else "Not approved for incoming calls"
+            else self.tr("Not approved for incoming calls")
         )
         self.details_label.setText("\n".join(lines))
 
@@ -285,7 +298,7 @@ class ContactsView(QWidget):
     def _on_dialog_contact_saved(self, contact: Contact) -> None:
         self.dialog = None
         self._select_after_reload = contact.id
-        self._changed(f"Saved {contact.display_name}.")
+        self._changed(self.tr("Saved {name}.").format(name=contact.display_name))
 
     @Slot()
     def _on_delete_button_clicked(self) -> None:
@@ -294,8 +307,8 @@ class ContactsView(QWidget):
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete contact",
-            f"Delete {contact.display_name}? This cannot be undone.",
+            self.tr("Delete contact"),
+            self.tr("Delete {name}? This cannot be undone.").format(name=contact.display_name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -316,15 +329,21 @@ class ContactsView(QWidget):
 
     def _done_delete(self, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Not deleted: {result.error}", "error")
+            self.say(self.tr("Not deleted: {error}").format(error=result.error), "error")
             return
-        self._changed("Contact deleted." if result.value else "That contact was already gone.")
+        self._changed(
+            self.tr("Contact deleted.")
+            if result.value
+            else self.tr("That contact was already gone.")
+        )
 
     # -- import, export, merge -------------------------------------------------------------
 
     @Slot()
     def _on_import_action_triggered(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import contacts", "", FILE_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import contacts"), "", self.tr(FILE_FILTER)
+        )
         if name:
             self.import_from(Path(name))
 
@@ -339,8 +358,13 @@ class ContactsView(QWidget):
             return
         report: ImportReport = result.value
         merged = report.merged.removed_count
-        extra = f", {merged} merged into existing contacts" if merged else ""
-        self._changed(f"Imported {report.added} contact{'s' * (report.added != 1)}{extra}.")
+        if merged:
+            text = self.tr(
+                "Imported %n contacts, {merged} merged into existing contacts.", None, report.added
+            ).format(merged=merged)
+        else:
+            text = self.tr("Imported %n contacts.", None, report.added)
+        self._changed(text)
 
     @Slot()
     def _on_export_vcard_action_triggered(self) -> None:
@@ -351,7 +375,9 @@ class ContactsView(QWidget):
         self._ask_export("contacts.csv", "CSV (*.csv)")
 
     def _ask_export(self, default: str, file_filter: str) -> None:
-        name, _ = QFileDialog.getSaveFileName(self, "Export contacts", default, file_filter)
+        name, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export contacts"), default, file_filter
+        )
         if name:
             self.export_to(Path(name))
 
@@ -363,11 +389,15 @@ class ContactsView(QWidget):
 
     def _done_export(self, path: Path, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Not exported: {result.error}", "error")
+            self.say(self.tr("Not exported: {error}").format(error=result.error), "error")
             return
         self.say(
-            f"Exported {result.value} contacts to {path.name}. The file is not encrypted: "
-            "keep it safe and delete it when done.",
+            self.tr(
+                "Exported %n contacts to {file}. The file is not encrypted: keep it safe and "
+                "delete it when done.",
+                None,
+                result.value,
+            ).format(file=path.name),
             "busy",
         )
 
@@ -379,7 +409,7 @@ class ContactsView(QWidget):
 
     def _done_merge(self, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Not merged: {result.error}", "error")
+            self.say(self.tr("Not merged: {error}").format(error=result.error), "error")
             return
         report: MergeReport = result.value
         self._changed(merge_summary(len(report.groups), report.removed_count))

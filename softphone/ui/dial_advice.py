@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from softphone.tasks.policy import DialReport
+from softphone.ui.i18n import translate
 
 # Line breaks and tabs arrive with pasted text ("+1 (212)\n555-0100"); nothing else is
 # touched here: the policy reads every other formatting itself.
@@ -41,7 +42,7 @@ class DialAdvice:
     def text(self) -> str:
         parts = [self.headline]
         if self.normalised:
-            parts.append(f"dials {self.normalised}")
+            parts.append(translate("DialAdvice", "dials {number}").format(number=self.normalised))
         if self.detail:
             parts.append(self.detail)
         return " · ".join(parts)
@@ -55,15 +56,26 @@ def clean_typed(text: str) -> str:
 def advise(text: str, report: DialReport | None) -> DialAdvice:
     """`report` is None when there is no account (no dial plan to judge by)."""
     if not clean_typed(text):
-        return DialAdvice(Advice.EMPTY, "Type or paste a number or SIP address")
+        return DialAdvice(
+            Advice.EMPTY, translate("DialAdvice", "Type or paste a number or SIP address")
+        )
     if report is None:
         return DialAdvice(
-            Advice.NO_ACCOUNT, "No SIP account", "set one up in Settings to place calls"
+            Advice.NO_ACCOUNT,
+            translate("DialAdvice", "No SIP account"),
+            translate("DialAdvice", "set one up in Settings to place calls"),
         )
     if report.verdict == "allowed":
-        return DialAdvice(Advice.ALLOWED, "Allowed", report.reason, report.normalised)
+        return DialAdvice(
+            Advice.ALLOWED, translate("DialAdvice", "Allowed"), report.reason, report.normalised
+        )
     if report.verdict == "needs_pin":
         return DialAdvice(
-            Advice.NEEDS_PIN, "Needs an authorization code", report.reason, report.normalised
+            Advice.NEEDS_PIN,
+            translate("DialAdvice", "Needs an authorization code"),
+            report.reason,
+            report.normalised,
         )
-    return DialAdvice(Advice.DENIED, "Not allowed", report.reason, report.normalised)
+    return DialAdvice(
+        Advice.DENIED, translate("DialAdvice", "Not allowed"), report.reason, report.normalised
+    )

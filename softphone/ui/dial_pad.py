@@ -49,8 +49,11 @@ class DialPad(QWidget):
         super().__init__(parent)
         self._advise = advise
         self.number_edit = QLineEdit()
-        self.number_edit.setPlaceholderText("Number or SIP address — type or paste any format")
+        self.number_edit.setPlaceholderText(
+            self.tr("Number or SIP address — type or paste any format")
+        )
         self.number_edit.setClearButtonEnabled(True)
+        self.number_edit.setAccessibleName(self.tr("Number or SIP address to call"))
         font = QFont(self.number_edit.font())
         font.setPointSizeF(font.pointSizeF() * 1.4)
         self.number_edit.setFont(font)
@@ -74,14 +77,15 @@ class DialPad(QWidget):
             button.clicked.connect(self._on_key_clicked)
             self.key_buttons[digit] = button
             grid.addWidget(button, i // 3, i % 3)
-        self.call_button = QPushButton("Call")
+        self.call_button = QPushButton(self.tr("Call"))
         self.call_button.setMinimumHeight(44)
         self.call_button.setStyleSheet(
             "QPushButton { background: #2e7d32; color: white; font-weight: bold; "
             "border-radius: 6px; } QPushButton:disabled { background: #a5b3a8; }"
         )
         self.backspace_button = QPushButton("⌫")
-        self.backspace_button.setToolTip("Delete the last character")
+        self.backspace_button.setToolTip(self.tr("Delete the last character"))
+        self.backspace_button.setAccessibleName(self.tr("Delete the last character"))
         self.backspace_button.setMinimumHeight(44)
         self.backspace_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         actions = QHBoxLayout()
@@ -111,11 +115,13 @@ class DialPad(QWidget):
         theme.paint(self.verdict_label, advice.advice.value, pad=4)
         self.call_button.setEnabled(advice.can_call)
         self.call_button.setText(
-            "Call (authorization code)" if advice.advice.value == "needs_pin" else "Call"
+            self.tr("Call (authorization code)")
+            if advice.advice.value == "needs_pin"
+            else self.tr("Call")
         )
 
     def show_refusal(self, reason: str) -> None:
-        self.refusal_label.setText(f"Not called: {reason}")
+        self.refusal_label.setText(self.tr("Not called: {reason}").format(reason=reason))
         theme.paint(self.refusal_label, "error", pad=4)
         self.refusal_label.show()
 

@@ -1,11 +1,10 @@
 """The words of end-to-end verification: the call's label, the SAS panel's state, the
 identity-changed warning, a contact's verified state and the history's label. Any thread.
 
-Pure: no widgets, and Qt only for the translation lookup when PySide6 is there
-(`QCoreApplication.translate`, thread-safe; English when no translator is installed,
-and without PySide6 at all). Views only show what these functions return, so the
-mapping from the engine's events to what a user reads is tested without a window.
-`translate("Context", "text")` is the call `pyside6-lupdate` collects.
+Pure: no widgets; words through `ui.i18n.translate` (English without a translator or
+without PySide6), the labels through `security_labels`. Views only show what these
+functions return, so the mapping from the engine's events to what a user reads is
+tested without a window.
 
 The call's label is `MediaSecurity.label`, word for word ("end-to-end encrypted
 (verified)", "end-to-end encrypted (not verified)", "encrypted to the server only",
@@ -27,35 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from softphone.engine import events as ev
-from softphone.policy.end_to_end import (
-    LABEL_E2E_NOT_VERIFIED,
-    LABEL_E2E_VERIFIED,
-    LABEL_NOT_ENCRYPTED,
-    LABEL_TO_SERVER,
-    call_label,
-)
+from softphone.policy.end_to_end import call_label
 from softphone.storage.database import CallRecord
 from softphone.storage.e2e_peers import E2ePeer
-
-try:
-    from PySide6.QtCore import QCoreApplication
-
-    translate = QCoreApplication.translate
-except ImportError:  # the CLI and unit tests without the gui extra: English
-
-    def translate(context: str, text: str, disambiguation: str | None = None, n: int = -1) -> str:
-        return text
-
-
-def label_text(label: str) -> str:
-    """`MediaSecurity.label` in the user's language (English: the label itself)."""
-    words = {
-        LABEL_E2E_VERIFIED: translate("SecurityLabel", "end-to-end encrypted (verified)"),
-        LABEL_E2E_NOT_VERIFIED: translate("SecurityLabel", "end-to-end encrypted (not verified)"),
-        LABEL_TO_SERVER: translate("SecurityLabel", "encrypted to the server only"),
-        LABEL_NOT_ENCRYPTED: translate("SecurityLabel", "not encrypted"),
-    }
-    return words.get(label, label)
+from softphone.ui.i18n import translate
+from softphone.ui.security_labels import label_text
 
 
 def short_fingerprint(fingerprint: str | bytes | None, groups: int = 8) -> str:
@@ -184,7 +159,7 @@ def sas_accessible(view: SasView) -> str:
     if not view.code:
         return view.prompt
     chars = ", ".join(view.code.split())
-    return translate("E2eText", "Short code: {0}").format(chars)
+    return translate("E2eText", "Short code: {characters}").format(characters=chars)
 
 
 # -- the identity-changed warning ----------------------------------------------------------
@@ -202,13 +177,13 @@ def identity_warning(changed: ev.CallPeerIdentityDidChange) -> WarningView:
         translate("E2eText", "⚠ WARNING: this contact's identity has CHANGED"),
         translate(
             "E2eText",
-            "{0} presented a different identity than the one you verified. Someone else "
+            "{peer} presented a different identity than the one you verified. Someone else "
             "may be answering for them. Compare the code again before you say anything, "
             "and press “Mismatch” if it differs.",
-        ).format(changed.peer),
-        translate("E2eText", "Verified before: {0}\nPresented now: {1}").format(
-            short_fingerprint(changed.verified_fingerprint),
-            short_fingerprint(changed.fingerprint),
+        ).format(peer=changed.peer),
+        translate("E2eText", "Verified before: {verified}\nPresented now: {presented}").format(
+            verified=short_fingerprint(changed.verified_fingerprint),
+            presented=short_fingerprint(changed.fingerprint),
         ),
     )
 
@@ -222,7 +197,9 @@ def mismatch_line() -> str:
 
 def call_end_reason(verification: ev.CallVerificationDidChange) -> str:
     """Why a call was ended by a failed verification, for the state line."""
-    return translate("E2eText", "ended: the codes did not match — {0}").format(verification.reason)
+    return translate("E2eText", "ended: the codes did not match — {reason}").format(
+        reason=verification.reason
+    )
 
 
 # -- contacts ----------------------------------------------------------------------
@@ -237,16 +214,16 @@ def verified_state(peer: E2ePeer | None) -> str:
     if peer.fingerprint is not None:
         when = _day(peer.verified_at)
         lines.append(
-            translate("E2eText", "{0}: verified on {1} — identity {2}").format(
-                peer.address, when, short_fingerprint(peer.fingerprint)
+            translate("E2eText", "{address}: verified on {day} — identity {fingerprint}").format(
+                address=peer.address, day=when, fingerprint=short_fingerprint(peer.fingerprint)
             )
         )
     else:
-        lines.append(translate("E2eText", "{0}: not verified").format(peer.address))
+        lines.append(translate("E2eText", "{address}: not verified").format(address=peer.address))
     if peer.mismatch_at is not None:
         lines.append(
-            translate("E2eText", "Codes did NOT match on {0}: {1}").format(
-                _day(peer.mismatch_at), peer.mismatch_reason or "?"
+            translate("E2eText", "Codes did NOT match on {day}: {reason}").format(
+                day=_day(peer.mismatch_at), reason=peer.mismatch_reason or "?"
             )
         )
     return "\n".join(lines)

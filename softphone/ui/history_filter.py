@@ -12,6 +12,8 @@ import enum
 from collections.abc import Iterable
 
 from softphone.storage.database import CallRecord
+from softphone.ui.dates import short_date_time
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.notify_text import caller_address
 
 
@@ -20,6 +22,43 @@ class OutcomeGroup(enum.StrEnum):
     MISSED = "missed"
     DECLINED = "declined"  # declined or busy
     FAILED = "failed"  # failed, no answer, refused for security
+
+
+# The recorder stores outcomes and directions as English words (data, filtered on
+# above); the UI shows them through `outcome_text` and `direction_text`.
+_OUTCOME_WORDS = {
+    "answered": QT_TRANSLATE_NOOP("HistoryFilter", "answered"),
+    "missed": QT_TRANSLATE_NOOP("HistoryFilter", "missed"),
+    "declined": QT_TRANSLATE_NOOP("HistoryFilter", "declined"),
+    "busy": QT_TRANSLATE_NOOP("HistoryFilter", "busy"),
+    "no answer": QT_TRANSLATE_NOOP("HistoryFilter", "no answer"),
+    "failed": QT_TRANSLATE_NOOP("HistoryFilter", "failed"),
+    "refused": QT_TRANSLATE_NOOP("HistoryFilter", "refused"),
+}
+_DIRECTION_WORDS = {
+    "incoming": QT_TRANSLATE_NOOP("HistoryFilter", "incoming"),
+    "outgoing": QT_TRANSLATE_NOOP("HistoryFilter", "outgoing"),
+}
+
+
+def outcome_text(outcome: str) -> str:
+    """A stored outcome ("busy", "failed: 503 Service Unavailable") in the UI's language;
+    what follows the colon (a SIP reason, the engine's words) is kept as it is."""
+    word, colon, rest = outcome.partition(":")
+    key = word.strip().lower()
+    if key not in _OUTCOME_WORDS:
+        return outcome
+    said = translate("HistoryFilter", _OUTCOME_WORDS[key])
+    if not colon:
+        return said
+    return translate("HistoryFilter", "{outcome}: {reason}").format(
+        outcome=said, reason=rest.strip()
+    )
+
+
+def direction_text(direction: str) -> str:
+    words = _DIRECTION_WORDS.get(direction)
+    return translate("HistoryFilter", words) if words else direction
 
 
 def outcome_group(outcome: str) -> OutcomeGroup:
@@ -63,8 +102,15 @@ def history_matches(
         digit_hit = bool(q_digits) and q_digits in _digits(address)
         if text_hit or digit_hit:
             seen.add(address)
-            when = r.started.astimezone().strftime("%d %b %H:%M")
-            found.append((f"{address} — {r.direction.value} {when}, {r.outcome}", r.peer))
+            when = short_date_time(r.started.astimezone())
+            label = translate("HistoryFilter", "{address} — {direction} {when}, {outcome}")
+            label = label.format(
+                address=address,
+                direction=direction_text(r.direction.value),
+                when=when,
+                outcome=outcome_text(r.outcome),
+            )
+            found.append((label, r.peer))
             if len(found) >= limit:
                 break
     return found

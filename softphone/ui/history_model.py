@@ -17,11 +17,20 @@ from PySide6.QtCore import (
 
 from softphone.storage.database import CallRecord
 from softphone.ui.call_evaluation import rating_of
+from softphone.ui.dates import short_date_time
 from softphone.ui.e2e_text import history_label
-from softphone.ui.history_filter import OutcomeGroup, history_matches, keep
+from softphone.ui.history_filter import OutcomeGroup, history_matches, keep, outcome_text
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.notify_text import caller_address
 
-COLUMNS = ("When", "", "Who", "Duration", "Outcome", "Security")
+COLUMNS = (
+    QT_TRANSLATE_NOOP("HistoryModel", "When"),
+    "",
+    QT_TRANSLATE_NOOP("HistoryModel", "Who"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Duration"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Outcome"),
+    QT_TRANSLATE_NOOP("HistoryModel", "Security"),
+)
 RecordRole = Qt.ItemDataRole.UserRole + 1
 Index = QModelIndex | QPersistentModelIndex
 
@@ -35,7 +44,12 @@ def _duration(seconds: float) -> str:
 
 def _outcome(r: CallRecord) -> str:
     score = rating_of(r.note)
-    return f"{r.outcome} · quality {score}/5" if score else r.outcome
+    said = outcome_text(r.outcome)
+    if not score:
+        return said
+    return translate("HistoryModel", "{outcome} · quality {score}/5").format(
+        outcome=said, score=score
+    )
 
 
 class HistoryModel(QAbstractTableModel):
@@ -60,7 +74,7 @@ class HistoryModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = 0):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return translate("HistoryModel", COLUMNS[section]) if COLUMNS[section] else ""
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
@@ -71,8 +85,10 @@ class HistoryModel(QAbstractTableModel):
             return r
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                r.started.astimezone().strftime("%d %b %H:%M"),
-                "↙ in" if r.direction.value == "incoming" else "↗ out",
+                short_date_time(r.started.astimezone()),
+                translate("HistoryModel", "↙ in")
+                if r.direction.value == "incoming"
+                else translate("HistoryModel", "↗ out"),
                 caller_address(r.peer),
                 _duration(r.duration_s),
                 _outcome(r),

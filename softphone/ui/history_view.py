@@ -25,15 +25,20 @@ from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 from softphone.ui.history_filter import OutcomeGroup
 from softphone.ui.history_model import HistoryFilter, HistoryModel, RecordRole
+from softphone.ui.i18n import QT_TRANSLATE_NOOP
 
 HISTORY_LIMIT = 500
-DIRECTIONS = (("All directions", None), ("Incoming", "incoming"), ("Outgoing", "outgoing"))
+DIRECTIONS = (
+    (QT_TRANSLATE_NOOP("HistoryView", "All directions"), None),
+    (QT_TRANSLATE_NOOP("HistoryView", "Incoming"), "incoming"),
+    (QT_TRANSLATE_NOOP("HistoryView", "Outgoing"), "outgoing"),
+)
 OUTCOMES = (
-    ("All outcomes", None),
-    ("Answered", OutcomeGroup.ANSWERED),
-    ("Missed", OutcomeGroup.MISSED),
-    ("Declined or busy", OutcomeGroup.DECLINED),
-    ("Failed or refused", OutcomeGroup.FAILED),
+    (QT_TRANSLATE_NOOP("HistoryView", "All outcomes"), None),
+    (QT_TRANSLATE_NOOP("HistoryView", "Answered"), OutcomeGroup.ANSWERED),
+    (QT_TRANSLATE_NOOP("HistoryView", "Missed"), OutcomeGroup.MISSED),
+    (QT_TRANSLATE_NOOP("HistoryView", "Declined or busy"), OutcomeGroup.DECLINED),
+    (QT_TRANSLATE_NOOP("HistoryView", "Failed or refused"), OutcomeGroup.FAILED),
 )
 
 
@@ -48,10 +53,10 @@ class HistoryView(QWidget):
         self.proxy.setSourceModel(model)
         self.direction_combo = QComboBox()
         for label, value in DIRECTIONS:
-            self.direction_combo.addItem(label, value)
+            self.direction_combo.addItem(self.tr(label), value)
         self.outcome_combo = QComboBox()
         for label, value in OUTCOMES:
-            self.outcome_combo.addItem(label, value)
+            self.outcome_combo.addItem(self.tr(label), value)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -62,9 +67,9 @@ class HistoryView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.call_back_button = QPushButton("Call back")
+        self.call_back_button = QPushButton(self.tr("Call back"))
         self.call_back_button.setEnabled(False)
-        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button = QPushButton(self.tr("Refresh"))
         self.note_label = QLabel("")
         self.note_label.setWordWrap(True)
         self.note_label.hide()
@@ -92,10 +97,12 @@ class HistoryView(QWidget):
     def reload(self) -> None:
         db, recorder = self._ctx.database, self._ctx.recorder
         if db is None:
-            self._note("History is unavailable: the secret store that holds its key is not open.")
+            self._note(
+                self.tr("History is unavailable: the secret store that holds its key is not open.")
+            )
             return
         if not self._ctx.effective.settings.history.keep:
-            self._note("History is not kept (Settings → Privacy).")
+            self._note(self.tr("History is not kept (Settings → Privacy)."))
 
         def job() -> list[CallRecord]:
             if recorder is not None:
@@ -106,7 +113,7 @@ class HistoryView(QWidget):
 
     def _done_reload(self, result: JobResult) -> None:
         if not result.ok:
-            self._note(f"Could not read the history: {result.error}")
+            self._note(self.tr("Could not read the history: {error}").format(error=result.error))
             return
         if self._ctx.effective.settings.history.keep:
             self._note("")

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Softphone")
+        self.setWindowTitle(self.tr("Softphone"))
         self.launcher = CallLauncher(ctx, self)
         self.accounts = AccountController(ctx, self)
         self.status_bar_widget = AccountStatusBar()
@@ -79,10 +79,10 @@ class MainWindow(QMainWindow):
         self.today_view = TodayView(ctx, self.appointment_calls)
         self.sign_out = SignOutController(ctx, self)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.dial_pad, "Dial pad")
-        self.tabs.addTab(self.today_view, "Today")
-        self.tabs.addTab(self.contacts_view, "Contacts")
-        self.tabs.addTab(self.history_view, "History")
+        self.tabs.addTab(self.dial_pad, self.tr("Dial pad"))
+        self.tabs.addTab(self.today_view, self.tr("Today"))
+        self.tabs.addTab(self.contacts_view, self.tr("Contacts"))
+        self.tabs.addTab(self.history_view, self.tr("History"))
         self.banner = QLabel("")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -107,11 +107,11 @@ class MainWindow(QMainWindow):
         self.status_bar_widget.show_status(self.accounts.status)
 
     def _build_menus(self) -> None:
-        menu = self.menuBar().addMenu("&Softphone")
-        self.settings_action = QAction("&Settings…", self)
+        menu = self.menuBar().addMenu(self.tr("&Softphone"))
+        self.settings_action = QAction(self.tr("&Settings…"), self)
         self.settings_action.setShortcut(QKeySequence.StandardKey.Preferences)
-        self.test_call_action = QAction("Encrypted &test call…", self)
-        self.quit_action = QAction("&Quit", self)
+        self.test_call_action = QAction(self.tr("Encrypted &test call…"), self)
+        self.quit_action = QAction(self.tr("&Quit"), self)
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         for action in (self.settings_action, self.test_call_action, self.quit_action):
             menu.addAction(action)
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         if QSystemTrayIcon.isSystemTrayAvailable():
             icon = self.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
             self.tray = QSystemTrayIcon(icon, self)
-            self.tray.setToolTip("Softphone")
+            self.tray.setToolTip(self.tr("Softphone"))
             self.tray.show()
         self.accounts.connect_from_settings()
         self.history_view.reload()
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         """A clicked call link: onto the dial pad, judged there; never called by itself."""
         target = link_target(url)
         if target is None:
-            self.say(f"Not a call link: {url[:80]}", "error")
+            self.say(self.tr("Not a call link: {url}").format(url=url[:80]), "error")
             return False
         self.tabs.setCurrentWidget(self.dial_pad)
         self.dial_pad.set_number(target)
@@ -186,13 +186,13 @@ class MainWindow(QMainWindow):
 
     @Slot(str)
     def _on_launcher_call_refused(self, reason: str) -> None:
-        self.say(f"Not called: {reason}", "error")
+        self.say(self.tr("Not called: {reason}").format(reason=reason), "error")
         if self.tabs.currentWidget() is self.dial_pad:
             self.dial_pad.show_refusal(reason)
 
     @Slot(str, str)
     def _on_today_view_reminder_due(self, title: str, message: str) -> None:
-        self.say(f"{title} — {message}", "busy")
+        self.say(self.tr("{title} — {message}").format(title=title, message=message), "busy")
         self.last_notification = (title, message)
         if self.tray is not None:
             self.tray.showMessage(title, message)
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         self.last_notification = (dialog.text.title, dialog.text.caller)
         if self.tray is not None:
             self.tray.showMessage(*self.last_notification)
-            self.tray.setToolTip(f"Softphone — {dialog.text.title}")
+            self.tray.setToolTip(self.tr("Softphone — {what}").format(what=dialog.text.title))
 
     @Slot(str)
     def _on_incoming_answered(self, call_id: str) -> None:
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
         if e.path == "call":
-            self.say(f"Not called: {e.reason}", "error")
+            self.say(self.tr("Not called: {reason}").format(reason=e.reason), "error")
 
     @Slot(object)
     def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
@@ -302,9 +302,10 @@ class MainWindow(QMainWindow):
         failed = e.security_failure or (e.code >= 300 and e.code != 487)
         if window is not None and not connected and failed:
             # The call window closes by itself: the reason stays here, without the peer.
-            self.say(f"Call not connected: {e.security_failure or e.reason or e.code}", "error")
+            why = e.security_failure or e.reason or e.code
+            self.say(self.tr("Call not connected: {reason}").format(reason=why), "error")
         if self.tray is not None and not self.incoming:
-            self.tray.setToolTip("Softphone")
+            self.tray.setToolTip(self.tr("Softphone"))
 
     def _open_call_window(self, call_id: str, remote_uri: str) -> CallWindow:
         appointment = self.appointment_calls.appointment_for_call(call_id)

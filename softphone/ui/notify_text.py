@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from softphone.engine.events import CallDidArrive
+from softphone.ui.i18n import translate
 
 _URI_USER_HOST = re.compile(r"sips?:([^@;>]+)@([^;>]+)", re.IGNORECASE)
 
@@ -36,8 +37,10 @@ def incoming_text(event: CallDidArrive, show_caller: bool) -> CallerText:
         name = event.remote_display.strip()
         caller = f"{name} ({address})" if name and name != address else address
     else:
-        caller = "Caller hidden (privacy mode)"
+        caller = translate("NotifyText", "Caller hidden (privacy mode)")
     waiting = (
-        "You are already in a call: answering puts that call on hold." if event.waiting else ""
+        translate("NotifyText", "You are already in a call: answering puts that call on hold.")
+        if event.waiting
+        else ""
     )
-    return CallerText("Incoming call", caller, waiting)
+    return CallerText(translate("NotifyText", "Incoming call"), caller, waiting)

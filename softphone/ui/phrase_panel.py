@@ -20,12 +20,6 @@ from softphone.security.secret import Secret
 from softphone.ui import theme
 from softphone.ui.bridge import EngineBridge, JobResult
 
-MATCHED = "✔  Verified: the phrase matches the one agreed for this appointment."
-NOT_MATCHED = (
-    "✖  The phrase does NOT match. Do not discuss personal details; confirm who this is "
-    "another way (call back a number you already know)."
-)
-
 
 class PhrasePanel(QFrame):
     phraseChecked = Signal(bool)  # whether it matched
@@ -36,16 +30,19 @@ class PhrasePanel(QFrame):
         self._hash = phrase_hash
         self.attempts = 0
         self.verified: bool | None = None
-        self.title_label = QLabel("<b>Caller verification</b>")
+        self.title_label = QLabel("<b>{}</b>".format(self.tr("Caller verification")))
         self.hint_label = QLabel(
-            "Ask the patient to say the verification phrase agreed for this appointment "
-            "and type what you hear. It is checked against the stored hash, never shown or kept."
+            self.tr(
+                "Ask the patient to say the verification phrase agreed for this appointment "
+                "and type what you hear. It is checked against the stored hash, never shown or "
+                "kept."
+            )
         )
         self.hint_label.setWordWrap(True)
         self.phrase_edit = QLineEdit()
         self.phrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.phrase_edit.setPlaceholderText("the phrase the patient says")
-        self.check_button = QPushButton("Check phrase")
+        self.phrase_edit.setPlaceholderText(self.tr("the phrase the patient says"))
+        self.check_button = QPushButton(self.tr("Check phrase"))
         self.result_label = QLabel("")
         self.result_label.setWordWrap(True)
         self.result_label.hide()
@@ -69,7 +66,7 @@ class PhrasePanel(QFrame):
         if not text.strip():
             return
         self.check_button.setEnabled(False)
-        self.result_label.setText("Checking…")
+        self.result_label.setText(self.tr("Checking…"))
         theme.paint(self.result_label, "busy", pad=4)
         self.result_label.show()
         job = functools.partial(verify_phrase, Secret(text), self._hash)
@@ -80,11 +77,21 @@ class PhrasePanel(QFrame):
         self.attempts += 1
         matched = bool(result.ok and result.value)
         self.verified = matched
-        text = MATCHED if matched else NOT_MATCHED
-        if not matched and self.attempts > 1:
-            text += f" ({self.attempts} attempts)"
+        what_to_do = self.tr(
+            "Do not discuss personal details; confirm who this is another way (call back a "
+            "number you already know)."
+        )
+        if matched:
+            text = self.tr("✔  Verified: the phrase matches the one agreed for this appointment.")
+        elif self.attempts > 1:
+            text = self.tr(
+                "✖  The phrase does NOT match (%n attempts). {what_to_do}", None, self.attempts
+            )
+        else:
+            text = self.tr("✖  The phrase does NOT match. {what_to_do}")
         if not result.ok:
-            text = "Could not check the phrase. " + NOT_MATCHED.split(". ", 1)[1]
+            text = self.tr("Could not check the phrase. {what_to_do}")
+        text = text.format(what_to_do=what_to_do)
         self.result_label.setText(text)
         theme.paint(self.result_label, "ok" if matched else "error", pad=6)
         if matched:

@@ -29,14 +29,16 @@ class PinDialog(QDialog):
 
     def __init__(self, target: str, reason: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Authorization code needed")
+        self.setWindowTitle(self.tr("Authorization code needed"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.reason_label = QLabel(f"<b>{target}</b><br>{reason}")
         self.reason_label.setWordWrap(True)
         self.reason_label.setTextFormat(Qt.TextFormat.RichText)
         self.pin_edit = QLineEdit()
         self.pin_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.pin_edit.setPlaceholderText(f"{PIN_DIGITS.start}–{PIN_DIGITS.stop - 1} digits")
+        self.pin_edit.setPlaceholderText(
+            self.tr("{low}–{high} digits").format(low=PIN_DIGITS.start, high=PIN_DIGITS.stop - 1)
+        )
         pattern = QRegularExpression(f"[0-9]{{0,{PIN_DIGITS.stop - 1}}}")
         self.pin_edit.setValidator(QRegularExpressionValidator(pattern, self))
         self.error_label = QLabel("")
@@ -45,10 +47,10 @@ class PinDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Call")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Call"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.reason_label)
-        layout.addWidget(QLabel("Authorization code:"))
+        layout.addWidget(QLabel(self.tr("Authorization code:")))
         layout.addWidget(self.pin_edit)
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
@@ -61,10 +63,10 @@ class PinDialog(QDialog):
         text = self.pin_edit.text()
         self.pin_edit.clear()
         if not text:
-            self.show_error("Type the authorization code.")
+            self.show_error(self.tr("Type the authorization code."))
             return
         self.set_busy(True)
-        self.error_label.setText("Checking…")
+        self.error_label.setText(self.tr("Checking…"))
         self.pinEntered.emit(Secret(text))
 
     def set_busy(self, busy: bool) -> None:

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from softphone.engine.events import MediaStats
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 
 
 class Quality(enum.StrEnum):
@@ -25,6 +26,13 @@ class QualityView:
     text: str
 
 
+_WORDS = {
+    Quality.UNKNOWN: QT_TRANSLATE_NOOP("Quality", "unknown"),
+    Quality.GOOD: QT_TRANSLATE_NOOP("Quality", "good"),
+    Quality.FAIR: QT_TRANSLATE_NOOP("Quality", "fair"),
+    Quality.POOR: QT_TRANSLATE_NOOP("Quality", "poor"),
+}
+
 _LIMITS = (  # (loss %, jitter ms, RTT ms) that a level may not exceed
     (Quality.GOOD, 1.0, 30.0, 300.0),
     (Quality.FAIR, 5.0, 60.0, 600.0),
@@ -33,16 +41,24 @@ _LIMITS = (  # (loss %, jitter ms, RTT ms) that a level may not exceed
 
 def rate(stats: MediaStats | None) -> QualityView:
     if stats is None:
-        return QualityView(Quality.UNKNOWN, "Network: measuring…")
+        return QualityView(Quality.UNKNOWN, translate("Quality", "Network: measuring…"))
     rtt = stats.rtt_ms
     quality = Quality.POOR
     for level, loss, jitter, max_rtt in _LIMITS:
         if stats.rx_loss_pct <= loss and stats.jitter_ms <= jitter and (rtt or 0) <= max_rtt:
             quality = level
             break
-    rtt_text = f"{rtt:.0f} ms" if rtt is not None else "n/a"
-    text = (
-        f"Network: {quality.value} · loss {stats.rx_loss_pct:.1f} % · "
-        f"jitter {stats.jitter_ms:.1f} ms · RTT {rtt_text}"
+    rtt_text = (
+        translate("Quality", "{rtt} ms").format(rtt=f"{rtt:.0f}")
+        if rtt is not None
+        else translate("Quality", "n/a")
+    )
+    text = translate(
+        "Quality", "Network: {quality} · loss {loss} % · jitter {jitter} ms · RTT {rtt}"
+    ).format(
+        quality=translate("Quality", _WORDS[quality]),
+        loss=f"{stats.rx_loss_pct:.1f}",
+        jitter=f"{stats.jitter_ms:.1f}",
+        rtt=rtt_text,
     )
     return QualityView(quality, text)

@@ -39,8 +39,9 @@ class SearchPanel(QWidget):
         self._generation = 0
         self._contact_rows: list[SearchRow] = []
         self.search_edit = QLineEdit()
-        self.search_edit.setPlaceholderText("Search contacts and history…")
+        self.search_edit.setPlaceholderText(self.tr("Search contacts and history…"))
         self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName(self.tr("Search contacts and history"))
         self.results = QListWidget()
         self.results.setMaximumHeight(170)
         self.results.hide()

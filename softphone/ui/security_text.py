@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from softphone.engine.events import MediaSecurity, SignallingSecurity
 from softphone.policy.end_to_end import LABEL_NOT_ENCRYPTED
-from softphone.ui.e2e_text import label_text
+from softphone.ui.i18n import translate
+from softphone.ui.security_labels import label_text
 
 
 class Level(enum.StrEnum):
@@ -51,24 +52,26 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
     if media is None:
         return SecurityView(
             Level.PENDING,
-            "Checking encryption…",
+            translate("SecurityText", "Checking encryption…"),
             sig_line,
-            "Media: not flowing yet",
-            "End-to-end: not known yet",
+            translate("SecurityText", "Media: not flowing yet"),
+            translate("SecurityText", "End-to-end: not known yet"),
         )
     sig_plain = signalling is not None and not signalling.encrypted
     if not media.encrypted:
         why = (
-            "the administrator's profile allows unencrypted media"
+            translate("SecurityText", "the administrator's profile allows unencrypted media")
             if media.plaintext_allowed
-            else "refused: this call is being ended"
+            else translate("SecurityText", "refused: this call is being ended")
         )
         return SecurityView(
             Level.UNENCRYPTED,
             label_text(media.label),
             sig_line,
-            f"Media: plain RTP ({media.profile}), NOT encrypted — {why}",
-            "End-to-end: no — others on the network can listen",
+            translate("SecurityText", "Media: plain RTP ({profile}), NOT encrypted — {why}").format(
+                profile=media.profile, why=why
+            ),
+            translate("SecurityText", "End-to-end: no — others on the network can listen"),
         )
     keying = media.keying.upper()
     suite = media.suite or "SRTP"
@@ -78,40 +81,56 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
             Level.UNENCRYPTED,
             label_text(LABEL_NOT_ENCRYPTED),
             sig_line,
-            f"Media: SRTP {suite}, keys sent by SDES over unencrypted signalling",
-            "End-to-end: no",
+            translate(
+                "SecurityText", "Media: SRTP {suite}, keys sent by SDES over unencrypted signalling"
+            ).format(suite=suite),
+            translate("SecurityText", "End-to-end: no"),
         )
     if media.end_to_end:
         return SecurityView(
             Level.END_TO_END,
             label_text(media.label),
             sig_line,
-            f"Media: SRTP {suite}, keys agreed by {keying} between the two apps",
-            "End-to-end: yes — verified: no one is in the middle"
+            translate(
+                "SecurityText", "Media: SRTP {suite}, keys agreed by {keying} between the two apps"
+            ).format(suite=suite, keying=keying),
+            translate("SecurityText", "End-to-end: yes — verified: no one is in the middle")
             if media.verified
-            else "End-to-end: yes — compare the short code below aloud to be sure",
+            else translate(
+                "SecurityText", "End-to-end: yes — compare the short code below aloud to be sure"
+            ),
         )
-    how = "inside the TLS signalling" if media.keying == "sdes" else f"by {keying}"
+    how = (
+        translate("SecurityText", "inside the TLS signalling")
+        if media.keying == "sdes"
+        else translate("SecurityText", "by {keying}").format(keying=keying)
+    )
     return SecurityView(
         Level.ENCRYPTED,
         label_text(media.label),
         sig_line,
-        f"Media: SRTP {suite} (hop by hop), keys exchanged {how}",
-        "End-to-end: no — your provider's servers can access the keys",
+        translate("SecurityText", "Media: SRTP {suite} (hop by hop), keys exchanged {how}").format(
+            suite=suite, how=how
+        ),
+        translate("SecurityText", "End-to-end: no — your provider's servers can access the keys"),
     )
 
 
 def _signalling_line(s: SignallingSecurity | None) -> str:
     if s is None:
-        return "Signalling: not known yet"
+        return translate("SecurityText", "Signalling: not known yet")
     if not s.encrypted:
-        return f"Signalling: NOT encrypted ({s.transport.upper()})"
+        return translate("SecurityText", "Signalling: NOT encrypted ({transport})").format(
+            transport=s.transport.upper()
+        )
     parts = [tls_name(s.tls_version)]
     if s.cipher:
         parts.append(s.cipher)
-    line = "Signalling: " + ", ".join(parts)
+    line = translate("SecurityText", "Signalling: {how}").format(how=", ".join(parts))
     if s.peer_sha256:
-        line += f"; server certificate SHA-256 {short_fingerprint(s.peer_sha256)}"
+        line += translate("SecurityText", "; server certificate SHA-256 {fingerprint}").format(
+            fingerprint=short_fingerprint(s.peer_sha256)
+        )
     return line
 
 

@@ -39,22 +39,31 @@ from softphone.ui import theme
 from softphone.ui.account_form import AccountForm, AccountFormError, store_account
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
+from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.security_text import tls_name
 from softphone.ui.status_text import certificate_words
 
-LOCK_MARK = "Locked"
+LOCK_MARK = QT_TRANSLATE_NOOP("SettingsDialog", "Locked")
 INBOUND_CHOICES = (
-    (InboundMode.ANYONE, "Anyone"),
-    (InboundMode.APPROVED, "Approved contacts only"),
-    (InboundMode.SCHEDULED, "Scheduled participants only"),
+    (InboundMode.ANYONE, QT_TRANSLATE_NOOP("SettingsDialog", "Anyone")),
+    (InboundMode.APPROVED, QT_TRANSLATE_NOOP("SettingsDialog", "Approved contacts only")),
+    (InboundMode.SCHEDULED, QT_TRANSLATE_NOOP("SettingsDialog", "Scheduled participants only")),
 )
 INBOUND_HINTS = {
-    InboundMode.ANYONE: "Every caller rings (except the administrator's block list).",
-    InboundMode.APPROVED: "Only contacts marked “approved” ring; others are declined "
-    "(603) before they ring, and the refusal is kept in the history.",
-    InboundMode.SCHEDULED: "Only the participant of an appointment rings, from 10 minutes "
-    "before it starts until 15 minutes after it ends; others hear “temporarily "
-    "unavailable” (480).",
+    InboundMode.ANYONE: QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Every caller rings (except the administrator's block list)."
+    ),
+    InboundMode.APPROVED: QT_TRANSLATE_NOOP(
+        "SettingsDialog",
+        "Only contacts marked “approved” ring; others are declined "
+        "(603) before they ring, and the refusal is kept in the history.",
+    ),
+    InboundMode.SCHEDULED: QT_TRANSLATE_NOOP(
+        "SettingsDialog",
+        "Only the participant of an appointment rings, from 10 minutes "
+        "before it starts until 15 minutes after it ends; others hear “temporarily "
+        "unavailable” (480).",
+    ),
 }
 
 
@@ -86,14 +95,14 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(self.tr("Settings"))
         self.effective = ctx.effective
         self.tabs = QTabWidget()
         self.account_form = AccountForm(ctx.settings, ctx.store)
-        self.tabs.addTab(self.account_form, "Account")
-        self.tabs.addTab(self._security_page(registration), "Security")
-        self.tabs.addTab(self._privacy_page(), "Privacy")
-        self.tabs.addTab(self._calls_page(), "Calls")
+        self.tabs.addTab(self.account_form, self.tr("Account"))
+        self.tabs.addTab(self._security_page(registration), self.tr("Security"))
+        self.tabs.addTab(self._privacy_page(), self.tr("Privacy"))
+        self.tabs.addTab(self._calls_page(), self.tr("Calls"))
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
@@ -113,54 +122,75 @@ class SettingsDialog(QDialog):
     def _security_page(self, reg: ev.AccountRegistrationDidChange | None) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        server = QGroupBox("Server certificate (as seen at the last registration)")
+        server = QGroupBox(self.tr("Server certificate (as seen at the last registration)"))
         form = QFormLayout(server)
         sig = reg.signalling if reg is not None else None
         problem = reg.certificate if reg is not None else None
         if sig is not None and sig.encrypted:
-            form.addRow("Connection:", _selectable(f"{tls_name(sig.tls_version)}, {sig.cipher}"))
-            form.addRow("Issued to:", _selectable(sig.peer_subject or "?"))
+            form.addRow(
+                self.tr("Connection:"), _selectable(f"{tls_name(sig.tls_version)}, {sig.cipher}")
+            )
+            form.addRow(self.tr("Issued to:"), _selectable(sig.peer_subject or "?"))
             form.addRow("SHA-256:", _selectable(fingerprint_lines(sig.peer_sha256), mono=True))
         elif problem is not None:
-            refused = _selectable(f"REFUSED: {certificate_words(problem.kinds)}")
+            refused = _selectable(
+                self.tr("REFUSED: {problem}").format(problem=certificate_words(problem.kinds))
+            )
             theme.paint(refused, "error", pad=4)
-            form.addRow("Status:", refused)
-            form.addRow("Server:", _selectable(f"{problem.host}:{problem.port}"))
-            form.addRow("Subject:", _selectable(problem.subject or "?"))
-            form.addRow("Issuer:", _selectable(problem.issuer or "?"))
-            form.addRow("Valid until:", _selectable(problem.not_after or "?"))
+            form.addRow(self.tr("Status:"), refused)
+            form.addRow(self.tr("Server:"), _selectable(f"{problem.host}:{problem.port}"))
+            form.addRow(self.tr("Subject:"), _selectable(problem.subject or "?"))
+            form.addRow(self.tr("Issuer:"), _selectable(problem.issuer or "?"))
+            form.addRow(self.tr("Valid until:"), _selectable(problem.not_after or "?"))
             form.addRow("SHA-256:", _selectable(fingerprint_lines(problem.sha256), mono=True))
         else:
-            form.addRow(_selectable("Not connected yet: register to see the certificate."))
+            form.addRow(_selectable(self.tr("Not connected yet: register to see the certificate.")))
         self.certificate_box = server
         layout.addWidget(server)
         account = self._ctx.account
         if account is not None:
             p = account.profile
-            box = QGroupBox(f"Profile {p.name}")
+            box = QGroupBox(self.tr("Profile {name}").format(name=p.name))
             pf = QFormLayout(box)
-            pf.addRow("Signalling:", _selectable(f"{p.transport.upper()} to {p.server}:{p.port}"))
-            check = (
-                "certificate and host name verified"
-                if p.tls.verify_server
-                else ("NOT verified (the administrator opted out)")
+            pf.addRow(
+                self.tr("Signalling:"),
+                _selectable(
+                    self.tr("{transport} to {server}:{port}").format(
+                        transport=p.transport.upper(), server=p.server, port=p.port
+                    )
+                ),
             )
-            pf.addRow("Server check:", _selectable(check))
-            pf.addRow("Minimum TLS:", _selectable(p.tls.min_version))
-            pf.addRow("Trusted CAs:", _selectable(str(p.tls.ca_file or "the system's")))
-            media = f"SRTP {p.media.srtp}, keying {', '.join(p.media.keying)}"
-            pf.addRow("Media:", _selectable(media))
+            check = (
+                self.tr("certificate and host name verified")
+                if p.tls.verify_server
+                else (self.tr("NOT verified (the administrator opted out)"))
+            )
+            pf.addRow(self.tr("Server check:"), _selectable(check))
+            pf.addRow(self.tr("Minimum TLS:"), _selectable(p.tls.min_version))
+            pf.addRow(
+                self.tr("Trusted CAs:"), _selectable(str(p.tls.ca_file or self.tr("the system's")))
+            )
+            media = self.tr("SRTP {srtp}, keying {keying}").format(
+                srtp=p.media.srtp, keying=", ".join(p.media.keying)
+            )
+            pf.addRow(self.tr("Media:"), _selectable(media))
             layout.addWidget(box)
-        policy = QGroupBox("Administrator's policy")
+        policy = QGroupBox(self.tr("Administrator's policy"))
         pol = QVBoxLayout(policy)
         source = self._ctx.admin.source
         pol.addWidget(
-            _selectable(f"Policy file: {source}" if source else "No policy file: built-in defaults")
+            _selectable(
+                self.tr("Policy file: {file}").format(file=source)
+                if source
+                else self.tr("No policy file: built-in defaults")
+            )
         )
         locked = self.effective.locked
         pol.addWidget(
             _selectable(
-                "Locked settings: " + ", ".join(sorted(locked)) if locked else "Nothing is locked."
+                self.tr("Locked settings: {keys}").format(keys=", ".join(sorted(locked)))
+                if locked
+                else self.tr("Nothing is locked.")
             )
         )
         layout.addWidget(policy)
@@ -171,25 +201,31 @@ class SettingsDialog(QDialog):
         s = self.effective.settings
         page = QWidget()
         form = QFormLayout(page)
-        self.keep_check = QCheckBox("Keep a call history (stored encrypted on this computer)")
+        self.keep_check = QCheckBox(
+            self.tr("Keep a call history (stored encrypted on this computer)")
+        )
         self.keep_check.setChecked(s.history.keep)
         self.retention_spin = QSpinBox()
         self.retention_spin.setRange(0, 3650)
-        self.retention_spin.setSpecialValueText("until I delete it")
-        self.retention_spin.setSuffix(" days")
+        self.retention_spin.setSpecialValueText(self.tr("until I delete it"))
+        self.retention_spin.setSuffix(self.tr(" days"))
         self.retention_spin.setValue(s.history.retention_days or 0)
-        self.show_caller_check = QCheckBox("Show the caller's name and number in notifications")
+        self.show_caller_check = QCheckBox(
+            self.tr("Show the caller's name and number in notifications")
+        )
         self.show_caller_check.setChecked(s.privacy.show_caller_in_notifications)
         self.lock_labels: dict[str, QLabel] = {}
         form.addRow(self.keep_check)
         form.addRow(self._lock_row("history.keep", self.keep_check))
-        form.addRow("Keep history for:", self.retention_spin)
+        form.addRow(self.tr("Keep history for:"), self.retention_spin)
         form.addRow(self._lock_row("history.retention_days", self.retention_spin))
         form.addRow(self.show_caller_check)
         form.addRow(self._lock_row("privacy.show_caller_in_notifications", self.show_caller_check))
         hint = QLabel(
-            "Off is privacy mode: a ringing call shows only “Incoming call”, in the window "
-            "and in the tray, so nobody nearby learns who is calling."
+            self.tr(
+                "Off is privacy mode: a ringing call shows only “Incoming call”, in the window "
+                "and in the tray, so nobody nearby learns who is calling."
+            )
         )
         hint.setWordWrap(True)
         form.addRow(hint)
@@ -201,28 +237,30 @@ class SettingsDialog(QDialog):
         form = QFormLayout(page)
         self.inbound_combo = QComboBox()
         for mode, text in INBOUND_CHOICES:
-            self.inbound_combo.addItem(text, mode.value)
+            self.inbound_combo.addItem(self.tr(text), mode.value)
         self.inbound_combo.setCurrentIndex(self.inbound_combo.findData(s.inbound_mode.value))
         self.inbound_hint = QLabel("")
         self.inbound_hint.setWordWrap(True)
-        self.sign_out_check = QCheckBox("Sign out between appointments")
+        self.sign_out_check = QCheckBox(self.tr("Sign out between appointments"))
         self.sign_out_check.setChecked(s.schedule.sign_out_between)
         sign_out_hint = QLabel(
-            "Registered only while an appointment's window is open, so nobody can reach "
-            "you when no call is scheduled. A call in progress is never cut."
+            self.tr(
+                "Registered only while an appointment's window is open, so nobody can reach "
+                "you when no call is scheduled. A call in progress is never cut."
+            )
         )
         sign_out_hint.setWordWrap(True)
         self.reminder_spin = QSpinBox()
         self.reminder_spin.setRange(0, 120)
-        self.reminder_spin.setSpecialValueText("no reminder")
-        self.reminder_spin.setSuffix(" min before")
+        self.reminder_spin.setSpecialValueText(self.tr("no reminder"))
+        self.reminder_spin.setSuffix(self.tr(" min before"))
         self.reminder_spin.setValue(s.schedule.reminder_minutes)
-        form.addRow("Who may call me:", self.inbound_combo)
+        form.addRow(self.tr("Who may call me:"), self.inbound_combo)
         form.addRow("", self.inbound_hint)
         form.addRow(self._lock_row("inbound", self.inbound_combo))
         form.addRow(self.sign_out_check)
         form.addRow(sign_out_hint)
-        form.addRow("Appointment reminder:", self.reminder_spin)
+        form.addRow(self.tr("Appointment reminder:"), self.reminder_spin)
         self.inbound_combo.currentIndexChanged.connect(self._on_inbound_combo_changed)
         self._on_inbound_combo_changed()
         return page
@@ -230,16 +268,18 @@ class SettingsDialog(QDialog):
     @Slot()
     def _on_inbound_combo_changed(self, *_args: object) -> None:
         mode = InboundMode(self.inbound_combo.currentData())
-        self.inbound_hint.setText(INBOUND_HINTS[mode])
+        self.inbound_hint.setText(self.tr(INBOUND_HINTS[mode]))
 
     def _lock_row(self, key: str, widget: QWidget) -> QLabel:
         why = self.effective.locked.get(key)
-        label = QLabel(f"{LOCK_MARK}: {why}" if why else "")
+        label = QLabel(
+            self.tr("{locked}: {why}").format(locked=self.tr(LOCK_MARK), why=why) if why else ""
+        )
         label.setWordWrap(True)
         label.setVisible(bool(why))
         if why:
             widget.setEnabled(False)
-            widget.setToolTip(f"{LOCK_MARK}: {why}")
+            widget.setToolTip(self.tr("{locked}: {why}").format(locked=self.tr(LOCK_MARK), why=why))
             label.setStyleSheet("color: #5d4300;")
         self.lock_labels[key] = label
         return label
@@ -301,7 +341,7 @@ class SettingsDialog(QDialog):
                 if isinstance(error, AccountFormError)
                 else (f"{type(error).__name__}: {error}")
             )
-            self.error_label.setText(f"Not saved: {message}")
+            self.error_label.setText(self.tr("Not saved: {reason}").format(reason=message))
             theme.paint(self.error_label, "error", pad=4)
             self.error_label.show()
             theme.grow_to_fit(self)

@@ -84,13 +84,17 @@ class SignOutController(QObject):
             upcoming = index.next_change(now)
             kind = "ok" if wanted_registered(index, now) else "busy"
             if kind == "ok":
-                text = "Signed in for the appointment now"
+                text = self.tr("Signed in for the appointment now")
                 if upcoming is not None:
-                    text += f" (until {upcoming.astimezone():%H:%M})"
+                    text = self.tr("Signed in for the appointment now (until {time})").format(
+                        time=f"{upcoming.astimezone():%H:%M}"
+                    )
             elif upcoming is not None:
-                text = f"Signed out between appointments; back at {upcoming.astimezone():%H:%M}"
+                text = self.tr("Signed out between appointments; back at {time}").format(
+                    time=f"{upcoming.astimezone():%H:%M}"
+                )
             else:
-                text = "Signed out: no appointment in the coming days"
+                text = self.tr("Signed out: no appointment in the coming days")
         if text != self.state:
             self.state = text
             self.stateChanged.emit(text, kind)

@@ -11,6 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from softphone.engine.events import AccountRegistrationDidChange, RegistrationState
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.security_text import tls_name
 
 
@@ -29,49 +30,75 @@ class StatusText:
     can_retry: bool = False
 
 
-NO_ACCOUNT = StatusText(
-    Severity.INFO,
-    "No SIP account — set one up in Settings (the test call works without one)",
-)
+def no_account() -> StatusText:
+    """No account set up (in the UI's language: call it after the translator is in)."""
+    return StatusText(
+        Severity.INFO,
+        translate(
+            "StatusText",
+            "No SIP account — set one up in Settings (the test call works without one)",
+        ),
+    )
+
+
+_CERTIFICATE_WORDS = {
+    "expired": QT_TRANSLATE_NOOP("StatusText", "expired"),
+    "not_yet_valid": QT_TRANSLATE_NOOP("StatusText", "not valid yet"),
+    "hostname_mismatch": QT_TRANSLATE_NOOP("StatusText", "is for another server"),
+    "untrusted_issuer": QT_TRANSLATE_NOOP("StatusText", "is not from a trusted issuer"),
+    "self_signed": QT_TRANSLATE_NOOP("StatusText", "is self-signed"),
+    "revoked": QT_TRANSLATE_NOOP("StatusText", "was revoked"),
+}
 
 
 def certificate_words(kinds: tuple[str, ...]) -> str:
-    words = {
-        "expired": "expired",
-        "not_yet_valid": "not valid yet",
-        "hostname_mismatch": "is for another server",
-        "untrusted_issuer": "is not from a trusted issuer",
-        "self_signed": "is self-signed",
-        "revoked": "was revoked",
-    }
-    said = [words.get(k, k.replace("_", " ")) for k in kinds] or ["could not be verified"]
-    return "server certificate " + ", ".join(said)
+    said = [
+        translate("StatusText", _CERTIFICATE_WORDS[k])
+        if k in _CERTIFICATE_WORDS
+        else k.replace("_", " ")
+        for k in kinds
+    ] or [translate("StatusText", "could not be verified")]
+    return translate("StatusText", "server certificate {problems}").format(
+        problems=translate("StatusText", ", ").join(said)
+    )
 
 
 def registration_status(aor: str, e: AccountRegistrationDidChange) -> StatusText:
     if e.state is RegistrationState.REGISTERING:
-        return StatusText(Severity.BUSY, f"Connecting {aor}…")
+        return StatusText(
+            Severity.BUSY, translate("StatusText", "Connecting {address}…").format(address=aor)
+        )
     if e.state is RegistrationState.REGISTERED:
-        how = ""
-        if e.signalling is not None:
-            how = (
-                f" — {tls_name(e.signalling.tls_version)}"
-                if e.signalling.encrypted
-                else (f" — signalling NOT encrypted ({e.signalling.transport.upper()})")
+        text = translate("StatusText", "Registered as {address}").format(address=aor)
+        if e.signalling is not None and e.signalling.encrypted:
+            text = translate("StatusText", "Registered as {address} — {tls}").format(
+                address=aor, tls=tls_name(e.signalling.tls_version)
             )
-        return StatusText(Severity.OK, f"Registered as {aor}{how}")
+        elif e.signalling is not None:
+            text = translate(
+                "StatusText", "Registered as {address} — signalling NOT encrypted ({transport})"
+            ).format(address=aor, transport=e.signalling.transport.upper())
+        return StatusText(Severity.OK, text)
     if e.state is RegistrationState.UNREGISTERED:
-        return StatusText(Severity.INFO, f"Signed out ({aor})", can_retry=True)
+        return StatusText(
+            Severity.INFO,
+            translate("StatusText", "Signed out ({address})").format(address=aor),
+            can_retry=True,
+        )
     if e.certificate is not None:
         reason = certificate_words(e.certificate.kinds)
         if e.certificate.not_after and "expired" in e.certificate.kinds:
-            reason += f" on {e.certificate.not_after[:10]}"
-        return StatusText(
-            Severity.ERROR, f"Not registered: {reason}", e.certificate.message, can_retry=True
-        )
-    return StatusText(Severity.ERROR, f"Not registered: {e.reason}", e.reason, can_retry=True)
+            reason = translate("StatusText", "{problem} on {date}").format(
+                problem=reason, date=e.certificate.not_after[:10]
+            )
+        return StatusText(Severity.ERROR, _not_registered(reason), e.certificate.message, True)
+    return StatusText(Severity.ERROR, _not_registered(e.reason), e.reason, can_retry=True)
+
+
+def _not_registered(why: str) -> str:
+    return translate("StatusText", "Not registered: {reason}").format(reason=why)
 
 
 def setup_problem(what: str) -> StatusText:
     """The account could not even be handed to the engine (no password, bad profile)."""
-    return StatusText(Severity.ERROR, f"Not registered: {what}", what, can_retry=True)
+    return StatusText(Severity.ERROR, _not_registered(what), what, can_retry=True)

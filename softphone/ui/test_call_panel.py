@@ -16,6 +16,7 @@ from softphone.engine import events as ev
 from softphone.tasks.test_call import TestCallReport
 from softphone.ui import theme
 from softphone.ui.bridge import EngineBridge
+from softphone.ui.i18n import translate
 from softphone.ui.security_badge import SecurityBadge
 from softphone.ui.security_text import describe, short_fingerprint, tls_name
 from softphone.ui.test_call_runner import TestCallRunner
@@ -23,24 +24,35 @@ from softphone.ui.test_call_runner import TestCallRunner
 
 def result_lines(r: TestCallReport) -> list[str]:
     lines = [
-        f"Signalling: {tls_name(r.tls_version)} {r.tls_cipher or ''} (peer certificate pinned)"
+        translate("TestCallPanel", "Signalling: {tls} {cipher} (peer certificate pinned)").format(
+            tls=tls_name(r.tls_version), cipher=r.tls_cipher or ""
+        )
         if r.tls_version
-        else "Signalling: no verified TLS",
-        f"Pinned certificate: SHA-256 {short_fingerprint(r.peer_certificate_sha256, 12)}",
-        f"Media: {r.media_profile or '-'} {r.srtp_suite or ''}, keying {r.keying or '-'}",
+        else translate("TestCallPanel", "Signalling: no verified TLS"),
+        translate("TestCallPanel", "Pinned certificate: SHA-256 {fingerprint}").format(
+            fingerprint=short_fingerprint(r.peer_certificate_sha256, 12)
+        ),
+        translate("TestCallPanel", "Media: {profile} {suite}, keying {keying}").format(
+            profile=r.media_profile or "-", suite=r.srtp_suite or "", keying=r.keying or "-"
+        ),
     ]
     if r.tone_snr_db is not None:
         lines.append(
-            f"Test tone came back: {r.tone_level_dbfs} dBFS, SNR {r.tone_snr_db} dB "
-            f"(first audio after {r.first_audio_ms} ms)"
+            translate(
+                "TestCallPanel",
+                "Test tone came back: {level} dBFS, SNR {snr} dB (first audio after {ms} ms)",
+            ).format(level=r.tone_level_dbfs, snr=r.tone_snr_db, ms=r.first_audio_ms)
         )
     if r.stats:
         st = r.stats
         lines.append(
-            f"Packets: received {st['rx_packets']}, sent {st['tx_packets']}, "
-            f"lost {st['rx_lost']} ({st['rx_loss_pct']} %)"
+            translate(
+                "TestCallPanel", "Packets: received {rx}, sent {tx}, lost {lost} ({pct} %)"
+            ).format(
+                rx=st["rx_packets"], tx=st["tx_packets"], lost=st["rx_lost"], pct=st["rx_loss_pct"]
+            )
         )
-    lines += [f"FAILED: {f}" for f in r.failures]
+    lines += [translate("TestCallPanel", "FAILED: {failure}").format(failure=f) for f in r.failures]
     return lines
 
 
@@ -52,10 +64,12 @@ class TestCallPanel(QWidget):
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = TestCallRunner(bridge, parent=self)
-        self.run_button = QPushButton("Place the encrypted test call")
+        self.run_button = QPushButton(self.tr("Place the encrypted test call"))
         self.progress_label = QLabel(
-            "Calls an echo peer inside this app over TLS and SRTP — no account, "
-            "no network and no sound card needed."
+            self.tr(
+                "Calls an echo peer inside this app over TLS and SRTP — no account, "
+                "no network and no sound card needed."
+            )
         )
         self.progress_label.setWordWrap(True)
         self.verdict_label = QLabel("")
@@ -98,13 +112,15 @@ class TestCallPanel(QWidget):
     def _on_runner_finished(self, report: TestCallReport) -> None:
         self.report = report
         self.run_button.setEnabled(True)
-        self.run_button.setText("Run it again")
-        self.progress_label.setText("Test call finished.")
+        self.run_button.setText(self.tr("Run it again"))
+        self.progress_label.setText(self.tr("Test call finished."))
         if report.passed:
-            self.verdict_label.setText("✔ PASS — the call was encrypted both ways and audio flowed")
+            self.verdict_label.setText(
+                self.tr("✔ PASS — the call was encrypted both ways and audio flowed")
+            )
             theme.paint(self.verdict_label, "ok")
         else:
-            self.verdict_label.setText("✖ FAIL — see below")
+            self.verdict_label.setText(self.tr("✖ FAIL — see below"))
             theme.paint(self.verdict_label, "error")
         self.verdict_label.show()
         self.details_label.setText("\n".join(result_lines(report)))
@@ -116,9 +132,9 @@ class TestCallDialog(QDialog):
 
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Encrypted test call")
+        self.setWindowTitle(self.tr("Encrypted test call"))
         self.panel = TestCallPanel(bridge)
-        close = QPushButton("Close")
+        close = QPushButton(self.tr("Close"))
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)

@@ -69,7 +69,7 @@ class TestCallRunner(QObject):
         self._peer_calls.clear()
         self._analysed = self._stats = None
         self._timeout.start()
-        self.progressed.emit("Starting the embedded echo peer (its own TLS certificate)…")
+        self.progressed.emit(self.tr("Starting the embedded echo peer (its own TLS certificate)…"))
         self._bridge.submit(cmd.StartLoopback(self._caller))
 
     # -- engine events ---------------------------------------------------------------
@@ -80,7 +80,7 @@ class TestCallRunner(QObject):
             return
         self.report.uri, self.report.peer_certificate_sha256 = e.uri, e.certificate_sha256
         self._call_id = self._bridge.new_id("test")
-        self.progressed.emit("Calling the echo peer over TLS with SRTP…")
+        self.progressed.emit(self.tr("Calling the echo peer over TLS with SRTP…"))
         self._bridge.submit(
             cmd.MakeCall(
                 self._call_id,
@@ -106,7 +106,9 @@ class TestCallRunner(QObject):
             return
         record_media(self.report, e)
         self.mediaChanged.emit(e)
-        self.progressed.emit(f"Connected; sending a {TEST_TONE_HZ} Hz tone and listening…")
+        self.progressed.emit(
+            self.tr("Connected; sending a {hz} Hz tone and listening…").format(hz=TEST_TONE_HZ)
+        )
         self._listen.start()
 
     @Slot()
@@ -131,7 +133,7 @@ class TestCallRunner(QObject):
         if self._analysed is None or self._stats is None:
             return
         record_audio(self.report, self._analysed, self._stats.stats)
-        self.progressed.emit("Measured; hanging up…")
+        self.progressed.emit(self.tr("Measured; hanging up…"))
         self._bridge.submit(cmd.Hangup(self._call_id))
 
     @Slot(object)
@@ -142,7 +144,9 @@ class TestCallRunner(QObject):
         if e.security_failure:
             self.report.failures.append(e.security_failure)
         if self._analysed is None:
-            self.report.failures.append(f"call ended before it was measured: {e.reason}")
+            self.report.failures.append(
+                self.tr("call ended before it was measured: {reason}").format(reason=e.reason)
+            )
         self._finish()
 
     @Slot(object)
@@ -151,7 +155,9 @@ class TestCallRunner(QObject):
             return
         ours = e.account_id == self._caller or (self._call_id and e.call_id == self._call_id)
         if ours or (e.command == "StartLoopback" and not self._call_id):
-            self.report.failures.append(f"{e.command} failed: {e.error}")
+            self.report.failures.append(
+                self.tr("{command} failed: {error}").format(command=e.command, error=e.error)
+            )
             if self._call_id and e.command not in ("StartLoopback", "MakeCall"):
                 self._bridge.submit(cmd.Hangup(self._call_id))
                 return  # CallDidEnd finishes
@@ -160,7 +166,9 @@ class TestCallRunner(QObject):
     @Slot()
     def _on_timeout_timeout(self) -> None:
         if self.running:
-            self.report.failures.append(f"no result within {TIMEOUT_MS // 1000} s")
+            self.report.failures.append(
+                self.tr("no result within {seconds} s").format(seconds=TIMEOUT_MS // 1000)
+            )
             if self._call_id:
                 self._bridge.submit(cmd.Hangup(self._call_id))
             self._finish()

@@ -14,18 +14,38 @@ late" is stored as the outcome text of an open appointment.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from softphone.schedule.appointment import Appointment, AppointmentStatus, CallDirection
+from softphone.ui.dates import long_day
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.notify_text import caller_address
 
 HORIZON_DAYS = 7
 OVERDUE_DAYS = 7
+# Outcomes are stored in the appointment as English words (data, read back by
+# `is_running_late` and shown translated by `outcome_text`), whatever the UI's language.
 LATE_PREFIX = "running late"
 ATTEMPT_PREFIX = "last attempt"
 FOLLOW_UP_PREFIX = "Follow-up"
+_LATE = re.compile(r"^running late: about (\d+) min \(said at (\d\d:\d\d)\)$")
+_ATTEMPT = re.compile(r"^last attempt (\d\d:\d\d): (.*)$")
+_COMPLETED = re.compile(r"^call completed \(([\d:]+)\)$")
+_REFUSED_OR_FAILED = re.compile(r"^(refused|failed): (.*)$")
+_END_WORDS = {
+    "busy": QT_TRANSLATE_NOOP("TodayText", "busy"),
+    "declined": QT_TRANSLATE_NOOP("TodayText", "declined"),
+    "no answer": QT_TRANSLATE_NOOP("TodayText", "no answer"),
+}
+_STATUS_WORDS = {
+    "planned": QT_TRANSLATE_NOOP("TodayText", "planned"),
+    "done": QT_TRANSLATE_NOOP("TodayText", "done"),
+    "cancelled": QT_TRANSLATE_NOOP("TodayText", "cancelled"),
+    "missed": QT_TRANSLATE_NOOP("TodayText", "missed"),
+}
 MAX_MINUTES = 8 * 60
 
 
@@ -41,6 +61,41 @@ def load_range(now: datetime, tz: tzinfo | None = None) -> tuple[datetime, datet
     """Which appointments the view reads: a week back (overdue) to the horizon's end."""
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     return now - timedelta(days=OVERDUE_DAYS), midnight + timedelta(days=HORIZON_DAYS)
+
+
+def _end_text(words: str) -> str:
+    if words in _END_WORDS:
+        return translate("TodayText", _END_WORDS[words])
+    m = _REFUSED_OR_FAILED.match(words)
+    if m and m.group(1) == "refused":
+        return translate("TodayText", "refused: {reason}").format(reason=m.group(2))
+    if m:
+        return translate("TodayText", "failed: {reason}").format(reason=m.group(2))
+    return words
+
+
+def outcome_text(outcome: str) -> str:
+    """A stored outcome (`running_late`, `after_call`) in the UI's language; anything
+    else (typed by someone, or unknown) as it is."""
+    m = _LATE.match(outcome)
+    if m:
+        return translate(
+            "TodayText", "running late: about %n min (said at {time})", None, int(m.group(1))
+        ).format(time=m.group(2))
+    m = _ATTEMPT.match(outcome)
+    if m:
+        return translate("TodayText", "last attempt {time}: {outcome}").format(
+            time=m.group(1), outcome=_end_text(m.group(2))
+        )
+    m = _COMPLETED.match(outcome)
+    if m:
+        return translate("TodayText", "call completed ({duration})").format(duration=m.group(1))
+    return _end_text(outcome)
+
+
+def status_text(status: AppointmentStatus) -> str:
+    words = _STATUS_WORDS.get(status.value)
+    return translate("TodayText", words) if words else status.value
 
 
 def _hm(moment: datetime, tz: tzinfo | None) -> str:
@@ -61,7 +116,9 @@ def who(a: Appointment, names: Mapping[int, str]) -> str:
 
 
 def direction_words(direction: CallDirection) -> str:
-    return "we call" if direction is CallDirection.WE_CALL else "they call us"
+    if direction is CallDirection.WE_CALL:
+        return translate("TodayText", "we call")
+    return translate("TodayText", "they call us")
 
 
 def is_running_late(a: Appointment) -> bool:
@@ -81,29 +138,37 @@ def state(a: Appointment, now: datetime) -> str:
 def line(a: Appointment, now: datetime, names: Mapping[int, str], tz: tzinfo | None = None) -> str:
     parts = [
         f"{_hm(a.start, tz)}–{_hm(a.end, tz)}",
-        a.title or "Appointment",
+        a.title or translate("TodayText", "Appointment"),
         who(a, names),
         direction_words(a.direction),
     ]
     if a.phrase_hash:
-        parts.append("phrase set")
-    if a.status is AppointmentStatus.DONE:
-        done = f"done, {clock(a.actual_duration_s)}" if a.actual_duration_s else "done"
-        parts.append(done + (f" — {a.outcome}" if a.outcome else ""))
+        parts.append(translate("TodayText", "phrase set"))
+    said = status_text(a.status)
+    if a.status is AppointmentStatus.DONE and a.actual_duration_s:
+        said = translate("TodayText", "done, {duration}").format(
+            duration=clock(a.actual_duration_s)
+        )
+    if not a.open and a.outcome:
+        parts.append(
+            translate("TodayText", "{status} — {outcome}").format(
+                status=said, outcome=outcome_text(a.outcome)
+            )
+        )
     elif not a.open:
-        parts.append(a.status.value + (f" — {a.outcome}" if a.outcome else ""))
+        parts.append(said)
     elif a.outcome:
-        parts.append(a.outcome)
-    return " · ".join(parts)
+        parts.append(outcome_text(a.outcome))
+    return translate("TodayText", " · ").join(parts)
 
 
 def _day_title(day: datetime, today: datetime) -> str:
     delta = (day.date() - today.date()).days
     if delta == 0:
-        return "Today"
+        return translate("TodayText", "Today")
     if delta == 1:
-        return "Tomorrow"
-    return day.strftime("%A %d %B")
+        return translate("TodayText", "Tomorrow")
+    return long_day(day)
 
 
 def schedule_rows(
@@ -119,7 +184,10 @@ def schedule_rows(
     current = [a for a in ordered if a.open and a.start_utc <= now <= a.end]
     late_ones = [a for a in ordered if a.open and a.end < now]
     rows: list[Row] = []
-    for title, chosen in (("Now", current), ("Overdue", late_ones)):
+    for title, chosen in (
+        (translate("TodayText", "Now"), current),
+        (translate("TodayText", "Overdue"), late_ones),
+    ):
         if chosen:
             rows.append(Row("header", title))
             rows += [Row("appointment", line(a, now, names, tz), a, state(a, now)) for a in chosen]
@@ -181,26 +249,40 @@ def reminder_text(
 ) -> tuple[str, str]:
     """(title, message) of a reminder; in privacy mode neither names the participant."""
     minutes = max(0, math.ceil((a.start_utc - now).total_seconds() / 60))
-    title = f"Appointment in {minutes} min" if minutes else "Appointment now"
+    if minutes:
+        title = translate("TodayText", "Appointment in %n min", None, minutes)
+    else:
+        title = translate("TodayText", "Appointment now")
     if not show_details:
-        return title, f"At {_hm(a.start, tz)}: details in the Today tab."
-    return title, (
-        f"{_hm(a.start, tz)} {a.title or 'Appointment'} with {who(a, names or {})} "
-        f"({direction_words(a.direction)})"
+        return title, translate("TodayText", "At {time}: details in the Today tab.").format(
+            time=_hm(a.start, tz)
+        )
+    return title, translate("TodayText", "{time} {title} with {who} ({direction})").format(
+        time=_hm(a.start, tz),
+        title=a.title or translate("TodayText", "Appointment"),
+        who=who(a, names or {}),
+        direction=direction_words(a.direction),
     )
 
 
 def incoming_text(a: Appointment, show_details: bool, tz: tzinfo | None = None) -> str:
     """What the ringing window says about the appointment the caller belongs to."""
     if not show_details:
-        return f"Scheduled appointment at {_hm(a.start, tz)}"
-    return f"Scheduled: {_hm(a.start, tz)}–{_hm(a.end, tz)} {a.title or 'Appointment'}"
+        return translate("TodayText", "Scheduled appointment at {time}").format(
+            time=_hm(a.start, tz)
+        )
+    return translate("TodayText", "Scheduled: {start}–{end} {title}").format(
+        start=_hm(a.start, tz),
+        end=_hm(a.end, tz),
+        title=a.title or translate("TodayText", "Appointment"),
+    )
 
 
 # -- changes ------------------------------------------------------------------------------
 
 
 def running_late(minutes: int, now: datetime, tz: tzinfo | None = None) -> str:
+    """The outcome stored for "I'm running late" (English: data; see `outcome_text`)."""
     return f"{LATE_PREFIX}: about {minutes} min (said at {_hm(now, tz)})"
 
 
@@ -238,9 +320,12 @@ def follow_up_start(a: Appointment, now: datetime, days: int = 7) -> datetime:
 
 def follow_up(a: Appointment, start: datetime) -> Appointment:
     """A new appointment with the same participant, direction, length and phrase."""
-    title = a.title or "Appointment"
-    if not title.startswith(FOLLOW_UP_PREFIX):
-        title = f"{FOLLOW_UP_PREFIX}: {title}"
+    title = a.title or translate("TodayText", "Appointment")
+    # The title is the user's text, so the prefix is in the UI's language.
+    prefix = translate("TodayText", "Follow-up: {title}")
+    marks = tuple(m for m in (FOLLOW_UP_PREFIX, prefix.split("{title}", 1)[0].strip()) if m)
+    if not title.startswith(marks):
+        title = prefix.format(title=title)
     return replace(
         a,
         start=start,
@@ -267,9 +352,17 @@ def build_appointment(
 ) -> Appointment:
     """The edited appointment (same id, phrase and status as `base`); ValueError says why."""
     if not participant.strip():
-        raise ValueError("whom to call is empty: pick a contact or type a number or SIP address")
+        raise ValueError(
+            translate(
+                "TodayText", "whom to call is empty: pick a contact or type a number or SIP address"
+            )
+        )
     if not 1 <= minutes <= MAX_MINUTES:
-        raise ValueError(f"the duration must be 1 to {MAX_MINUTES} minutes")
+        raise ValueError(
+            translate("TodayText", "the duration must be 1 to {max} minutes").format(
+                max=MAX_MINUTES
+            )
+        )
     fields = dict(
         start=start,
         duration=timedelta(minutes=minutes),

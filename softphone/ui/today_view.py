@@ -49,12 +49,14 @@ from softphone.ui.appointment_calls import AppointmentCalls
 from softphone.ui.appointment_dialog import AppointmentDialog
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
+from softphone.ui.dates import day_date_time, long_day
+from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.today_model import AppointmentRole, ScheduleModel
 from softphone.ui.today_text import due_reminders, load_range, reminder_text, running_late
 
 TICK_MS = 20_000
 LATE_CHOICES = (5, 10, 15, 30)
-ICS_FILTER = "iCalendar (*.ics)"
+ICS_FILTER = QT_TRANSLATE_NOOP("TodayView", "iCalendar (*.ics)")
 
 
 def read_schedule(
@@ -110,37 +112,39 @@ class TodayView(QWidget):
         self.date_label = QLabel("")
         self.presence_label = QLabel("")
         self.presence_label.hide()
-        self.add_button = QPushButton("Add…")
+        self.add_button = QPushButton(self.tr("Add…"))
         self.more_button = QToolButton()
-        self.more_button.setText("Calendar")
+        self.more_button.setText(self.tr("Calendar"))
         self.more_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         more = QMenu(self)
-        self.import_action = more.addAction("Import .ics…")
-        self.export_action = more.addAction("Export .ics…")
+        self.import_action = more.addAction(self.tr("Import .ics…"))
+        self.export_action = more.addAction(self.tr("Export .ics…"))
         self.more_button.setMenu(more)
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.list.setWordWrap(True)
         self.list.setSpacing(2)
-        self.empty_label = QLabel("No appointments in the coming days. Add one, or import .ics.")
+        self.empty_label = QLabel(
+            self.tr("No appointments in the coming days. Add one, or import .ics.")
+        )
         self.message_label = QLabel("")
         self.message_label.setWordWrap(True)
         self.message_label.hide()
-        self.call_button = QPushButton("Call now")
+        self.call_button = QPushButton(self.tr("Call now"))
         self.call_button.setStyleSheet(
             "QPushButton { background: #2e7d32; color: white; font-weight: bold; padding: 6px; }"
             "QPushButton:disabled { background: #a9bfa9; }"
         )
-        self.edit_button = QPushButton("Edit…")
+        self.edit_button = QPushButton(self.tr("Edit…"))
         self.late_button = QToolButton()
-        self.late_button.setText("I'm running late")
+        self.late_button.setText(self.tr("I'm running late"))
         self.late_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.late_menu = QMenu(self)
         for minutes in LATE_CHOICES:
-            self.late_menu.addAction(f"About {minutes} min").setData(minutes)
+            self.late_menu.addAction(self.tr("About %n min", None, minutes)).setData(minutes)
         self.late_button.setMenu(self.late_menu)
-        self.cancel_button = QPushButton("Cancel appointment")
+        self.cancel_button = QPushButton(self.tr("Cancel appointment"))
         top = QHBoxLayout()
         top.addWidget(self.date_label)
         top.addWidget(self.presence_label, 1)
@@ -170,7 +174,7 @@ class TodayView(QWidget):
         self.export_action.triggered.connect(self._on_export_action_triggered)
         calls.appointmentsChanged.connect(self.reload)
         if ctx.database is None:
-            self.say("Appointments are unavailable: the encrypted database is not open.")
+            self.say(self.tr("Appointments are unavailable: the encrypted database is not open."))
             for widget in (self.add_button, self.more_button):
                 widget.setEnabled(False)
         self._on_list_selection_changed()
@@ -204,7 +208,10 @@ class TodayView(QWidget):
 
     def _done_reload(self, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Could not read the appointments: {result.error}", "error")
+            self.say(
+                self.tr("Could not read the appointments: {error}").format(error=result.error),
+                "error",
+            )
             return
         appointments, names, self.contacts = result.value
         selected = self.selected()
@@ -216,7 +223,7 @@ class TodayView(QWidget):
 
     def _after_rows_changed(self, wanted: int | None) -> None:
         now = self.now().astimezone()
-        self.date_label.setText(now.strftime("Today, %A %d %B"))
+        self.date_label.setText(self.tr("Today, {date}").format(date=long_day(now)))
         self.empty_label.setVisible(not self.model.rows)
         row = self.model.row_of(wanted)
         if row >= 0:
@@ -301,7 +308,8 @@ class TodayView(QWidget):
         self.dialog = None
         self._select_after_reload = a.id
         self.reminded.discard(a.id)  # a new start time deserves a new reminder
-        self.say(f"Saved the appointment at {a.start.astimezone():%a %d %b %H:%M}.", "ok")
+        when = day_date_time(a.start.astimezone())
+        self.say(self.tr("Saved the appointment at {when}.").format(when=when), "ok")
         self.reload()
 
     def _write(self, job: Callable[[], object], message: str) -> None:
@@ -313,7 +321,7 @@ class TodayView(QWidget):
 
     def _done_write(self, message: str, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Not changed: {result.error}", "error")
+            self.say(self.tr("Not changed: {error}").format(error=result.error), "error")
             return
         self.say(message, "ok")
         self.reload()
@@ -327,7 +335,7 @@ class TodayView(QWidget):
         late = replace(a, outcome=running_late(minutes, self.now()))
         self._select_after_reload = a.id
         job = functools.partial(store.update, late)
-        self._write(job, f"Marked as running late ({minutes} min).")
+        self._write(job, self.tr("Marked as running late (%n min).", None, minutes))
 
     @Slot()
     def _on_cancel_button_clicked(self) -> None:
@@ -336,8 +344,10 @@ class TodayView(QWidget):
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Cancel appointment",
-            f"Cancel the appointment at {a.start.astimezone():%a %d %b %H:%M}?",
+            self.tr("Cancel appointment"),
+            self.tr("Cancel the appointment at {when}?").format(
+                when=day_date_time(a.start.astimezone())
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self,
         )
@@ -355,7 +365,7 @@ class TodayView(QWidget):
             return
         appointment_id = int(box.property("appointment_id"))
         job = functools.partial(store.mark, appointment_id, AppointmentStatus.CANCELLED)
-        self._write(job, "Appointment cancelled.")
+        self._write(job, self.tr("Appointment cancelled."))
 
     # -- calendar files --------------------------------------------------------------------
 
@@ -366,7 +376,9 @@ class TodayView(QWidget):
 
     @Slot()
     def _on_import_action_triggered(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(self, "Import appointments", "", ICS_FILTER)
+        name, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import appointments"), "", self.tr(ICS_FILTER)
+        )
         if name:
             self.import_from(Path(name))
 
@@ -374,7 +386,7 @@ class TodayView(QWidget):
         store = self.store()
         if store is None:
             return
-        self.say("Importing…", "busy")
+        self.say(self.tr("Importing…"), "busy")
         work = functools.partial(import_ics, store, path, self.region())
         job = functools.partial(change, store, self._ctx.schedule, work)
         self._ctx.bridge.run_in_background(job, functools.partial(self._done_import, path))
@@ -383,26 +395,39 @@ class TodayView(QWidget):
         if not result.ok:
             error = result.error
             why = str(error) if isinstance(error, CalendarImportError | OSError) else repr(error)
-            self.say(f"Nothing was imported. {path.name}: {why}", "error")
+            self.say(
+                self.tr("Nothing was imported. {file}: {reason}").format(
+                    file=path.name, reason=why
+                ),
+                "error",
+            )
             return
         report: ImportReport = result.value
         skipped = [
-            f"{n} {what}"
+            what
             for n, what in (
-                (report.skipped_all_day, "all-day"),
-                (report.skipped_no_participant, "with no one to call"),
-                (report.skipped_cancelled, "cancelled"),
+                (report.skipped_all_day, self.tr("%n all-day", None, report.skipped_all_day)),
+                (
+                    report.skipped_no_participant,
+                    self.tr("%n with no one to call", None, report.skipped_no_participant),
+                ),
+                (report.skipped_cancelled, self.tr("%n cancelled", None, report.skipped_cancelled)),
             )
             if n
         ]
-        extra = f" (skipped: {', '.join(skipped)})" if skipped else ""
-        self.say(f"Imported {len(report.appointments)} appointments{extra}.", "ok")
+        count = len(report.appointments)
+        if skipped:
+            text = self.tr("Imported %n appointments (skipped: {skipped}).", None, count)
+            text = text.format(skipped=self.tr(", ").join(skipped))
+        else:
+            text = self.tr("Imported %n appointments.", None, count)
+        self.say(text, "ok")
         self.reload()
 
     @Slot()
     def _on_export_action_triggered(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, "Export appointments", "appointments.ics", ICS_FILTER
+            self, self.tr("Export appointments"), "appointments.ics", self.tr(ICS_FILTER)
         )
         if name:
             self.export_to(Path(name))
@@ -415,10 +440,14 @@ class TodayView(QWidget):
 
     def _done_export(self, path: Path, result: JobResult) -> None:
         if not result.ok:
-            self.say(f"Not exported: {result.error}", "error")
+            self.say(self.tr("Not exported: {error}").format(error=result.error), "error")
             return
         self.say(
-            f"Exported {result.value} appointments to {path.name}. The file is not encrypted: "
-            "keep it safe and delete it when done.",
+            self.tr(
+                "Exported %n appointments to {file}. The file is not encrypted: keep it safe "
+                "and delete it when done.",
+                None,
+                result.value,
+            ).format(file=path.name),
             "busy",
         )

@@ -52,13 +52,19 @@ class UnlockDialog(QDialog):
         self.path = Path(path)
         self.creating = not self.path.exists()
         self.store: EncryptedFileStore | None = None
-        self.setWindowTitle("Create the secret store" if self.creating else "Unlock secrets")
+        self.setWindowTitle(
+            self.tr("Create the secret store") if self.creating else self.tr("Unlock secrets")
+        )
         intro = (
-            "This computer has no usable keyring, so passwords are kept in an encrypted "
-            "file. Choose a passphrase for it; it cannot be recovered if you forget it."
+            self.tr(
+                "This computer has no usable keyring, so passwords are kept in an encrypted "
+                "file. Choose a passphrase for it; it cannot be recovered if you forget it."
+            )
             if self.creating
-            else "Your passwords and the key of your call history are in an encrypted "
-            "file. Type its passphrase to unlock it."
+            else self.tr(
+                "Your passwords and the key of your call history are in an encrypted "
+                "file. Type its passphrase to unlock it."
+            )
         )
         self.intro_label = QLabel(intro)
         self.intro_label.setWordWrap(True)
@@ -74,16 +80,17 @@ class UnlockDialog(QDialog):
         self.error_label.hide()
         self.buttons = QDialogButtonBox()
         self.unlock_button = self.buttons.addButton(
-            "Create" if self.creating else "Unlock", QDialogButtonBox.ButtonRole.AcceptRole
+            self.tr("Create") if self.creating else self.tr("Unlock"),
+            QDialogButtonBox.ButtonRole.AcceptRole,
         )
         self.skip_button = self.buttons.addButton(
-            "Continue without", QDialogButtonBox.ButtonRole.RejectRole
+            self.tr("Continue without"), QDialogButtonBox.ButtonRole.RejectRole
         )
-        self.skip_button.setToolTip("No saved passwords and no call history this session")
+        self.skip_button.setToolTip(self.tr("No saved passwords and no call history this session"))
         form = QFormLayout()
-        form.addRow("Passphrase:", self.passphrase_edit)
+        form.addRow(self.tr("Passphrase:"), self.passphrase_edit)
         if self.creating:
-            form.addRow("Again:", self.again_edit)
+            form.addRow(self.tr("Again:"), self.again_edit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro_label)
         layout.addWidget(self.path_label)
@@ -112,17 +119,17 @@ class UnlockDialog(QDialog):
         self.passphrase_edit.clear()
         self.again_edit.clear()
         if not passphrase:
-            self._show_error("Type the passphrase.")
+            self._show_error(self.tr("Type the passphrase."))
             return
         if self.creating:
             if len(passphrase) < MIN_NEW_PASSPHRASE:
-                self._show_error(f"Use at least {MIN_NEW_PASSPHRASE} characters.")
+                self._show_error(self.tr("Use at least %n characters.", None, MIN_NEW_PASSPHRASE))
                 return
             if again != passphrase:
-                self._show_error("The two passphrases differ.")
+                self._show_error(self.tr("The two passphrases differ."))
                 return
         self.set_busy(True)
-        self.error_label.setText("Checking…")
+        self.error_label.setText(self.tr("Checking…"))
         self._bridge.run_in_background(
             functools.partial(unlock_store, self.path, passphrase), self._done_unlock
         )
@@ -130,13 +137,21 @@ class UnlockDialog(QDialog):
     def _done_unlock(self, result: JobResult) -> None:
         error = result.error
         if isinstance(error, WrongPassphraseError):
-            self._show_error("Wrong passphrase — nothing was changed. Try again.")
+            self._show_error(self.tr("Wrong passphrase — nothing was changed. Try again."))
         elif isinstance(error, CorruptStoreError):
-            self._show_error(f"The secret store file is damaged and was left as it is: {error}")
+            self._show_error(
+                self.tr("The secret store file is damaged and was left as it is: {error}").format(
+                    error=error
+                )
+            )
         elif isinstance(error, SecretStoreError):
             self._show_error(str(error))
         elif error is not None:
-            self._show_error(f"Could not open the secret store: {type(error).__name__}")
+            self._show_error(
+                self.tr("Could not open the secret store: {error}").format(
+                    error=type(error).__name__
+                )
+            )
         else:
             self.store = result.value
             self.accept()

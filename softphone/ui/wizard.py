@@ -41,10 +41,12 @@ ACCOUNT_PAGE, CONNECTION_PAGE, TEST_CALL_PAGE = range(3)
 class AccountPage(QWizardPage):
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
-        self.setTitle("Your SIP account")
-        self.setSubTitle("Pick your service's profile and sign in — or skip this for now.")
-        self.have_radio = QRadioButton("I have an account")
-        self.skip_radio = QRadioButton("Skip: no account yet (the test call works without one)")
+        self.setTitle(self.tr("Your SIP account"))
+        self.setSubTitle(self.tr("Pick your service's profile and sign in — or skip this for now."))
+        self.have_radio = QRadioButton(self.tr("I have an account"))
+        self.skip_radio = QRadioButton(
+            self.tr("Skip: no account yet (the test call works without one)")
+        )
         self.form = AccountForm(ctx.settings, ctx.store)
         layout = QVBoxLayout(self)
         layout.addWidget(self.have_radio)
@@ -77,8 +79,8 @@ class ConnectionPage(QWizardPage):
         super().__init__()
         self._ctx = ctx
         self._account_page = account_page
-        self.setTitle("Connecting")
-        self.setSubTitle("Saving the account and registering with the server.")
+        self.setTitle(self.tr("Connecting"))
+        self.setSubTitle(self.tr("Saving the account and registering with the server."))
         self.controller = AccountController(ctx, self)
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
@@ -88,7 +90,7 @@ class ConnectionPage(QWizardPage):
         self.fingerprint_label = QLabel("")
         self.fingerprint_label.setStyleSheet("font-family: 'DejaVu Sans Mono', monospace;")
         self.fingerprint_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.retry_button = QPushButton("Retry")
+        self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.status_label)
@@ -104,7 +106,7 @@ class ConnectionPage(QWizardPage):
         form = self._account_page.form
         self.certificate_label.setText("")
         self.fingerprint_label.setText("")
-        self.status_label.setText("Saving…")
+        self.status_label.setText(self.tr("Saving…"))
         job = functools.partial(
             store_account,
             self._ctx.settings,
@@ -123,7 +125,7 @@ class ConnectionPage(QWizardPage):
         if not result.ok:
             error = result.error
             why = str(error) if isinstance(error, AccountFormError) else type(error).__name__
-            self.status_label.setText(f"Not saved: {why}")
+            self.status_label.setText(self.tr("Not saved: {reason}").format(reason=why))
             theme.paint(self.status_label, "error", pad=4)
             return
         self._ctx.settings = result.value
@@ -144,9 +146,10 @@ class ConnectionPage(QWizardPage):
         sig = e.signalling
         if sig is not None and sig.encrypted and sig.peer_sha256:
             self.certificate_label.setText(
-                f"Server certificate ({tls_name(sig.tls_version)}), issued to "
-                f"{sig.peer_subject or '?'}. Compare its SHA-256 fingerprint with the one "
-                "your administrator published:"
+                self.tr(
+                    "Server certificate ({tls}), issued to {subject}. Compare its SHA-256 "
+                    "fingerprint with the one your administrator published:"
+                ).format(tls=tls_name(sig.tls_version), subject=sig.peer_subject or "?")
             )
             self.fingerprint_label.setText(fingerprint_lines(sig.peer_sha256))
         elif e.certificate is not None:
@@ -159,8 +162,8 @@ class TestCallPage(QWizardPage):
 
     def __init__(self, ctx: UiContext) -> None:
         super().__init__()
-        self.setTitle("Encrypted test call")
-        self.setSubTitle("A real TLS + SRTP call to an echo peer inside this app.")
+        self.setTitle(self.tr("Encrypted test call"))
+        self.setSubTitle(self.tr("A real TLS + SRTP call to an echo peer inside this app."))
         self.panel = TestCallPanel(ctx.bridge)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel)
@@ -172,7 +175,7 @@ class FirstRunWizard(QWizard):
     def __init__(self, ctx: UiContext, parent=None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self.setWindowTitle("Set up the softphone")
+        self.setWindowTitle(self.tr("Set up the softphone"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.account_page = AccountPage(ctx)
         self.connection_page = ConnectionPage(ctx, self.account_page)
@@ -200,7 +203,7 @@ class FirstRunWizard(QWizard):
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
         if not result.ok:
             self.test_call_page.panel.progress_label.setText(
-                f"Could not save the settings: {result.error}"
+                self.tr("Could not save the settings: {error}").format(error=result.error)
             )
             return
         self.connection_page.controller.shutdown()  # the main window takes over

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -28,28 +30,29 @@ def db(tmp_path: Path):
         yield db
 
 
-def _session(policy: CallPolicy, profile) -> EngineSession:
-    s = EngineSession(Engine(policy=policy))
-    s.__enter__()
-    s.wait_for(ev.EngineDidStart)
-    assert add_and_register(s, profile, "alice", Secret("alice-secret")).ok
-    return s
+@contextmanager
+def _session(policy: CallPolicy, profile, recorder: HistoryRecorder) -> Iterator[EngineSession]:
+    """A registered engine whose events reach `recorder`; the recorder is closed after
+    the engine, even when registering fails."""
+    try:
+        with EngineSession(Engine(policy=policy)) as s:
+            s.wait_for(ev.EngineDidStart)
+            assert add_and_register(s, profile, "alice", Secret("alice-secret")).ok
+            s.engine.subscribe(recorder.on_event)
+            yield s
+    finally:
+        recorder.close()
 
 
 def test_a_real_call_lands_in_the_history(db, testbed_profile, peers):
     recorder = HistoryRecorder(db, HistorySettings())
-    s = _session(CallPolicy(), testbed_profile)
-    try:
-        s.engine.subscribe(recorder.on_event)
+    with _session(CallPolicy(), testbed_profile, recorder) as s:
         peers.start_peer("bob")
         call_id = place(s, BOB)
         media_of(s, call_id)
         s.drain(1.0)
         hang_up(s, call_id)
         assert recorder.flush()
-    finally:
-        s.__exit__(None, None, None)
-        recorder.close()
     (call,) = db.list_calls()
     assert call.direction is Direction.OUTGOING
     assert call.outcome == "answered" and call.encrypted_media and not call.verified
@@ -61,17 +64,12 @@ def test_a_real_call_lands_in_the_history(db, testbed_profile, peers):
 def test_a_refused_caller_is_audited_with_a_minimal_history_row(db, testbed_profile, peers):
     recorder = HistoryRecorder(db, HistorySettings())
     policy = CallPolicy(inbound=InboundPolicy(mode=InboundMode.APPROVED))
-    s = _session(policy, testbed_profile)
-    try:
-        s.engine.subscribe(recorder.on_event)
+    with _session(policy, testbed_profile, recorder) as s:
         peers.start_peer("bob")
         peers.peer("dial", "bob", "sip:alice@127.0.0.1", "--wait", "5", check=False)
         s.wait_for(ev.IncomingCallWasRefused)
         s.wait_for(ev.CallDidEnd)
         assert recorder.flush()
-    finally:
-        s.__exit__(None, None, None)
-        recorder.close()
     (call,) = db.list_calls()
     assert (call.peer, call.outcome) == (
         "bob@127.0.0.1",

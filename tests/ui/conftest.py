@@ -56,6 +56,18 @@ def isolated_user_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     keyring.core._keyring_backend = previous
 
 
+@pytest.fixture(autouse=True)
+def english_ui(qapp, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The UI speaks English (with its plural forms) whatever the machine's locale; a test
+    that wants another language calls `use_language` itself and is put back here."""
+    from softphone.ui.translations import LANG_ENV, use_language
+
+    monkeypatch.setenv(LANG_ENV, "en")
+    use_language("en")
+    yield
+    use_language("en")
+
+
 class FakeEngine:
     """Stands in for `Engine` where a widget's logic is tested: records commands and
     delivers events from a thread of its own, as the engine thread would."""

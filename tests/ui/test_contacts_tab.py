@@ -195,7 +195,7 @@ def test_contacts_export_vcard_and_csv_round_trip(qtbot, window, directory, tmp_
     view = window.contacts_view
     target = tmp_path / "out.vcf"
     view.export_to(target)
-    qtbot.waitUntil(lambda: "Exported 1 contacts" in view.message_label.text())
+    qtbot.waitUntil(lambda: "Exported 1 contact " in view.message_label.text())
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     [back] = read_vcards(target.read_bytes())
     assert back.display_name == "Carol Jones" and back.uris == ("sip:carol@h.example",)

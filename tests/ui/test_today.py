@@ -219,11 +219,11 @@ def test_today_ics_import_error_names_the_line_and_imports_nothing(
     path.write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//t//EN\n{body}\nEND:VCALENDAR\n")
     view.import_from(path)
     qtbot.waitUntil(lambda: view.message_label.text().startswith("Imported"))
-    assert view.message_label.text() == "Imported 1 appointments (skipped: 1 all-day)."
+    assert view.message_label.text() == "Imported 1 appointment (skipped: 1 all-day)."
     _wait_rows(qtbot, view, 1)
     out = tmp_path / "out.ics"
     view.export_to(out)
-    qtbot.waitUntil(lambda: "Exported 1 appointments" in view.message_label.text())
+    qtbot.waitUntil(lambda: "Exported 1 appointment " in view.message_label.text())
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     [back] = read_ics(out.read_bytes()).appointments
     assert back.title == "Review" and back.participant == PAT

@@ -157,3 +157,12 @@ def test_camera_choice_persists_by_name_with_mode_and_video_policy(tmp_path: Pat
     path.write_text(json.dumps(doc))
     with pytest.raises(SettingsError, match="positive"):
         load_settings(path)
+
+
+def test_settings_language_round_trip_and_default(tmp_path: Path) -> None:
+    assert Settings().language is None
+    path = save_settings(Settings(language="zh_CN"), tmp_path / "settings.json")
+    assert json.loads(path.read_text())["language"] == "zh_CN"
+    assert load_settings(path).language == "zh_CN"
+    path = save_settings(Settings(), tmp_path / "settings.json")
+    assert "language" not in json.loads(path.read_text())

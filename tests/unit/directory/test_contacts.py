@@ -307,3 +307,42 @@ def test_contacts_load_fills_missing_e164_once(db) -> None:
     assert directory.get(stored.id).numbers[0].e164 == "+12125550123"
     assert db.get_contact(stored.id).numbers[0].e164 == "+12125550123"  # written back
     assert directory.find_by_number("+12125550123")[0].id == stored.id
+
+
+def test_contacts_readers_do_not_wait_for_a_write_on_disk(directory: ContactDirectory, db) -> None:
+    """The engine asks `is_approved` for every incoming call: a slow import (its fsync)
+    must not hold it up, and what the reader sees is the state before the commit."""
+    import threading
+
+    john = directory.add(_john())
+    entered, release = threading.Event(), threading.Event()
+    real_add = db.add_contacts
+
+    def slow_add(contacts):
+        entered.set()
+        assert release.wait(10)
+        return real_add(contacts)
+
+    db.add_contacts = slow_add
+    writer = threading.Thread(
+        target=directory.import_contacts, args=([Contact("Ann Other", uris=("ann@x.example",))],)
+    )
+    writer.start()
+    try:
+        assert entered.wait(5)
+        answered = threading.Event()
+        seen: list[object] = []
+
+        def read() -> None:
+            seen.append(directory.is_approved("sip:john.smith@clinic.example"))
+            seen.append([m.contact.display_name for m in directory.search("ann")])
+            answered.set()
+
+        threading.Thread(target=read).start()
+        assert answered.wait(2), "a reader waited for the write on disk"
+        assert seen == [True, []]  # the import is not visible before it is committed
+    finally:
+        release.set()
+        writer.join(10)
+    assert [m.contact.display_name for m in directory.search("ann")] == ["Ann Other"]
+    assert directory.get(john.id) == john
