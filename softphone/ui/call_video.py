@@ -29,7 +29,7 @@ PREVIEW_EVERY_MS = 66
 
 def frame_image(frame: np.ndarray, max_width: int = PREVIEW_W) -> QImage:
     """A BGR frame as a QImage about `max_width` wide (strided), owning its pixels."""
-    step = max(1, frame.shape[1] // max_width)
+    step = max(1, -(-frame.shape[1] // max_width))  # fits inside the preview
     small = np.ascontiguousarray(frame[::step, ::step, :3])
     h, w = small.shape[:2]
     return QImage(small.data, w, h, 3 * w, QImage.Format.Format_BGR888).copy()
@@ -88,17 +88,20 @@ class CallVideoPanel(QWidget):
     def video_arrived(self, e: ev.CallVideoDidArrive) -> None:
         self._offer()
         self.remote_label.setText(
-            self.tr(
-                "Receiving video from the other side: {width} × {height}, {frames} frames"
-            ).format(width=e.width, height=e.height, frames=e.frames)
+            self.tr("Receiving video from the other side ({width} × {height})").format(
+                width=e.width, height=e.height
+            )
         )
-        self.remote_label.show()
+        if self.remote_label.isHidden():
+            self.remote_label.show()
+            theme.grow_soon(self.window())
 
     def _offer(self) -> None:
         if self.offered:
             return
         self.offered = True
         self.show()
+        theme.grow_soon(self.window())  # the wrapped labels above must keep their lines
         start_on = self._ctx.effective.settings.video.start_calls_with_video
         if start_on and self._ctx.camera is not None:
             self.camera_button.setChecked(True)  # -> on
@@ -110,6 +113,7 @@ class CallVideoPanel(QWidget):
         self._timer.stop()
         self.camera_button.setEnabled(False)
         self.preview_label.hide()
+        self.remote_label.hide()
         self._release()
 
     # -- the button ------------------------------------------------------------------

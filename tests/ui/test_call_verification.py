@@ -176,7 +176,7 @@ def test_verification_camera_button_only_with_video_and_sends_set_video(
         assert video.preview_label.isVisible() and feed.on
         fake_engine.emit(ev.CallVideoDidArrive("c1", 640, 480, 1))
         qtbot.waitUntil(video.remote_label.isVisible)
-        assert "640 × 480" in video.remote_label.text()
+        assert video.remote_label.text() == "Receiving video from the other side (640 × 480)"
         qtbot.mouseClick(video.camera_button, Qt.MouseButton.LeftButton)
         assert fake_engine.commands(cmd.SetVideo)[-1] == cmd.SetVideo("c1", False)
         qtbot.waitUntil(lambda: not feed.on, timeout=5000)

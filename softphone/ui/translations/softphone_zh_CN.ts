@@ -351,8 +351,8 @@
         <translation>您的摄像头（预览）</translation>
     </message>
     <message>
-        <source>Receiving video from the other side: {width} × {height}, {frames} frames</source>
-        <translation>正在接收对方的视频：{width} × {height}，{frames} 帧</translation>
+        <source>Receiving video from the other side ({width} × {height})</source>
+        <translation>正在接收对方的视频（{width} × {height}）</translation>
     </message>
     <message>
         <source>Camera on</source>
