@@ -4,7 +4,8 @@
 thread and only reads an in-memory copy (no disk I/O on the engine thread).
 `PeerTrust.on_event` is an engine listener: it queues the event; one worker thread of
 its own writes the encrypted database (each commit is fsynced) and then updates the
-copy. `set_requirement` may be called from any thread (the UI, the CLI).
+copy. `set_requirement` and `peers` may be called from any thread but read or write
+the database: the UI calls them on a worker thread.
 
 What is kept, per peer address (`storage.e2e_peers`): the SHA-256 fingerprint of the
 certificate presented on a call whose SAS the users confirmed; after a mismatch the
@@ -64,6 +65,17 @@ class PeerTrust:
             raise ValueError('a contact can require or prefer end to end, not turn it "off"')
         peer = self._store.set_requirement(address, requirement, self._contact_id(address))
         self._remember(peer)
+
+    def peers(self, addresses_or_uris: list[str] | tuple[str, ...]) -> list[E2ePeer]:
+        """What is stored for these addresses (SIP URIs are reduced to user@host), in
+        their order, skipping those with nothing stored. Reads the database: call it
+        off the GUI thread (the contact dialog's worker)."""
+        found = []
+        for address in dict.fromkeys(peer_address(a) for a in addresses_or_uris):
+            peer = self._store.get(address)
+            if peer is not None:
+                found.append(peer)
+        return found
 
     def flush(self, timeout: float = 5.0) -> bool:
         self._idle.clear()

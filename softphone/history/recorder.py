@@ -6,7 +6,9 @@ encrypted local database (each write is fsynced: never on the engine or GUI thre
 
 What is kept (`HistorySettings`): nothing at all when "don't keep history" is on;
 otherwise one row per call — direction, peer, start, duration, outcome, whether the
-media was encrypted and whether the call was verified end to end — dropped once older
+media was encrypted, whether it was end to end and whether the users verified it (the
+SAS confirmed, or the peer's certificate verified before; a mismatch clears it) — so
+the history shows the call's label word for word — dropped once older
 than the retention period (`purge`, run at start and once a day). A call the inbound
 policy refused is an audit entry with the reason, plus a history row "refused: ..."
 holding the caller only as the policy read it (number or user@host, no display
@@ -50,6 +52,7 @@ class _Pending:
     rang: bool = False
     answered: bool = False
     encrypted: bool = False
+    end_to_end: bool = False
     verified: bool = False
 
 
@@ -135,7 +138,12 @@ class HistoryRecorder:
             if event.state is ev.CallState.CONFIRMED:
                 self._update(event.call_id, answered=True)
         elif isinstance(event, ev.CallMediaDidChange):
-            self._update(event.call_id, encrypted=event.media.encrypted)
+            m = event.media
+            self._update(event.call_id, encrypted=m.encrypted, end_to_end=m.end_to_end)
+            self._set_verified(event.call_id, m.verified)
+        elif isinstance(event, ev.CallVerificationDidChange):
+            if event.verified or event.mismatch:
+                self._set_verified(event.call_id, event.verified)
         elif isinstance(event, ev.CallDidEnd):
             self._ended(event)
         elif isinstance(event, ev.IncomingCallWasRefused) and event.by_policy:
@@ -169,6 +177,12 @@ class HistoryRecorder:
             for name, value in changes.items():
                 setattr(pending, name, getattr(pending, name) or value)
 
+    def _set_verified(self, call_id: str, verified: bool) -> None:
+        """Verified is not sticky like the rest: a later mismatch takes it back."""
+        pending = self._pending.get(call_id)
+        if pending is not None:
+            pending.verified = verified
+
     def _ended(self, event: ev.CallDidEnd) -> None:
         pending = self._pending.pop(event.call_id, None)
         if pending is None or not self._settings.keep:
@@ -176,6 +190,8 @@ class HistoryRecorder:
         if pending.direction is Direction.INCOMING and not pending.rang and not pending.answered:
             return  # refused before it rang (security or policy): audit only, no history
         encrypted = pending.encrypted or bool(event.media and event.media.encrypted)
+        end_to_end = pending.end_to_end or bool(event.media and event.media.end_to_end)
+        verified = pending.verified and end_to_end and not event.security_failure
         saved = self._db.add_call(
             CallRecord(
                 started=pending.started,
@@ -183,8 +199,9 @@ class HistoryRecorder:
                 direction=pending.direction,
                 outcome=_outcome(pending, event),
                 encrypted_media=encrypted,
-                verified=pending.verified,
+                verified=verified,
                 peer=pending.peer,
+                end_to_end=end_to_end,
             )
         )
         with self._rows_lock:

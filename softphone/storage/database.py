@@ -158,6 +158,7 @@ class CallRecord:
     peer: str
     note: str | None = None
     id: int | None = None
+    end_to_end: bool | None = None  # None: recorded before the history kept it (schema 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +371,8 @@ class LocalDatabase:
             enc = self._encrypter("call_history", row_id)
             self._conn.execute(
                 "INSERT INTO call_history (id, started, duration_s, direction, outcome,"
-                " encrypted_media, verified, peer, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " encrypted_media, verified, peer, note, end_to_end)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     row_id,
                     _to_time(record.started),
@@ -381,6 +383,7 @@ class LocalDatabase:
                     int(record.verified),
                     enc("peer", record.peer),
                     enc("note", record.note),
+                    None if record.end_to_end is None else int(record.end_to_end),
                 ),
             )
         return replace(record, id=row_id)
@@ -446,6 +449,7 @@ class LocalDatabase:
             verified=bool(row["verified"]),
             peer=dec("peer", row["peer"]),
             note=dec("note", row["note"]),
+            end_to_end=None if row["end_to_end"] is None else bool(row["end_to_end"]),
         )
 
     # -- audit log -------------------------------------------------------------------

@@ -13,6 +13,9 @@ History:
   1  contacts with `numbers_json` as a JSON list of strings.
   2  `numbers_json` holds entries {original, e164, label}; `tags_json` added.
   3  `appointments` (scheduled calls) added.
+  4  `e2e_peers` (end-to-end verification kept per peer) added.
+  5  `call_history.end_to_end`: whether the call's media was end to end (NULL: a row
+     from before; the history never labels such a row more than "to the server").
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import phonenumbers
 
 from softphone.storage.column_cipher import ColumnCipher
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 # Start times are plain (REAL, UTC) so "today" and windows are SQL range queries; who
 # is called, the title, notes, phrase hash and outcome are encrypted; the iCalendar UID
@@ -95,7 +98,8 @@ CREATE TABLE call_history (
     encrypted_media INTEGER NOT NULL CHECK (encrypted_media IN (0, 1)),
     verified INTEGER NOT NULL CHECK (verified IN (0, 1)),
     peer BLOB NOT NULL,
-    note BLOB
+    note BLOB,
+    end_to_end INTEGER CHECK (end_to_end IN (0, 1))
 );
 CREATE INDEX call_history_started ON call_history (started);
 CREATE TABLE audit_log (
@@ -117,6 +121,7 @@ TABLES_BY_VERSION = {
     2: ("contacts", "call_history", "audit_log"),
     3: ("contacts", "call_history", "audit_log", "appointments"),
     4: ("contacts", "call_history", "audit_log", "appointments", "e2e_peers"),
+    5: ("contacts", "call_history", "audit_log", "appointments", "e2e_peers"),
 }
 
 NumberCell = tuple[str, str | None, str | None]  # original, e164, label
@@ -230,8 +235,18 @@ def _v3_to_v4(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
     conn.execute(_E2E_PEERS)
 
 
+def _v4_to_v5(conn: sqlite3.Connection, cipher: ColumnCipher) -> None:
+    # ALTER TABLE appends the column: a new file lists it last too, so the two match.
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(call_history)")}
+    if "end_to_end" not in columns:
+        conn.execute(
+            "ALTER TABLE call_history ADD COLUMN end_to_end INTEGER CHECK (end_to_end IN (0, 1))"
+        )
+
+
 _STEPS: dict[int, Callable[[sqlite3.Connection, ColumnCipher], None]] = {
     1: _v1_to_v2,
     2: _v2_to_v3,
     3: _v3_to_v4,
+    4: _v4_to_v5,
 }

@@ -6,16 +6,26 @@ secret store). The password goes from the secret store into `AddAccount` as a
 line: registered (with the TLS version), connecting, or not registered and why —
 from the engine's `AccountRegistrationDidChange`, or from a problem found before the
 engine was asked (no password stored, profile unreadable, store locked).
+
+The account's long-term end-to-end identity (`e2e.identity`: the certificate its
+contacts verify) is read from the secret store — made there on first use — on the
+same worker thread, as the CLI does (`cli.calls._e2e_identity`), and goes into
+`AddAccount` with it. It is loaded even when the profile's end-to-end mode is "off",
+since a contact may require end to end. Without it (store locked, stored identity
+damaged) the engine makes one for this run only: calls still work, but contacts
+cannot recognise it later; `identity_problem` says why.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from softphone.config.profile import ProfileError, SipProfile, find_profile, load_profile
 from softphone.config.settings import AccountSettings
+from softphone.e2e.identity import DtlsIdentity, IdentityError, load_or_create
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.security.secret import Secret
@@ -30,6 +40,8 @@ from softphone.ui.status_text import (
     registration_status,
     setup_problem,
 )
+
+log = logging.getLogger(__name__)
 
 
 class AccountSetupError(Exception):
@@ -59,6 +71,27 @@ def load_account(
     return profile, password
 
 
+def load_identity(
+    profile: SipProfile, username: str, store: SecretStore | None
+) -> tuple[DtlsIdentity | None, str | None]:
+    """Worker thread: the account's end-to-end identity, or None and why not."""
+    if store is None:
+        return None, "the secret store is not open"
+    try:
+        return load_or_create(store, f"{username}@{profile.domain}")[0], None
+    except (IdentityError, SecretStoreError) as e:
+        return None, str(e)
+
+
+def load_engine_account(
+    acc: AccountSettings, store: SecretStore | None
+) -> tuple[SipProfile, Secret | None, DtlsIdentity | None, str | None]:
+    """Worker thread: what `AddAccount` needs — profile, password, identity (and why
+    there is no identity, if there is none)."""
+    profile, password = load_account(acc, store)
+    return (profile, password, *load_identity(profile, acc.username, store))
+
+
 class AccountController(QObject):
     statusChanged = Signal(object)  # StatusText
     accountChanged = Signal()  # UiContext.account was set or cleared
@@ -69,6 +102,7 @@ class AccountController(QObject):
         self.status: StatusText = no_account()
         self.last_registration: ev.AccountRegistrationDidChange | None = None
         self._setup_failed = False
+        self.identity_problem: str | None = None
         ctx.bridge.registrationChanged.connect(self._on_account_registration_did_change)
         ctx.bridge.commandFailed.connect(self._on_command_did_fail)
 
@@ -82,7 +116,7 @@ class AccountController(QObject):
         acc = accounts[0]
         opening = self.tr("Opening account {user}…").format(user=acc.username)
         self._set_status(StatusText(Severity.BUSY, opening))
-        job = functools.partial(load_account, acc, self._ctx.store)
+        job = functools.partial(load_engine_account, acc, self._ctx.store)
         self._ctx.bridge.run_in_background(job, functools.partial(self._done_load, acc))
 
     def retry(self) -> None:
@@ -103,7 +137,12 @@ class AccountController(QObject):
             why = str(error) if isinstance(error, AccountSetupError) else repr(error)
             self._fail_setup(why)
             return
-        profile, password = result.value
+        profile, password, identity, self.identity_problem = result.value
+        if self.identity_problem:
+            log.warning(
+                "end-to-end identity not kept for this run: %s (contacts cannot recognise it)",
+                self.identity_problem,
+            )
         if acc.password is not None and password is None:
             self._fail_setup(
                 self.tr("no password stored for {address}: enter it in Settings").format(
@@ -120,7 +159,14 @@ class AccountController(QObject):
         )
         self._set_status(StatusText(Severity.BUSY, connecting))
         self._ctx.bridge.submit(
-            cmd.AddAccount(account_id, profile, acc.username, password, register=profile.register)
+            cmd.AddAccount(
+                account_id,
+                profile,
+                acc.username,
+                password,
+                register=profile.register,
+                e2e_identity=identity,
+            )
         )
 
     def _fail_setup(self, why: str) -> None:

@@ -7,7 +7,13 @@ policy file; the encrypted database and the history recorder; the main window; t
 first-run wizard when there is no settings file yet. The database is the one the
 CLI uses (`storage.locations.database_path`). At the end, in reverse: windows
 (which hang up), the bridge, the engine (hangs up, unregisters, destroys pjsua2 on
-its own thread), the recorder, the database.
+its own thread), the camera, the peer trust, the recorder, the database.
+
+End to end: the engine sends video from the camera chosen in the settings
+(`CameraFeed`, opened only while a call window has the camera on); once the
+database is open, `PeerTrust` (backed by it) is the engine's `e2e_peers` lookup and
+records each verification; the account's identity comes from the secret store
+(`ui.account`).
 
 Start-up problems that must not stop the app (no store, a damaged database) are
 shown and the app runs without what they would have given; a policy file that
@@ -32,15 +38,19 @@ from softphone.config.profile import ProfileError, SipProfile, find_profile, loa
 from softphone.config.settings import (
     Settings,
     SettingsError,
+    VideoSettings,
     effective_settings,
     load_settings,
     quarantine_settings,
     settings_path,
 )
+from softphone.e2e.trust import PeerTrust
 from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine.gate import CallPolicy
 from softphone.history.recorder import HistoryRecorder
+from softphone.media.camera import CameraMode, open_camera
+from softphone.media.camera_feed import CameraFeed
 from softphone.policy.inbound import InboundMode
 from softphone.security.credentials import PASSPHRASE_ENV, data_dir
 from softphone.security.secret_store import (
@@ -89,6 +99,8 @@ class GuiApp:
         self.window: MainWindow | None = None
         self.wizard: FirstRunWizard | None = None
         self.policy: CallPolicy | None = None  # the administrator's rules, the caller facts
+        self.trust: PeerTrust | None = None  # end-to-end verification, in the database
+        self.camera: CameraFeed | None = None
         self.problems: list[str] = []
 
     def start(self) -> MainWindow:
@@ -97,7 +109,8 @@ class GuiApp:
         use_language(language(settings.language))  # before any window is built
         QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
         first_run = not self.settings_file.exists()
-        self.engine = Engine()
+        self.camera = CameraFeed(self._open_camera)
+        self.engine = Engine(video_source=self.camera.engine_source)
         self.bridge = EngineBridge(self.engine)
         self.engine.start()
         store = self._open_store()
@@ -116,6 +129,11 @@ class GuiApp:
         recorder = HistoryRecorder(database, effective.history) if database else None
         if recorder is not None:
             self.engine.subscribe(recorder.on_event)
+        if database is not None:
+            self.trust = PeerTrust(database)
+            self.engine.subscribe(self.trust.on_event)
+            self.policy = replace(self.policy, e2e_peers=self.trust.lookup)
+            self.apply_inbound_mode(effective.inbound_mode)
         directory, schedule = None, None
         profile = self._first_profile(settings)
         if database is not None and profile is not None:
@@ -131,6 +149,8 @@ class GuiApp:
             store=store,
             database=database,
             recorder=recorder,
+            trust=self.trust,
+            camera=self.camera,
             pins=pins,
             directory=directory,
             schedule=schedule,
@@ -170,6 +190,10 @@ class GuiApp:
             self.bridge.close()
         if self.engine is not None:
             self.engine.stop()
+        if self.camera is not None:
+            self.camera.stop()
+        if self.trust is not None:
+            self.trust.close()
         ctx = self.ctx
         if ctx is not None and ctx.schedule is not None:
             ctx.schedule.close()
@@ -179,6 +203,11 @@ class GuiApp:
             ctx.database.close()
 
     # -- start-up steps --------------------------------------------------------------
+
+    def _open_camera(self):
+        """Worker thread (`CameraFeed.start`): the camera the settings name now."""
+        video = self.ctx.effective.settings.video if self.ctx else VideoSettings()
+        return open_camera(video.camera, CameraMode(video.width, video.height, video.fps))
 
     def _load_settings(self) -> Settings:
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import logging
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -60,7 +61,7 @@ class JobResult:
 
 @dataclass(frozen=True)
 class _Finished:
-    done: Callable[[JobResult], None]
+    held: Callable[[], Callable[[JobResult], None] | None]  # None: its window has gone
     result: JobResult
 
 
@@ -78,6 +79,10 @@ class EngineBridge(QObject):
     callStateChanged = Signal(object)
     callMediaChanged = Signal(object)
     callSecurityFailed = Signal(object)
+    callSasReady = Signal(object)  # CallSasDidBecomeReady: show the code
+    callPeerIdentityChanged = Signal(object)  # CallPeerIdentityDidChange: LOUD warning
+    callVerificationChanged = Signal(object)  # CallVerificationDidChange
+    callVideoArrived = Signal(object)  # CallVideoDidArrive
     callOfferRefused = Signal(object)
     callEnded = Signal(object)
     callDtmfArrived = Signal(object)
@@ -116,6 +121,10 @@ class EngineBridge(QObject):
             ev.CallStateDidChange: self.callStateChanged,
             ev.CallMediaDidChange: self.callMediaChanged,
             ev.CallSecurityDidFail: self.callSecurityFailed,
+            ev.CallSasDidBecomeReady: self.callSasReady,
+            ev.CallPeerIdentityDidChange: self.callPeerIdentityChanged,
+            ev.CallVerificationDidChange: self.callVerificationChanged,
+            ev.CallVideoDidArrive: self.callVideoArrived,
             ev.CallOfferWasRefused: self.callOfferRefused,
             ev.CallDidEnd: self.callEnded,
             ev.CallDtmfDidArrive: self.callDtmfArrived,
@@ -148,6 +157,15 @@ class EngineBridge(QObject):
     def new_id(self, prefix: str = "c") -> str:
         return self._engine.new_id(prefix)
 
+    def confirm_sas(self, call_id: str, matched: bool) -> None:
+        """The users compared the short code of an end-to-end call (the buttons of
+        `SasPanel`): matched marks it verified, a mismatch ends it."""
+        self.submit(cmd.ConfirmSas(call_id, matched))
+
+    def set_video(self, call_id: str, on: bool) -> None:
+        """The camera of an end-to-end call with video, on or off (no renegotiation)."""
+        self.submit(cmd.SetVideo(call_id, on))
+
     def run_in_background(
         self, job: Callable[[], Any], done: Callable[[JobResult], None] | None = None
     ) -> None:
@@ -157,7 +175,12 @@ class EngineBridge(QObject):
             return
         future = self._pool.submit(job)
         if done is not None:
-            future.add_done_callback(lambda f: self._finish(f, done))
+            # A window's method is held weakly: the worker thread must never hold the
+            # last reference to a widget (Python would delete it there, off the GUI
+            # thread, and Qt crashes); a window that went away gets no result.
+            owner = getattr(done, "__self__", None)
+            held = weakref.WeakMethod(done) if isinstance(owner, QObject) else lambda: done
+            future.add_done_callback(lambda f: self._finish(f, held))
 
     def close(self) -> None:
         """Stop listening (before the engine stops); queued deliveries are dropped."""
@@ -174,13 +197,13 @@ class EngineBridge(QObject):
         if not self._closed:
             self._delivered.emit(event)
 
-    def _finish(self, future: concurrent.futures.Future, done: Callable[[JobResult], None]) -> None:
+    def _finish(self, future: concurrent.futures.Future, held: Callable[[], Any]) -> None:
         """Worker thread: the job ended; deliver its result to the GUI thread."""
         if future.cancelled() or self._closed:
             return
         error = future.exception()
         result = JobResult(error=error) if error else JobResult(value=future.result())
-        self._delivered.emit(_Finished(done, result))
+        self._delivered.emit(_Finished(held, result))
 
     # -- GUI thread, from the queue ---------------------------------------------------
 
@@ -189,10 +212,11 @@ class EngineBridge(QObject):
         if self._closed:
             return
         if isinstance(item, _Finished):
-            owner = getattr(item.done, "__self__", None)
-            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            done = item.held()
+            owner = getattr(done, "__self__", None)
+            if done is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
                 return  # the window that asked has gone
-            item.done(item.result)
+            done(item.result)
             return
         if isinstance(item, ev.AudioDevicesDidChange):
             self.audio_devices = item

@@ -6,7 +6,10 @@ Everything shown comes from the engine's events for this call; every button is a
 command. Statistics are asked for every 2 s (`RequestStats`) while media flows. A
 blind-transfer target goes through the dial policy first (`CallLauncher`), and the
 engine checks it again. The SAS panel appears when the media is end to end; the
-code is read from the media event's `sas` when the engine provides one. A call for
+code comes with `CallSasDidBecomeReady`, and the users' answer goes back as
+`ConfirmSas`; a contact presenting another identity than the one verified raises the
+red `IdentityWarning` at the top before anyone talks (`e2e_text` says what each
+stage shows). With video, `CallVideoPanel` turns the camera on and off. A call for
 an appointment says which one, and when the appointment has a verification phrase
 the provider checks it here (`PhrasePanel`). The window shows the patient, so it
 closes by itself `CLOSE_AFTER_END_MS` after the call ended (seed 000, "Terminating the
@@ -18,10 +21,12 @@ says when one went away (`CallDevicesRow`).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -38,13 +43,15 @@ from softphone.ui import theme
 from softphone.ui.call_devices import CallDevicesRow
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_legs import SecondLegPanel
+from softphone.ui.call_video import CallVideoPanel
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import KEYS
+from softphone.ui.e2e_text import call_end_reason, identity_warning, mismatch_line, sas_view
 from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.notify_text import caller_address
 from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
-from softphone.ui.security_badge import SasPanel, SecurityBadge
+from softphone.ui.security_badge import IdentityWarning, SasPanel, SecurityBadge
 from softphone.ui.security_text import describe
 from softphone.ui.today_text import incoming_text
 
@@ -92,6 +99,10 @@ class CallWindow(QWidget):
         self._connected_at: float | None = None
         self._media: ev.MediaSecurity | None = None
         self._signalling: ev.SignallingSecurity | None = None
+        # the last end-to-end event of each kind for this call (e2e_text.sas_view)
+        self._sas_ready: ev.CallSasDidBecomeReady | None = None
+        self._identity_changed: ev.CallPeerIdentityDidChange | None = None
+        self._verification: ev.CallVerificationDidChange | None = None
         self.setWindowTitle(self.tr("Call — {peer}").format(peer=caller_address(remote_uri)))
         self._build(remote_uri)
         self._tick = QTimer(self, interval=1000)
@@ -109,6 +120,10 @@ class CallWindow(QWidget):
         b.callTransferProgressed.connect(self._on_call_transfer_did_progress)
         b.callEnded.connect(self._on_call_did_end)
         b.commandFailed.connect(self._on_command_did_fail)
+        b.callSasReady.connect(self._on_call_sas_did_become_ready)
+        b.callPeerIdentityChanged.connect(self._on_call_peer_identity_did_change)
+        b.callVerificationChanged.connect(self._on_call_verification_did_change)
+        b.callVideoArrived.connect(self._on_call_video_did_arrive)
         self.badge.show_view(describe(None, None))
 
     # -- layout ----------------------------------------------------------------------
@@ -224,6 +239,15 @@ class CallWindow(QWidget):
         self.hangup_button.clicked.connect(self._on_hangup_button_clicked)
         self.close_button.clicked.connect(self.close)
         self.sas_panel.sasConfirmed.connect(self._on_sas_panel_sas_confirmed)
+        self._build_end_to_end(layout)
+
+    def _build_end_to_end(self, layout: QVBoxLayout) -> None:
+        """The identity warning above the badge; the camera under the quality line."""
+        self.state_label.setWordWrap(True)  # a security failure's reason is long
+        self.identity_banner = IdentityWarning()
+        layout.insertWidget(layout.indexOf(self.badge), self.identity_banner)
+        self.video_panel = CallVideoPanel(self._ctx, self.call_id)
+        layout.insertWidget(layout.indexOf(self.quality_label) + 1, self.video_panel)
 
     def _say(self, text: str, kind: str = "info") -> None:
         self.message_label.setText(text)
@@ -292,6 +316,8 @@ class CallWindow(QWidget):
 
     @Slot(bool)
     def _on_sas_panel_sas_confirmed(self, matched: bool) -> None:
+        if not self.ended:
+            self._ctx.bridge.confirm_sas(self.call_id, matched)
         self.sasConfirmed.emit(self.call_id, matched)
 
     @Slot()
@@ -323,8 +349,8 @@ class CallWindow(QWidget):
         self._media, self._signalling = e.media, e.signalling or self._signalling
         self.badge.show_view(describe(self._media, self._signalling))
         if e.media.end_to_end:
-            self.sas_panel.set_sas(getattr(e.media, "sas", None))
-            self.sas_panel.show()
+            self._show_sas()
+        self.video_panel.media_changed(e.media)
         theme.grow_to_fit(self)
         if e.local_hold:
             self.state_label.setText(self.tr("On hold"))
@@ -380,6 +406,7 @@ class CallWindow(QWidget):
         if e.call_id != self.call_id:
             return
         self.ended = True
+        self.video_panel.end()
         self._tick.stop()
         self._stats_timer.stop()
         why = e.security_failure or e.reason or self.tr("ended")
@@ -407,6 +434,60 @@ class CallWindow(QWidget):
             self.devices_row.end()
         self.close_button.show()
         self.close_timer.start()  # the patient's details do not stay on screen
+
+    # -- end-to-end verification ---------------------------------------------------------
+
+    def _show_sas(self) -> None:
+        self.sas_panel.show_view(
+            sas_view(self._sas_ready, self._identity_changed, self._verification)
+        )
+        self.sas_panel.show()
+        theme.grow_soon(self)
+
+    @Slot(object)
+    def _on_call_sas_did_become_ready(self, e: ev.CallSasDidBecomeReady) -> None:
+        if e.call_id != self.call_id or self.ended:
+            return
+        self._sas_ready = e
+        self._show_sas()
+
+    @Slot(object)
+    def _on_call_peer_identity_did_change(self, e: ev.CallPeerIdentityDidChange) -> None:
+        """LOUD, before anyone talks: the banner, the window raised, the taskbar flashing."""
+        if e.call_id != self.call_id or self.ended:
+            return
+        self._identity_changed = e
+        self.identity_banner.show_warning(identity_warning(e))
+        if self._sas_ready is not None or self.sas_panel.isVisible():
+            self._show_sas()
+        self.raise_()
+        self.activateWindow()
+        QApplication.alert(self)
+        theme.grow_soon(self)
+
+    @Slot(object)
+    def _on_call_verification_did_change(self, e: ev.CallVerificationDidChange) -> None:
+        if e.call_id != self.call_id:
+            return
+        self._verification = e
+        media = self._media
+        if media is not None and media.end_to_end and (e.verified or e.mismatch):
+            # the badge follows at once (the engine's media event confirms it)
+            self._media = replace(media, verified=e.verified)
+            view = describe(self._media, self._signalling)
+            if e.mismatch:
+                view = replace(view, end_to_end=mismatch_line())
+            self.badge.show_view(view)
+        if e.verified and self._identity_changed is not None:
+            self.identity_banner.hide()  # compared again and confirmed
+        if e.mismatch:
+            self._say(call_end_reason(e), "error")
+        self._show_sas()
+
+    @Slot(object)
+    def _on_call_video_did_arrive(self, e: ev.CallVideoDidArrive) -> None:
+        if e.call_id == self.call_id and not self.ended:
+            self.video_panel.video_arrived(e)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -5,6 +5,13 @@ The fields become a `Contact` with the directory's own rules (`contact_text.
 build_contact`), so a bad SIP address is named before anything is written. Saving
 runs `ContactDirectory.add`/`update` on a worker thread (an fsynced transaction); the
 dialog closes only when that succeeded, and says why when it did not.
+
+End to end (with a `PeerTrust`, i.e. an unlocked database): the contact's own
+requirement — as the profile says, preferred, or required (calls that cannot be end to
+end are refused) — is kept per SIP address (`PeerTrust.set_requirement`, written with
+the contact on the same worker), and what was verified is shown: the identity's
+fingerprint in short form and the day, or the last mismatch and why. Both are read on a
+worker thread when the dialog opens.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -32,10 +40,13 @@ from PySide6.QtWidgets import (
 
 from softphone.directory.contacts import ContactDirectory
 from softphone.directory.fields import InvalidContactError
+from softphone.e2e.trust import PeerTrust
+from softphone.policy.end_to_end import peer_address
 from softphone.storage.database import Contact
 from softphone.ui import theme
 from softphone.ui.bridge import EngineBridge, JobResult
 from softphone.ui.contact_text import build_contact
+from softphone.ui.e2e_text import requirement_choices, verified_state
 
 NUMBER_LABELS = ("work", "cell", "home", "fax", "other")
 
@@ -43,6 +54,29 @@ NUMBER_LABELS = ("work", "cell", "home", "fax", "other")
 def _save(directory: ContactDirectory, contact: Contact) -> Contact:
     """Worker thread: write the contact (new without an id)."""
     return directory.add(contact) if contact.id is None else directory.update(contact)
+
+
+def _sip_uris(contact: Contact | None) -> list[str]:
+    return [u for u in contact.uris if u.lower().startswith(("sip:", "sips:"))] if contact else []
+
+
+def _save_with_requirement(
+    directory: ContactDirectory, contact: Contact, trust: PeerTrust | None, requirement: str | None
+) -> Contact:
+    """Worker thread: the contact, then its end-to-end requirement on each SIP address
+    where it differs from what is stored."""
+    saved = _save(directory, contact)
+    if trust is not None:
+        stored = {p.address: p.requirement for p in trust.peers(_sip_uris(saved))}
+        for uri in _sip_uris(saved):
+            if requirement != stored.get(peer_address(uri)):
+                trust.set_requirement(uri, requirement)
+    return saved
+
+
+def _load_trust(trust: PeerTrust, uris: list[str]) -> list:
+    """Worker thread: the stored end-to-end rows of these addresses."""
+    return trust.peers(uris)
 
 
 class ContactDialog(QDialog):
@@ -54,10 +88,13 @@ class ContactDialog(QDialog):
         directory: ContactDirectory,
         contact: Contact | None = None,
         parent: QWidget | None = None,
+        *,
+        trust: PeerTrust | None = None,
     ) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._directory = directory
+        self._trust = trust
         self.contact = contact
         self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("New contact"))
         self.name_edit = QLineEdit()
@@ -110,6 +147,7 @@ class ContactDialog(QDialog):
         form.addRow("", self.favourite_check)
         form.addRow("", self.approved_check)
         form.addRow(self.tr("Note:"), self.note_edit)
+        self._build_end_to_end(form)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
@@ -120,6 +158,52 @@ class ContactDialog(QDialog):
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)
         self._fill(contact)
+        self._load_end_to_end(contact)
+
+    def _build_end_to_end(self, form: QFormLayout) -> None:
+        self.e2e_combo = QComboBox()
+        for words, value in requirement_choices():
+            self.e2e_combo.addItem(words, value)
+        self.e2e_combo.setAccessibleName(self.tr("End-to-end encryption for this contact"))
+        self.e2e_combo.setAccessibleDescription(
+            self.tr("Required: calls with this contact that cannot be end to end are refused")
+        )
+        self.e2e_combo.setToolTip(self.tr("Applies to the contact's SIP addresses"))
+        self.verified_label = QLabel("")
+        self.verified_label.setWordWrap(True)
+        self.verified_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.verified_label.setAccessibleName(self.tr("End-to-end verification"))
+        form.addRow(self.tr("End-to-end:"), self.e2e_combo)
+        form.addRow(self.tr("Verified:"), self.verified_label)
+        if self._trust is None:
+            self.e2e_combo.setEnabled(False)
+            self.verified_label.setText(self.tr("Unavailable: the encrypted database is not open."))
+
+    def _load_end_to_end(self, contact: Contact | None) -> None:
+        if self._trust is None:
+            return
+        uris = _sip_uris(contact)
+        if not uris:
+            self.verified_label.setText(
+                self.tr("Verification is kept per SIP address: this contact has none yet.")
+            )
+            return
+        self.e2e_combo.setEnabled(False)  # until what is stored is known
+        job = functools.partial(_load_trust, self._trust, uris)
+        self._bridge.run_in_background(job, self._done_load_trust)
+
+    def _done_load_trust(self, result: JobResult) -> None:
+        self.e2e_combo.setEnabled(True)
+        if not result.ok:
+            self.verified_label.setText(self.tr("Not readable: {error}").format(error=result.error))
+            return
+        peers = result.value
+        requirements = {p.requirement for p in peers if p.requirement}
+        requirement = requirements.pop() if len(requirements) == 1 else None
+        self.e2e_combo.setCurrentIndex(max(0, self.e2e_combo.findData(requirement)))
+        shown = [p for p in peers if p.fingerprint is not None or p.mismatch_at is not None]
+        text = "\n".join(verified_state(p) for p in shown) or verified_state(None)
+        self.verified_label.setText(text)
 
     def _fill(self, contact: Contact | None) -> None:
         if contact is None:
@@ -193,7 +277,13 @@ class ContactDialog(QDialog):
             self.show_error(self.tr("Not saved: {error}").format(error=e))
             return
         self.buttons.setEnabled(False)
-        job = functools.partial(_save, self._directory, contact)
+        job = functools.partial(
+            _save_with_requirement,
+            self._directory,
+            contact,
+            self._trust,
+            self.e2e_combo.currentData(),
+        )
         self._bridge.run_in_background(job, self._done_save)
 
     def _done_save(self, result: JobResult) -> None:

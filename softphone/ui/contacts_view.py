@@ -279,7 +279,9 @@ class ContactsView(QWidget):
             return None
         if self.dialog is not None:
             self.dialog.close()
-        self.dialog = ContactDialog(self._ctx.bridge, directory, contact, self)
+        self.dialog = ContactDialog(
+            self._ctx.bridge, directory, contact, self, trust=self._ctx.trust
+        )
         self.dialog.contactSaved.connect(self._on_dialog_contact_saved)
         self.dialog.open()
         return self.dialog

@@ -16,7 +16,9 @@ from softphone.config.admin_policy import AdminPolicy
 from softphone.config.profile import SipProfile
 from softphone.config.settings import Effective, Settings, effective_settings
 from softphone.directory.contacts import ContactDirectory
+from softphone.e2e.trust import PeerTrust
 from softphone.history.recorder import HistoryRecorder
+from softphone.media.camera_feed import CameraFeed
 from softphone.policy.inbound import InboundMode
 from softphone.policy.pin import PinAuthority
 from softphone.schedule.live import LiveSchedule
@@ -49,6 +51,8 @@ class UiContext:
     store: SecretStore | None = None
     database: LocalDatabase | None = None
     recorder: HistoryRecorder | None = None
+    trust: PeerTrust | None = None  # end-to-end verification per peer (needs the database)
+    camera: CameraFeed | None = None  # the configured camera, shared with the engine
     pins: PinAuthority | None = None
     role: str | None = None  # dialing role; None: the policy's default
     account: AccountInfo | None = None

@@ -18,6 +18,7 @@ from PySide6.QtCore import (
 from softphone.storage.database import CallRecord
 from softphone.ui.call_evaluation import rating_of
 from softphone.ui.dates import short_date_time
+from softphone.ui.e2e_text import history_label
 from softphone.ui.history_filter import OutcomeGroup, history_matches, keep, outcome_text
 from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.notify_text import caller_address
@@ -48,16 +49,6 @@ def _outcome(r: CallRecord) -> str:
         return said
     return translate("HistoryModel", "{outcome} · quality {score}/5").format(
         outcome=said, score=score
-    )
-
-
-def _security(r: CallRecord) -> str:
-    if not r.encrypted_media:
-        return translate("HistoryModel", "NOT encrypted") if r.outcome == "answered" else "–"
-    return (
-        translate("HistoryModel", "encrypted, verified")
-        if r.verified
-        else translate("HistoryModel", "encrypted")
     )
 
 
@@ -101,7 +92,7 @@ class HistoryModel(QAbstractTableModel):
                 caller_address(r.peer),
                 _duration(r.duration_s),
                 _outcome(r),
-                _security(r),
+                history_label(r),
             )[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             note = f"\n{r.note}" if r.note else ""

@@ -5,6 +5,12 @@ Made to be impossible to misread: one level ("end_to_end", "encrypted",
 words, and one line each for signalling, media and end-to-end. SDES keys travel in
 the SIP messages, which every proxy on the path decrypts, so an SDES call always says
 "End-to-end: no" in so many words.
+
+The headline is the call's label, word for word (`MediaSecurity.label`, through
+`e2e_text.label_text`): "end-to-end encrypted (verified)", "end-to-end encrypted (not
+verified)", "encrypted to the server only" or "not encrypted" — never another phrase
+that could be read as more. SDES keys sent over unencrypted signalling are readable by
+anyone on the path: that call is "not encrypted".
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import enum
 from dataclasses import dataclass
 
 from softphone.engine.events import MediaSecurity, SignallingSecurity
+from softphone.policy.end_to_end import LABEL_NOT_ENCRYPTED
 from softphone.ui.i18n import translate
+from softphone.ui.security_labels import label_text
 
 
 class Level(enum.StrEnum):
@@ -58,12 +66,12 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
         )
         return SecurityView(
             Level.UNENCRYPTED,
-            translate("SecurityText", "NOT ENCRYPTED — others on the network can listen"),
+            label_text(media.label),
             sig_line,
             translate("SecurityText", "Media: plain RTP ({profile}), NOT encrypted — {why}").format(
                 profile=media.profile, why=why
             ),
-            translate("SecurityText", "End-to-end: no"),
+            translate("SecurityText", "End-to-end: no — others on the network can listen"),
         )
     keying = media.keying.upper()
     suite = media.suite or "SRTP"
@@ -71,27 +79,24 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
         # SDES keys inside unencrypted SIP are readable by anyone on the path.
         return SecurityView(
             Level.UNENCRYPTED,
-            translate("SecurityText", "NOT PROTECTED — the media keys were sent unencrypted"),
+            label_text(LABEL_NOT_ENCRYPTED),
             sig_line,
             translate(
                 "SecurityText", "Media: SRTP {suite}, keys sent by SDES over unencrypted signalling"
             ).format(suite=suite),
             translate("SecurityText", "End-to-end: no"),
         )
-    tls = tls_name(signalling.tls_version) if signalling and signalling.encrypted else None
     if media.end_to_end:
         return SecurityView(
             Level.END_TO_END,
-            (
-                translate("SecurityText", "End-to-end encrypted ({keying}) – {tls}")
-                if tls
-                else translate("SecurityText", "End-to-end encrypted ({keying})")
-            ).format(keying=keying, tls=tls),
+            label_text(media.label),
             sig_line,
             translate(
                 "SecurityText", "Media: SRTP {suite}, keys agreed by {keying} between the two apps"
             ).format(suite=suite, keying=keying),
-            translate(
+            translate("SecurityText", "End-to-end: yes — verified: no one is in the middle")
+            if media.verified
+            else translate(
                 "SecurityText", "End-to-end: yes — compare the short code below aloud to be sure"
             ),
         )
@@ -102,13 +107,9 @@ def describe(media: MediaSecurity | None, signalling: SignallingSecurity | None)
     )
     return SecurityView(
         Level.ENCRYPTED,
-        (
-            translate("SecurityText", "Encrypted (hop-by-hop, {keying}) – {tls}")
-            if tls
-            else translate("SecurityText", "Encrypted (hop-by-hop, {keying})")
-        ).format(keying=keying, tls=tls),
+        label_text(media.label),
         sig_line,
-        translate("SecurityText", "Media: SRTP {suite}, keys exchanged {how}").format(
+        translate("SecurityText", "Media: SRTP {suite} (hop by hop), keys exchanged {how}").format(
             suite=suite, how=how
         ),
         translate("SecurityText", "End-to-end: no — your provider's servers can access the keys"),

@@ -88,3 +88,38 @@ def test_bridge_after_close_runs_no_background_job(qtbot, bridge: EngineBridge) 
     bridge.run_in_background(lambda: ran.append(1))
     qtbot.wait(50)
     assert ran == []
+
+
+def test_bridge_a_window_gone_while_its_job_runs_is_not_kept_alive_by_the_worker(
+    qtbot, bridge: EngineBridge
+) -> None:
+    """The worker thread must not hold the last reference to a widget: Python would
+    delete it there, off the GUI thread (a crash in Qt)."""
+    import gc
+    import weakref
+
+    from PySide6.QtWidgets import QWidget
+
+    class Window(QWidget):
+        def done(self, result: JobResult) -> None:
+            raise AssertionError("a window that went away got a result")
+
+    started, release = threading.Event(), threading.Event()
+
+    def job() -> int:
+        started.set()
+        release.wait(5)
+        return 1
+
+    window = Window()
+    gone = weakref.ref(window)
+    bridge.run_in_background(job, window.done)
+    assert started.wait(5)
+    del window
+    gc.collect()
+    assert gone() is None  # deleted here, on the GUI thread
+    release.set()
+    keeper = Recorder()
+    bridge.run_in_background(lambda: 2, keeper.done)  # the pool is still working
+    qtbot.waitUntil(lambda: len(keeper.items) == 1)
+    assert keeper.items[0][1].value == 2

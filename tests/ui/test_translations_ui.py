@@ -76,7 +76,7 @@ def test_main_window_in_simplified_chinese(qtbot, bridge, tmp_path, screenshot, 
         "dr.li@clinic.example",
         "12:34",
         "已接听 · 质量 5/5",
-        "已加密，已验证",
+        "端到端加密（已验证）",  # the exact label: a verified call was end to end
     ]
     assert win.history_model.index(2, 4).data() == "失败：503 Service Unavailable"
     _save(screenshot(win, "main_window_history_zh_CN"))

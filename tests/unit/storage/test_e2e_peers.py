@@ -14,6 +14,7 @@ from softphone.engine import events as ev
 from softphone.policy.end_to_end import E2eMode
 from softphone.storage import Contact, LocalDatabase
 from softphone.storage.e2e_peers import E2ePeerStore
+from softphone.storage.schema import SCHEMA_VERSION
 
 FP = os.urandom(32)
 FP_COLON = ":".join(f"{b:02X}" for b in FP)
@@ -137,7 +138,7 @@ def test_schema_v3_file_gains_the_e2e_peers_table(tmp_path):
     with sqlite3.connect(path) as raw:
         (version,) = raw.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     raw.close()
-    assert version == 4
+    assert version == SCHEMA_VERSION
 
 
 def _columns(path: Path, table: str) -> list[tuple]:

@@ -149,7 +149,7 @@ def test_schema_v1_file_is_upgraded_on_open(path: Path, store: MemoryStore) -> N
     assert _version(path) == 1
     with LocalDatabase.open(path, store) as db:
         john, alan = db.get_contact(1), db.get_contact(2)
-    assert _version(path) == SCHEMA_VERSION == 4
+    assert _version(path) == SCHEMA_VERSION == 5
     assert john == Contact(
         id=1,
         created=CREATED,
