@@ -7,7 +7,7 @@ and drains the command queue between libHandleEvents() turns.
 
 Shutdown order matters (a Call alive after libDestroy() aborts the process):
 hang up, let pjsip finish, Account.shutdown(), drop every pjsua2 object,
-gc.collect(), then libDestroy(), all on this thread.
+collect the garbage (not a GUI toolkit's), then libDestroy(), all on this thread.
 """
 
 from __future__ import annotations
@@ -101,6 +101,35 @@ class _Waker:
 _STRAGGLERS: list[object] = []
 _OWNED_TYPES = (pj.Call, pj.Account, pj.AudioMediaPort, pj.ToneGenerator)
 _OWNED_TYPES += (pj.AudioMediaPlayer, pj.AudioMediaRecorder)
+
+
+def _collect_on_this_thread() -> None:
+    """gc.collect() on the engine thread, so pjsua2 objects in reference cycles are
+    destroyed here, before libDestroy() - but never another toolkit's objects.
+
+    A full collection frees every cycle in the process. A Qt (shiboken) wrapper freed off
+    the GUI thread has its deletion deferred to the GUI thread, and that has crashed the
+    desktop app when a closed window's cycle was collected here. Such objects found in
+    the garbage are kept (with what they reach) in `_FOREIGN_GARBAGE`: a few closed
+    windows held until exit, at engine shutdown only.
+    """
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+    finally:
+        gc.set_debug(0)
+    garbage = list(gc.garbage)
+    gc.garbage.clear()
+    _FOREIGN_GARBAGE.extend(o for o in garbage if _is_shiboken(o))
+    del garbage
+    gc.collect()  # the rest, now unreachable again, is freed here
+
+
+def _is_shiboken(obj: object) -> bool:
+    return any(c.__module__ == "Shiboken" for c in type(obj).__mro__)
+
+
+_FOREIGN_GARBAGE: list[object] = []
 
 
 def _keep_stragglers_alive() -> None:
@@ -425,7 +454,7 @@ class Engine:
             self.audio = None
             self.accounts = None
             self.codecs = None
-            gc.collect()
+            _collect_on_this_thread()
             _keep_stragglers_alive()
             ep.libDestroy()
             self.endpoint = None

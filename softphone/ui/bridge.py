@@ -20,6 +20,8 @@ Handler names to grep for, in every ui module: `_on_<event>` handles an engine e
 from __future__ import annotations
 
 import concurrent.futures
+import functools
+import itertools
 import logging
 import weakref
 from collections.abc import Callable
@@ -61,8 +63,35 @@ class JobResult:
 
 @dataclass(frozen=True)
 class _Finished:
-    held: Callable[[], Callable[[JobResult], None] | None]  # None: its window has gone
+    token: int  # which job: the GUI thread looks it up (and lets go of it) by this
     result: JobResult
+
+
+_Held = Callable[[], Callable[[JobResult], None] | None]
+
+
+def _hold(done: Callable[[JobResult], None]) -> _Held:
+    """A window's result method (or a partial of one) held weakly, so a window that was
+    let go of while its job ran goes at once, on the GUI thread, and gets no result."""
+    func = getattr(done, "func", done)
+    if not isinstance(getattr(func, "__self__", None), QObject):
+        return lambda: done
+    method = weakref.WeakMethod(func)
+    if func is done:
+        return method
+    args, keywords = done.args, done.keywords  # type: ignore[attr-defined]
+
+    def partial() -> Callable[[JobResult], None] | None:
+        bound = method()
+        return functools.partial(bound, *args, **keywords) if bound is not None else None
+
+    return partial
+
+
+def _alive(method: Callable[..., Any]) -> bool:
+    """False when the window a result method (or a partial of one) belongs to has gone."""
+    owner = getattr(getattr(method, "func", method), "__self__", None)
+    return not isinstance(owner, QObject) or shiboken6.isValid(owner)
 
 
 class EngineBridge(QObject):
@@ -108,6 +137,13 @@ class EngineBridge(QObject):
         self._engine = engine
         self._closed = False
         self._pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="ui-io")
+        # Background jobs and their result methods, owned by the GUI thread: they often
+        # reach a window (a bound method, a partial, a closure over `self`), and if a
+        # worker thread let go of the last reference, the window would be deleted there,
+        # off the GUI thread, which crashes Qt (shiboken's deferred deletion). Workers get
+        # only a token; the GUI thread pops the entry when the result arrives.
+        self._jobs: dict[int, tuple[Callable[[], Any], _Held | None]] = {}
+        self._tokens = itertools.count()
         self._signals: dict[type, Signal] = {
             ev.EngineDidStart: self.engineStarted,
             ev.EngineDidStop: self.engineStopped,
@@ -173,14 +209,10 @@ class EngineBridge(QObject):
         After `close()` (shutting down) nothing runs."""
         if self._closed:
             return
-        future = self._pool.submit(job)
-        if done is not None:
-            # A window's method is held weakly: the worker thread must never hold the
-            # last reference to a widget (Python would delete it there, off the GUI
-            # thread, and Qt crashes); a window that went away gets no result.
-            owner = getattr(done, "__self__", None)
-            held = weakref.WeakMethod(done) if isinstance(owner, QObject) else lambda: done
-            future.add_done_callback(lambda f: self._finish(f, held))
+        token = next(self._tokens)
+        self._jobs[token] = (job, _hold(done) if done is not None else None)
+        future = self._pool.submit(self._run_job, token)
+        future.add_done_callback(functools.partial(self._finish, token))
 
     def close(self) -> None:
         """Stop listening (before the engine stops); queued deliveries are dropped."""
@@ -189,6 +221,7 @@ class EngineBridge(QObject):
         self._closed = True
         self._engine.unsubscribe(self._on_engine_event)
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self._jobs.clear()  # on this (the GUI) thread
 
     # -- engine thread / worker threads ---------------------------------------------
 
@@ -197,13 +230,18 @@ class EngineBridge(QObject):
         if not self._closed:
             self._delivered.emit(event)
 
-    def _finish(self, future: concurrent.futures.Future, held: Callable[[], Any]) -> None:
+    def _run_job(self, token: int) -> Any:
+        """Worker thread. The entry stays in `_jobs`, so the references dropped here are
+        never the last ones."""
+        return self._jobs[token][0]()
+
+    def _finish(self, token: int, future: concurrent.futures.Future) -> None:
         """Worker thread: the job ended; deliver its result to the GUI thread."""
         if future.cancelled() or self._closed:
             return
         error = future.exception()
         result = JobResult(error=error) if error else JobResult(value=future.result())
-        self._delivered.emit(_Finished(held, result))
+        self._delivered.emit(_Finished(token, result))
 
     # -- GUI thread, from the queue ---------------------------------------------------
 
@@ -212,11 +250,10 @@ class EngineBridge(QObject):
         if self._closed:
             return
         if isinstance(item, _Finished):
-            done = item.held()
-            owner = getattr(done, "__self__", None)
-            if done is None or (isinstance(owner, QObject) and not shiboken6.isValid(owner)):
-                return  # the window that asked has gone
-            done(item.result)
+            _job, held = self._jobs.pop(item.token, (None, None))
+            done = held() if held is not None else None
+            if done is not None and _alive(done):
+                done(item.result)
             return
         if isinstance(item, ev.AudioDevicesDidChange):
             self.audio_devices = item

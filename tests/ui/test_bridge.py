@@ -123,3 +123,46 @@ def test_bridge_a_window_gone_while_its_job_runs_is_not_kept_alive_by_the_worker
     bridge.run_in_background(lambda: 2, keeper.done)  # the pool is still working
     qtbot.waitUntil(lambda: len(keeper.items) == 1)
     assert keeper.items[0][1].value == 2
+
+
+def test_bridge_a_job_holding_a_window_lets_go_of_it_on_the_gui_thread(
+    qtbot, bridge: EngineBridge
+) -> None:
+    """Jobs are often closures over a window (and results partials of its methods):
+    when the job ends, the last reference must be dropped on the GUI thread, never on
+    the worker (shiboken's deferred deletion then crashed the process)."""
+    import functools
+
+    from PySide6.QtWidgets import QWidget
+
+    deleted_on: list[threading.Thread] = []
+
+    class Window(QWidget):
+        def __del__(self) -> None:
+            deleted_on.append(threading.current_thread())
+
+        def done(self, result: JobResult, tag: str) -> None:
+            pass
+
+    started, release = threading.Event(), threading.Event()
+
+    def make_job(window: Window):
+        def job() -> int:
+            started.set()
+            release.wait(5)
+            return id(window)
+
+        return job
+
+    for done in ("partial", None):  # a result method, and fire-and-forget (feed.stop)
+        deleted_on.clear()
+        started.clear()
+        release.clear()
+        window = Window()
+        result = functools.partial(window.done, tag="x") if done else None
+        bridge.run_in_background(make_job(window), result)
+        del window, result
+        assert started.wait(5)
+        release.set()
+        qtbot.waitUntil(lambda: bool(deleted_on), timeout=5000)
+        assert deleted_on == [threading.main_thread()], done
