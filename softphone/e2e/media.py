@@ -235,7 +235,8 @@ class RemoteAudio:
     def _to_bridge(self, frame: av.AudioFrame) -> None:
         bridge = self._bridge
         if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
-            pcm = frame.to_ndarray().reshape(-1)
+            # s16 mono is one packed plane (the decoders are told so): read it in place
+            pcm = np.frombuffer(frame.planes[0], dtype=np.int16, count=frame.samples)
             usable = len(pcm) - len(pcm) % FACTOR
             out = self._down(pcm[:usable])
         else:  # PCMU and anything not 48 kHz mono
@@ -274,7 +275,8 @@ class BridgeOpusEncoder:
         codec.layout = "mono"
         codec.options = {"application": "voip"}
         codec.sample_rate = clock_rate
-        codec.time_base = fractions.Fraction(1, clock_rate)
+        self._time_base = fractions.Fraction(1, clock_rate)
+        codec.time_base = self._time_base
         self._codec = codec
         self._n = 0
 
@@ -284,7 +286,7 @@ class BridgeOpusEncoder:
         frame.planes[0].update(pcm)
         frame.sample_rate = self.clock_rate
         frame.pts = self._n
-        frame.time_base = self._codec.time_base
+        frame.time_base = self._time_base
         self._n += samples
         return self._codec.encode(frame)
 
