@@ -14,9 +14,13 @@ call on its own thread):
 * "video-frame", (width, height, count) for the first frame and every 15th after.
 
 Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
-conference bridge) and paces itself on the loop's clock; aiortc's encoders resample
-to Opus 48 kHz or PCMU 8 kHz. Decoded frames from the peer are resampled to the
-bridge's rate and queued for pjmedia.
+conference bridge) and paces itself on the loop's clock. With Opus it encodes each
+frame itself, from the bridge's 16 kHz (`BridgeOpusEncoder`), and aiortc only packs
+the packet into RTP; with PCMU it hands aiortc a 48 kHz frame to encode. Received
+packets are decoded as they arrive, on the loop thread, and go to the bridge at its
+rate (`DirectAudioBuffer`, `RemoteAudio`). Until the session has checked the DTLS
+transport itself ("connected" below) it sends only silence and drops what it
+receives, so the engine may join the call's port to the conference before that.
 
 Hold: aiortc cannot renegotiate over this SIP layout (and has no ICE restart), so
 hold and resume never touch the SDP aiortc saw: the senders' tracks are replaced
@@ -28,12 +32,13 @@ account's long-term identity (`identity`), so a verified contact is recognised.
 
 Voice tuning (measured, see bench/e2e.py): aiortc encodes Opus as 96 kbit/s stereo
 and decodes to stereo, which costs twice the CPU of what speech needs; its audio
-jitter buffer waits for 4 packets (80 ms) before the first frame. This module makes
-aiortc's sender and receiver use mono Opus at 32 kbit/s (still 48 kHz, fullband:
-more than wideband) and hand each audio packet on as it arrives (see
-`PassThroughAudioBuffer`). Both are set through aiortc's module-level codec lookup
-and a private attribute; an aiortc upgrade that moves the attribute fails loudly
-(RuntimeError, the call ends) rather than silently.
+jitter buffer waits for 4 packets (80 ms) before the first frame; and it moves every
+audio frame through a thread (`run_in_executor` to encode, a decoder thread, then
+back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. This
+module sends mono Opus at 32 kbit/s encoded on the loop, decodes mono, and takes each
+received packet in aiortc's jitter buffer's place. Those are set through aiortc's
+module-level codec lookup and a private attribute; an aiortc upgrade that moves the
+attribute fails loudly (RuntimeError, the call ends) rather than silently.
 """
 
 from __future__ import annotations
