@@ -40,6 +40,7 @@ transport (`Connected`) instead.
 from __future__ import annotations
 
 import contextlib
+import importlib
 import importlib.util
 import logging
 import time
@@ -135,16 +136,19 @@ class E2eCalls(E2eVerification):
         identity = self.identity_for(account)
 
         async def warm() -> None:
-            import aiortc.rtcdtlstransport
-
+            # softphone.e2e.media first: a call placed meanwhile imports it on the
+            # engine thread and waits on its module lock until aiortc is fully loaded
+            # here; importing part of aiortc first would let both threads import
+            # aiortc's circular modules at once ("partially initialized module").
             import softphone.e2e.media  # noqa: F401
 
+            dtls = importlib.import_module("aiortc.rtcdtlstransport")  # loaded by now
             certificate = identity.rtc_certificate()
             # The first DTLS context of a process costs a few ms more than the next
             # (OpenSSL's one-time set-up): pay it here, not in the first handshake.
             # A private method: if aiortc drops it, only this warm-up is lost.
             with contextlib.suppress(AttributeError):
-                profiles = aiortc.rtcdtlstransport.SRTP_PROFILES
+                profiles = dtls.SRTP_PROFILES
                 certificate._create_ssl_context(srtp_profiles=profiles)
 
         self._media_loop().submit(warm())
