@@ -578,8 +578,8 @@ class E2eCalls(E2eVerification):
         frame. Attaching it this early, while ICE and DTLS run, means the first packet
         after the handshake already carries the call's audio (measured: it used to be
         the engine's round trip plus a conference tick, 20-40 ms, later)."""
-        if e.port is not None:
-            return
+        if e.port is not None or entry.ended or e.state is E2eState.ENDED:
+            return  # (a port attached after `on_ended` would never be parked)
         port = PjE2ePort(e.bridge)
         port.create(f"e2e-{entry.call_id}")
         e.port = port
