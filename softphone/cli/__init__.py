@@ -3,7 +3,7 @@
 Exit codes: 0 success, 1 the task ran and failed (call refused, registration
 failed, test call did not pass), 2 bad usage or bad input (profile invalid,
 no password available). `policy check-dial`: 0 allowed, 3 needs a PIN, 4 denied;
-`policy check-inbound`: 0 accepted, 4 refused.
+`policy check-inbound`: 0 accepted, 4 refused; `e2e forget`: 1 nothing was kept.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from softphone.cli.common import (
     GUI_INSTALL_HINT,
 )
 from softphone.cli.devices import cmd_devices
+from softphone.cli.e2e import add_parser as add_e2e_parser
+from softphone.cli.e2e import cmd_e2e
 from softphone.cli.policy import cmd_policy
 from softphone.cli.profiles import cmd_profile
 from softphone.cli.schedule import cmd_schedule
@@ -168,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--policy", type=Path, metavar="FILE")
     posub.add_parser("set-pin", help="set the authorization code (asked, or $SOFTPHONE_DIAL_PIN)")
     posub.add_parser("clear-pin", help="remove the authorization code")
+
+    add_e2e_parser(sub)
     return p
 
 
@@ -196,6 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "policy": cmd_policy,
         "schedule": cmd_schedule,
         "devices": cmd_devices,
+        "e2e": cmd_e2e,
     }
     try:
         return handlers[args.command](args)

@@ -65,6 +65,15 @@ class AudioBridge:
             self.underruns += 1
             return self.silence
 
+    def keep_newest_local(self) -> None:
+        """Drop all but the newest frame for the peer: what queued up before the
+        session could send is stale, and would stay as latency for the whole call."""
+        while len(self._to_peer) > 1:
+            try:
+                self._to_peer.popleft()
+            except IndexError:
+                return
+
     def put_remote(self, frame: bytes) -> None:
         if len(frame) != self.frame_bytes:
             raise ValueError(f"a frame is {self.frame_bytes} bytes, got {len(frame)}")

@@ -13,6 +13,15 @@ addresses instead (a profile's `nat.media_addresses`; the test bed uses 127.0.0.
 which aioice connects over without complaint — only its gathering skips it). The
 choice is scoped to the session's own task with a context variable, through one
 wrapper around aioice's `get_host_addresses`, installed once.
+
+ICE pacing. aioice's `Connection.connect` starts one check every 20 ms (the Ta timer)
+and looks at the check list only between those sleeps, so a check that succeeds in
+a millisecond is reported up to 20 ms later, on every call (measured: 16-19 ms of
+the set-up time). `_connect` is the same method, checks paced the same way, that
+stops waiting as soon as the check list is done. It is a copy of aioice 0.13.0's
+own and is installed only for that version; with any other, aioice's is kept (the
+calls are just slower to set up). ICE only finds the path: DTLS still proves who is
+at the other end of it.
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ import threading
 from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
+import aioice
 import aioice.ice
 
 log = logging.getLogger(__name__)
@@ -44,6 +54,45 @@ def _get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
 
 
 aioice.ice.get_host_addresses = _get_host_addresses
+
+ICE_PACING_S = 0.02  # aioice's Ta
+_POLL_S = 0.002
+
+
+async def _connect(self: aioice.ice.Connection) -> None:
+    """aioice 0.13.0's `Connection.connect`; only the wait between checks differs."""
+    if not self._local_candidates_end:
+        raise ConnectionError("Local candidates gathering was not performed")
+    if self.remote_username is None or self.remote_password is None:
+        raise ConnectionError("Remote username or password is missing")
+    for remote_candidate in self._remote_candidates:
+        self._pair_remote_candidate(remote_candidate)
+    self.sort_check_list()
+    self._unfreeze_initial()
+    for early_check in self._early_checks:
+        self.check_incoming(*early_check)
+    self._early_checks.clear()
+    self._early_checks_done = True
+
+    loop = asyncio.get_running_loop()
+    while self._check_periodic():
+        next_check = loop.time() + ICE_PACING_S
+        while not self._check_list_done and loop.time() < next_check:
+            await asyncio.sleep(_POLL_S)
+
+    res = await self._check_list_state.get() if self._check_list else aioice.ice.ICE_FAILED
+    for check in self._check_list:
+        if check.task:
+            check.task.cancel()
+    if res != aioice.ice.ICE_COMPLETED:
+        raise ConnectionError("ICE negotiation failed")
+    self._query_consent_task = asyncio.create_task(self.query_consent())
+
+
+if aioice.__version__ == "0.13.0":
+    aioice.ice.Connection.connect = _connect
+else:  # pragma: no cover - another aioice: its own connect, 20 ms slower
+    log.info("aioice %s: its own ICE pacing is kept", aioice.__version__)
 
 
 @contextlib.contextmanager

@@ -14,9 +14,13 @@ call on its own thread):
 * "video-frame", (width, height, count) for the first frame and every 15th after.
 
 Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
-conference bridge) and paces itself on the loop's clock; aiortc's encoders resample
-to Opus 48 kHz or PCMU 8 kHz. Decoded frames from the peer are resampled to the
-bridge's rate and queued for pjmedia.
+conference bridge) and paces itself on the loop's clock. With Opus it encodes each
+frame itself, from the bridge's 16 kHz (`BridgeOpusEncoder`), and aiortc only packs
+the packet into RTP; with PCMU it hands aiortc a 48 kHz frame to encode. Received
+packets are decoded as they arrive, on the loop thread, and go to the bridge at its
+rate (`DirectAudioBuffer`, `RemoteAudio`). Until the session has checked the DTLS
+transport itself ("connected" below) it sends only silence and drops what it
+receives, so the engine may join the call's port to the conference before that.
 
 Hold: aiortc cannot renegotiate over this SIP layout (and has no ICE restart), so
 hold and resume never touch the SDP aiortc saw: the senders' tracks are replaced
@@ -28,12 +32,13 @@ account's long-term identity (`identity`), so a verified contact is recognised.
 
 Voice tuning (measured, see bench/e2e.py): aiortc encodes Opus as 96 kbit/s stereo
 and decodes to stereo, which costs twice the CPU of what speech needs; its audio
-jitter buffer waits for 4 packets (80 ms) before the first frame. This module makes
-aiortc's sender and receiver use mono Opus at 32 kbit/s (still 48 kHz, fullband:
-more than wideband) and hand each audio packet on as it arrives (see
-`PassThroughAudioBuffer`). Both are set through aiortc's module-level codec lookup
-and a private attribute; an aiortc upgrade that moves the attribute fails loudly
-(RuntimeError, the call ends) rather than silently.
+jitter buffer waits for 4 packets (80 ms) before the first frame; and it moves every
+audio frame through a thread (`run_in_executor` to encode, a decoder thread, then
+back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. This
+module sends mono Opus at 32 kbit/s encoded on the loop, decodes mono, and takes each
+received packet in aiortc's jitter buffer's place. Those are set through aiortc's
+module-level codec lookup and a private attribute; an aiortc upgrade that moves the
+attribute fails loudly (RuntimeError, the call ends) rather than silently.
 """
 
 from __future__ import annotations
@@ -82,9 +87,21 @@ Notify = Callable[[str, Any], None]
 
 
 class VoiceOpusEncoder(OpusEncoder):
-    """aiortc's Opus encoder, mono at 32 kbit/s: speech, at half the CPU of stereo 96k."""
+    """aiortc's Opus encoder, mono at 32 kbit/s: speech, at half the CPU of stereo 96k.
+
+    Our own tracks hand aiortc Opus packets already encoded (`BridgeAudioTrack`), which
+    aiortc only packs: the codec is opened on the first raw frame, if one ever comes."""
 
     def __init__(self) -> None:
+        self.codec = None
+        self.first_packet_pts = None
+
+    def encode(self, frame, force_keyframe: bool = False):
+        if self.codec is None:
+            self._open()
+        return super().encode(frame, force_keyframe)
+
+    def _open(self) -> None:
         self.codec = av.CodecContext.create("libopus", "w")
         self.codec.bit_rate = OPUS_BITRATE
         self.codec.format = "s16"
@@ -95,7 +112,6 @@ class VoiceOpusEncoder(OpusEncoder):
         self.resampler = av.AudioResampler(
             format="s16", layout="mono", rate=SAMPLE_RATE, frame_size=SAMPLES_PER_FRAME
         )
-        self.first_packet_pts = None
 
 
 class VoiceOpusDecoder(OpusDecoder):
@@ -128,19 +144,25 @@ aiortc.rtcrtpsender.get_encoder = _get_encoder
 aiortc.rtcrtpreceiver.get_decoder = _get_decoder
 
 
-class PassThroughAudioBuffer(JitterBuffer):
-    """An audio "jitter buffer" that hands each packet on at once, in order.
+class DirectAudioBuffer(JitterBuffer):
+    """Takes the place of aiortc's audio jitter buffer: each packet, in order, is handed
+    to `deliver` at once, on the loop thread, and nothing goes on to aiortc's decoder.
 
-    aiortc's holds 4 packets before the first frame and always one more (a frame is
-    complete only when the next timestamp arrives): 100 ms before anything is heard.
-    An Opus or PCMU frame is one packet, so none of that is needed here; late and
-    duplicate packets are dropped, and the bridge's own queue (e2e.bridge) absorbs
-    the jitter, as pjmedia's conference clock pulls from it every 20 ms.
+    aiortc's buffer holds 4 packets before the first frame and always one more (a frame
+    is complete only when the next timestamp arrives): 100 ms before anything is heard.
+    An Opus or PCMU frame is one packet, so none of that is needed. aiortc then hands
+    each frame to a decoder thread, which hands the decoded frame back to the loop
+    (`run_coroutine_threadsafe`) for a task to pick up: two thread switches and three
+    wake-ups per 20 ms packet, which cost far more than decoding it (`RemoteAudio`
+    decodes here instead). Late and duplicate packets are dropped; the bridge's own
+    queue (e2e.bridge) absorbs the jitter, as pjmedia's conference clock pulls from it
+    every 20 ms. The packet is already authenticated and decrypted (SRTP) here.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, deliver: Callable[[int, bytes], None]) -> None:
         super().__init__(capacity=16)
         self._last: int | None = None
+        self._deliver = deliver
 
     def add(self, packet) -> tuple[bool, JitterFrame | None]:
         if self._last is not None and (packet.sequence_number - self._last) % 65536 >= 32768:
@@ -148,16 +170,130 @@ class PassThroughAudioBuffer(JitterBuffer):
         if packet.sequence_number == self._last:
             return False, None
         self._last = packet.sequence_number
-        return False, JitterFrame(data=packet._data, timestamp=packet.timestamp)
+        self._deliver(packet.payload_type, packet._data)
+        return False, None
 
 
-def _pass_through_audio(pc: RTCPeerConnection) -> None:
+def _direct_audio(pc: RTCPeerConnection, deliver: Callable[[int, bytes], None]) -> None:
     for transceiver in pc.getTransceivers():
         if transceiver.kind == "audio":
             receiver = transceiver.receiver
             if not hasattr(receiver, "_RTCRtpReceiver__jitter_buffer"):
                 raise RuntimeError("aiortc's receiver has no jitter buffer where expected")
-            receiver._RTCRtpReceiver__jitter_buffer = PassThroughAudioBuffer()
+            receiver._RTCRtpReceiver__jitter_buffer = DirectAudioBuffer(deliver)
+
+
+class RemoteAudio:
+    """The peer's audio packets, decoded into the bridge's 20 ms frames (loop thread).
+
+    Opus is decoded at 48 kHz mono (FFmpeg's libopus decoder has no other rate) and
+    brought down to the bridge's rate by `Downsampler`; PCMU and anything else by
+    PyAV's resampler. A packet that does not decode is dropped and counted, as aiortc
+    does: it must never stop the transport that called us.
+    """
+
+    def __init__(
+        self,
+        bridge: AudioBridge,
+        codec_for: Callable[[int], Any],
+        on_first: Callable[[], None],
+        receiving: Callable[[], bool],
+    ) -> None:
+        self._bridge = bridge
+        self._codec_for = codec_for
+        self._on_first = on_first
+        self._receiving = receiving
+        self._decoders: dict[int, Any] = {}
+        self._down = Downsampler()
+        self._other: av.AudioResampler | None = None
+        self._pending = np.zeros(0, dtype=np.int16)
+        self._first = True
+        self.errors = 0
+
+    def __call__(self, payload_type: int, data: bytes) -> None:
+        try:
+            frames = self._decode(payload_type, data)
+        except Exception as e:  # a bad packet, never the transport's problem
+            self.errors += 1
+            if self.errors == 1:
+                log.warning("an end-to-end audio packet did not decode: %s", type(e).__name__)
+            return
+        if not frames:
+            return
+        if self._first:
+            self._first = False
+            self._on_first()
+        if not self._receiving():
+            return
+        for frame in frames:
+            self._to_bridge(frame)
+
+    def _decode(self, payload_type: int, data: bytes) -> list:
+        decoder = self._decoders.get(payload_type)
+        if decoder is None:
+            codec = self._codec_for(payload_type)
+            if codec is None:
+                return []
+            decoder = self._decoders[payload_type] = _get_decoder(codec)
+        return decoder.decode(JitterFrame(data=data, timestamp=0))
+
+    def _to_bridge(self, frame: av.AudioFrame) -> None:
+        bridge = self._bridge
+        if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
+            # s16 mono is one packed plane (the decoders are told so): read it in place
+            pcm = np.frombuffer(frame.planes[0], dtype=np.int16, count=frame.samples)
+            usable = len(pcm) - len(pcm) % FACTOR
+            out = self._down(pcm[:usable])
+        else:  # PCMU and anything not 48 kHz mono
+            if self._other is None:
+                self._other = av.AudioResampler(format="s16", layout="mono", rate=bridge.clock_rate)
+            parts = [o.to_ndarray().reshape(-1) for o in self._other.resample(frame)]
+            out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+        pending = np.concatenate((self._pending, out)) if len(self._pending) else out
+        n = bridge.frame_samples
+        while len(pending) >= n:
+            bridge.put_remote(pending[:n].tobytes())
+            pending = pending[n:]
+        self._pending = pending
+
+
+OPUS_INPUT_RATES = (8000, 12000, 16000, 24000, 48000)  # what libopus takes as it is
+
+
+class BridgeOpusEncoder:
+    """Opus straight from the bridge's frames, on the loop thread.
+
+    libopus takes 16 kHz input as it is (its RTP clock stays 48 kHz, RFC 7587), so
+    there is no resampling and no 48 kHz frame; and encoding here rather than in
+    aiortc's encoder (which aiortc runs through `run_in_executor`, a thread hand-off
+    and a wake-up of the loop for every 20 ms frame) costs only the encoding.
+    Mono, 32 kbit/s, "voip": as `VoiceOpusEncoder`.
+    """
+
+    def __init__(self, clock_rate: int) -> None:
+        if clock_rate not in OPUS_INPUT_RATES:
+            raise ValueError(f"libopus does not take {clock_rate} Hz input")
+        self.clock_rate = clock_rate
+        codec = av.CodecContext.create("libopus", "w")
+        codec.bit_rate = OPUS_BITRATE
+        codec.format = "s16"
+        codec.layout = "mono"
+        codec.options = {"application": "voip"}
+        codec.sample_rate = clock_rate
+        self._time_base = fractions.Fraction(1, clock_rate)
+        codec.time_base = self._time_base
+        self._codec = codec
+        self._n = 0
+
+    def encode(self, pcm: bytes) -> list[av.Packet]:
+        samples = len(pcm) // 2
+        frame = av.AudioFrame(format="s16", layout="mono", samples=samples)
+        frame.planes[0].update(pcm)
+        frame.sample_rate = self.clock_rate
+        frame.pts = self._n
+        frame.time_base = self._time_base
+        self._n += samples
+        return self._codec.encode(frame)
 
 
 @dataclass(frozen=True)
@@ -210,8 +346,11 @@ class PatternSource:
 
 
 class BridgeAudioTrack(MediaStreamTrack):
-    """Outgoing audio: 20 ms frames from the bridge, raised to 48 kHz (Opus's rate, so
-    the encoder's own resampler has nothing to do), paced on the loop's clock."""
+    """Outgoing audio: 20 ms frames from the bridge, paced on the loop's clock.
+
+    With Opus negotiated (`use_opus`), each frame leaves as an Opus packet encoded
+    here (`BridgeOpusEncoder`), which aiortc only packs into RTP. Otherwise (PCMU) it
+    leaves as a frame raised to 48 kHz for aiortc's own encoder."""
 
     kind = "audio"
 
@@ -219,26 +358,61 @@ class BridgeAudioTrack(MediaStreamTrack):
         super().__init__()
         self._bridge = bridge
         self._start: float | None = None
-        self._pts = 0
+        self._pts = 0  # at 48 kHz: Opus's RTP clock, and the raw frames' rate
         self._up = Upsampler()
         self._samples = bridge.frame_samples * FACTOR
+        self._opus: BridgeOpusEncoder | None = None
+        # Set once the session has checked the DTLS transport itself (`_read_back`):
+        # until then only silence leaves, whatever the bridge holds.
+        self.open = False
+        self._opened = False
 
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
+    def use_opus(self) -> None:
+        """Opus was negotiated: encode here from now on (loop thread, before sending)."""
+        if self._opus is None and self._bridge.clock_rate in OPUS_INPUT_RATES:
+            self._opus = BridgeOpusEncoder(self._bridge.clock_rate)
+
+    async def recv(self) -> av.AudioFrame | av.Packet:
+        while True:
+            if self.readyState != "live":
+                raise MediaStreamError
+            await self._pace()
+            pcm = self._take()
+            if self._opus is None:
+                return self._frame(pcm)
+            packets = self._opus.encode(pcm)
+            if packets:  # libopus returns one packet per 20 ms frame
+                packet = packets[0]
+                packet.pts = self._pts
+                packet.time_base = TIME_BASE
+                return packet
+
+    def _take(self) -> bytes:
+        if not self.open:
+            return self._bridge.silence
+        if not self._opened:
+            # The bridge may have queued frames while the transport came up (the
+            # engine attaches the call's port early): send from the newest one on.
+            self._opened = True
+            self._bridge.keep_newest_local()
+        return self._bridge.take_local()
+
+    async def _pace(self) -> None:
         now = time.monotonic()
         if self._start is None:
             self._start = now
-        else:
-            self._pts += self._samples
-            due = self._start + self._pts / SAMPLE_RATE
-            if due > now:
-                await asyncio.sleep(due - now)
-            elif now - due > 0.2:  # the loop stalled: start a new timeline, do not burst
-                self._start = now - self._pts / SAMPLE_RATE
-        pcm = self._up(np.frombuffer(self._bridge.take_local(), dtype=np.int16))
-        frame = av.AudioFrame(format="s16", layout="mono", samples=len(pcm))
-        frame.planes[0].update(pcm.tobytes())
+            return
+        self._pts += self._samples
+        due = self._start + self._pts / SAMPLE_RATE
+        if due > now:
+            await asyncio.sleep(due - now)
+        elif now - due > 0.2:  # the loop stalled: start a new timeline, do not burst
+            self._start = now - self._pts / SAMPLE_RATE
+
+    def _frame(self, pcm: bytes) -> av.AudioFrame:
+        up = self._up(np.frombuffer(pcm, dtype=np.int16))
+        frame = av.AudioFrame(format="s16", layout="mono", samples=len(up))
+        frame.planes[0].update(up.tobytes())
         frame.sample_rate = SAMPLE_RATE
         frame.pts = self._pts
         frame.time_base = TIME_BASE
@@ -305,6 +479,12 @@ class E2eSession:
         self._video_on = video_source is not None
         self._closed = False
         self.receiving = True
+        self._remote_audio = RemoteAudio(
+            bridge,
+            self._audio_codec,
+            lambda: self._notify("first-audio", time.monotonic()),
+            lambda: self.receiving and self._audio_track is not None and self._audio_track.open,
+        )
 
     # -- negotiation ---------------------------------------------------------------
 
@@ -314,7 +494,7 @@ class E2eSession:
         if self._config.video:
             pc.addTransceiver(self._video_track or "video", direction="sendrecv")
         self._prefer_codecs(pc)
-        _pass_through_audio(pc)
+        _direct_audio(pc, self._remote_audio)
         with host_addresses(self._config.host_addresses):
             await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
@@ -332,9 +512,10 @@ class E2eSession:
                 transceiver.sender.replaceTrack(self._video_track)
             transceiver.direction = "sendrecv"
         self._prefer_codecs(pc)
-        _pass_through_audio(pc)
+        _direct_audio(pc, self._remote_audio)
         with host_addresses(self._config.host_addresses):
             await pc.setLocalDescription(await pc.createAnswer())
+        self._negotiated()
         return pc.localDescription.sdp
 
     async def accept_answer(self, answer_sdp: str, expected_fingerprint: bytes) -> None:
@@ -342,6 +523,23 @@ class E2eSession:
             raise RuntimeError("no offer was made")
         self._expected_fingerprint = expected_fingerprint
         await self._pc.setRemoteDescription(RTCSessionDescription(answer_sdp, "answer"))
+        self._negotiated()
+
+    def _negotiated(self) -> None:
+        """Both SDPs are set (aiortc's senders start only once DTLS is up)."""
+        if self._audio_codec(None) and self._audio_codec(None).mimeType.lower() == "audio/opus":
+            self._audio_track.use_opus()
+
+    def _audio_codec(self, payload_type: int | None) -> Any:
+        """The negotiated audio codec (None: the one aiortc sends), as aiortc holds it."""
+        for transceiver in self._pc.getTransceivers() if self._pc else []:
+            if transceiver.kind != "audio":
+                continue
+            codecs = getattr(transceiver, "_codecs", None) or []
+            if payload_type is None:
+                return codecs[0] if codecs else None
+            return next((c for c in codecs if c.payloadType == payload_type), None)
+        return None
 
     def _new_peer_connection(self) -> RTCPeerConnection:
         if self._pc is not None:
@@ -391,6 +589,8 @@ class E2eSession:
                 self._fail(f"could not read back the DTLS-SRTP state: {type(e).__name__}: {e}")
                 return
             self._reported = "connected"
+            if self._audio_track is not None:
+                self._audio_track.open = True
             self._notify("connected", connected)
         elif state == "failed":
             self._fail(self._failure_reason())
@@ -458,40 +658,9 @@ class E2eSession:
     # -- media ---------------------------------------------------------------------
 
     def _on_track(self, track: MediaStreamTrack) -> None:
-        if track.kind == "audio":
-            self._tasks.append(asyncio.ensure_future(self._pump_audio(track)))
-        elif track.kind == "video":
+        # audio needs no task: `RemoteAudio` takes each packet as it arrives
+        if track.kind == "video":
             self._tasks.append(asyncio.ensure_future(self._pump_video(track)))
-
-    async def _pump_audio(self, track: MediaStreamTrack) -> None:
-        bridge = self._bridge
-        down = Downsampler()
-        pending = np.zeros(0, dtype=np.int16)
-        other: av.AudioResampler | None = None  # PCMU and anything not 48 kHz mono
-        first = True
-        while True:
-            try:
-                frame = await track.recv()
-            except MediaStreamError:
-                return
-            if first:
-                first = False
-                self._notify("first-audio", time.monotonic())
-            if not self.receiving:
-                continue
-            if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
-                pcm = frame.to_ndarray().reshape(-1)
-                usable = len(pcm) - len(pcm) % FACTOR
-                pending = np.concatenate((pending, down(pcm[:usable])))
-            else:
-                if other is None:
-                    other = av.AudioResampler(format="s16", layout="mono", rate=bridge.clock_rate)
-                for out in other.resample(frame):
-                    pending = np.concatenate((pending, out.to_ndarray().reshape(-1)))
-            n = bridge.frame_samples
-            while len(pending) >= n:
-                bridge.put_remote(pending[:n].tobytes())
-                pending = pending[n:]
 
     async def _pump_video(self, track: MediaStreamTrack) -> None:
         count = 0

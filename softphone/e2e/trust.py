@@ -63,7 +63,7 @@ class PeerTrust:
         requirement = E2eMode(mode).value if mode is not None else None
         if requirement == E2eMode.OFF:
             raise ValueError('a contact can require or prefer end to end, not turn it "off"')
-        peer = self._store.set_requirement(address, requirement, self._contact_id(address))
+        peer = self._store.set_requirement(address, requirement, contact_for(self._db, address))
         self._remember(peer)
 
     def peers(self, addresses_or_uris: list[str] | tuple[str, ...]) -> list[E2ePeer]:
@@ -75,6 +75,14 @@ class PeerTrust:
             peer = self._store.get(address)
             if peer is not None:
                 found.append(peer)
+        return found
+
+    def forget(self, address_or_uri: str) -> bool:
+        """Drop everything kept about a peer (verified certificate, mismatch, requirement)."""
+        address = peer_address(address_or_uri)
+        found = self._store.forget(address)
+        with self._lock:
+            self._facts.pop(address, None)
         return found
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -104,7 +112,7 @@ class PeerTrust:
 
     def _record(self, event: ev.CallVerificationDidChange) -> None:
         address = event.peer.lower()
-        contact_id = self._contact_id(address)
+        contact_id = contact_for(self._db, address)
         digest = bytes.fromhex(event.peer_fingerprint.replace(":", "")) or None
         if event.verified:
             peer = self._store.record_verified(address, digest, contact_id)
@@ -116,11 +124,13 @@ class PeerTrust:
         with self._lock:
             self._facts[peer.address.lower()] = _facts(peer)
 
-    def _contact_id(self, address: str) -> int | None:
-        for contact in self._db.list_contacts():
-            if any(peer_address(uri) == address for uri in contact.uris):
-                return contact.id
-        return None
+
+def contact_for(db: LocalDatabase, address: str) -> int | None:
+    """The id of the contact one of whose URIs is this peer address, if any."""
+    for contact in db.list_contacts():
+        if any(peer_address(uri) == address for uri in contact.uris):
+            return contact.id
+    return None
 
 
 def _facts(peer: E2ePeer) -> PeerE2eFacts:

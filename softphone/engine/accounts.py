@@ -26,6 +26,7 @@ from softphone.engine.pjconfig import (
     tls_transport_config,
 )
 from softphone.engine.pjobjects import PjAccount
+from softphone.engine.sdp import native_dtls_offered
 from softphone.engine.verification import tls_version_name, verify_status_kinds
 
 if TYPE_CHECKING:
@@ -202,6 +203,17 @@ class Accounts:
                 "this pjsua2 build has no DTLS-SRTP; the account's only keying is DTLS, "
                 "so no encrypted call is possible"
             )
+
+    def note_dtls_offer(self, entry: AccountEntry, sdp: str) -> None:
+        """An offer pjsua built for an account asking for DTLS keying: learn from what
+        is really in it whether this pjsua2 has DTLS-SRTP (`sdp.native_dtls_offered`),
+        and say so once (`EngineDtlsSrtpWasDetected`). Never assumed from the version."""
+        if "dtls" not in entry.keyings:
+            return
+        available, detail = native_dtls_offered(sdp)
+        if available != self.dtls_srtp_available:
+            self.dtls_srtp_available = available
+            self._engine.emit(ev.EngineDtlsSrtpWasDetected(available, detail))
 
     def note_missing_keying(self, entry: AccountEntry) -> None:
         if "dtls" in entry.keyings:

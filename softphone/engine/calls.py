@@ -459,6 +459,8 @@ class Calls:
         if entry is None:
             return
         text = sdp_text(prm.sdp)
+        if text and not sdp_text(prm.remSdp):  # an offer of ours, as pjsua built it
+            self._accounts.note_dtls_offer(entry.account, text)
         if not entry.account.profile.media.allows_plaintext:
             reason = plaintext_reason(text) if text else "an SDP this engine cannot read"
             if reason is not None:

@@ -135,6 +135,16 @@ class EngineDidStart(Event):
 
 
 @dataclass(frozen=True)
+class EngineDtlsSrtpWasDetected(Event):
+    """Whether this pjsua2 really offers DTLS-SRTP of its own, learnt from the first
+    offer it built with DTLS keying (`softphone doctor` makes one); `detail` says what
+    the offer carried. End-to-end calls do not depend on it (they use aiortc)."""
+
+    available: bool
+    detail: str
+
+
+@dataclass(frozen=True)
 class EngineDidStop(Event):
     pass
 

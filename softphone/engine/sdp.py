@@ -161,3 +161,23 @@ def offered_suites(sdp: str, kind: str = "audio") -> list[str]:
             if found:
                 suites.append(found.group(1))
     return suites
+
+
+def native_dtls_offered(sdp: str) -> tuple[bool, str]:
+    """Did pjmedia really offer DTLS-SRTP in an SDP it built for an account asking for
+    DTLS keying? (available, what it offered), judged on pjmedia's own audio line only
+    (this app's X-E2E lines, built by aiortc, do not count).
+
+    A pjsua2 built without DTLS-SRTP accepts the DTLS keying option and silently
+    offers RTP/AVP without a fingerprint; one built with it puts an `a=fingerprint` on
+    the line (UDP/TLS/RTP/SAVP when DTLS is the only keying, RTP/SAVP beside
+    `a=crypto` when SDES is offered too). Only what is in the SDP counts.
+    """
+    ours = [m for m in parse_media_lines(sdp) if m.kind == "audio" and m.profile != E2E_PROFILE]
+    live = [m for m in ours if m.port != 0]
+    if not live:
+        return False, "pjsua offered no audio line to judge"
+    line = live[0]
+    if line.has_fingerprint and line.profile in SECURE_PROFILES:
+        return True, f"pjsua offered {line.profile} with a DTLS fingerprint"
+    return False, f"pjsua offered {line.profile} without a DTLS fingerprint (no DTLS-SRTP)"

@@ -196,6 +196,10 @@ def _probe_keying(s: EngineSession, keying: str) -> Step:
     else:
         reason = first.security_failure or first.reason
     status = "warn" if keying == "dtls" else "fail"
+    if keying == "dtls":  # what pjsua really put in the offer it built, when it said
+        detected = s.seen(ev.EngineDtlsSrtpWasDetected)
+        if detected:
+            reason = f"{detected[-1].detail}; {reason}"
     return Step(
         f"SRTP {keying.upper()}",
         status,

@@ -196,3 +196,42 @@ def test_video_frames_arrive(loop):
     assert (width, height) == (320, 240)
     a.wait("video-frame", timeout=15)
     close(a, b)
+
+
+def test_nothing_leaves_before_the_session_checked_dtls_then_the_newest_frame():
+    from softphone.e2e.media import BridgeAudioTrack
+
+    bridge = AudioBridge()
+    track = BridgeAudioTrack(bridge)
+    frames = [bytes([n]) * bridge.frame_bytes for n in (1, 2, 3)]
+    for frame in frames:
+        bridge.put_local(frame)
+    assert track._take() == bridge.silence  # the port may be attached; still nothing
+    track.open = True
+    assert track._take() == frames[2]  # what queued meanwhile is stale: newest first
+    bridge.put_local(frames[0])
+    assert track._take() == frames[0]
+
+
+def test_remote_audio_waits_for_the_check_and_survives_bad_packets():
+    from softphone.e2e.media import BridgeOpusEncoder, RemoteAudio
+
+    def codec(mime):
+        return type("Codec", (), {"mimeType": mime, "clockRate": 48000, "channels": 2})()
+
+    codecs = {111: codec("audio/opus"), 100: codec("audio/nonsense")}
+    bridge, firsts, state = AudioBridge(), [], {"open": False}
+    remote = RemoteAudio(bridge, codecs.get,
+                         lambda: firsts.append(1), lambda: state["open"])  # fmt: skip
+    encoder = BridgeOpusEncoder(bridge.clock_rate)
+    tone = (8000 * np.sin(2 * np.pi * 600 * np.arange(320) / 16000)).astype(np.int16).tobytes()
+    packets = [bytes(p) for _ in range(3) for p in encoder.encode(tone)]
+    remote(111, packets[0])
+    assert bridge.take_remote() is None and firsts == [1]  # decoded, not played yet
+    state["open"] = True
+    remote(111, packets[1])
+    assert len(bridge.take_remote()) == bridge.frame_bytes
+    remote(100, packets[1])  # no decoder for it: dropped and counted, never raised
+    assert remote.errors == 1 and bridge.take_remote() is None
+    remote(96, packets[2])  # a payload type nobody negotiated: ignored
+    assert bridge.take_remote() is None

@@ -105,6 +105,9 @@ def test_trust_records_verifications_and_answers_lookups(db):
         assert trust.lookup("bob@example.com").requirement is E2eMode.REQUIRED
         with pytest.raises(ValueError):
             trust.set_requirement("bob@example.com", "off")
+        assert trust.forget("sip:Bob@example.com")
+        assert trust.lookup("bob@example.com").requirement is None
+        assert not trust.forget("bob@example.com")
     finally:
         trust.close()
 
