@@ -30,8 +30,19 @@ NOT_STARTED = "the stream did not start"
 # period, i.e. how bursty delivery is, which the bridge's margin must cover.
 # Output: it is the playback latency, and what carries the speaker through such
 # a stall. SOFTPHONE_INPUT_LATENCY_S overrides the input figure (benchmarks).
-INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.04"))
-OUTPUT_LATENCY_S = 0.08
+INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.02"))
+OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.02"))
+# Callback sizes. Each callback costs tens of microseconds of Python, so fewer are
+# cheaper; the microphone's block is also how bursty its delivery is, which the
+# capture ring's target (one pull + the longest wait between deliveries + a margin)
+# and so the latency grow with. In the audio process nothing else holds its GIL,
+# so deliveries come at the block's pace.
+INPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_INPUT_BLOCK_MS", "10")) / 1000
+OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "10")) / 1000
+# Open the device at the call's rate when it accepts it (PulseAudio, CoreAudio and
+# WASAPI's shared mode convert in C; ALSA's plug layer too): our resampler then only
+# trims for drift. SOFTPHONE_DEVICE_RATE=native keeps the device's own rate.
+OPEN_AT_CALL_RATE = os.environ.get("SOFTPHONE_DEVICE_RATE", "call") != "native"
 
 
 class StreamError(RuntimeError):
@@ -47,8 +58,9 @@ class OpenStream:
 
 
 class DeviceStreams:
-    def __init__(self, bridge: AudioBridge) -> None:
+    def __init__(self, bridge: AudioBridge, call_rate: int | None = None) -> None:
         self.bridge = bridge
+        self.call_rate = call_rate or bridge.call_rate
         self._in = None
         self._out = None
         self.input: OpenStream | None = None
@@ -97,26 +109,30 @@ class DeviceStreams:
             refused = alsa_can_open(device.name, kind)
             if refused:
                 raise StreamError(f"cannot open {device.label} for {kind}: {refused}")
-        rate = device.default_rate or 48000
+        native = device.default_rate or 48000
+        rates = [self.call_rate, native] if OPEN_AT_CALL_RATE else [native]
         cls = sd.InputStream if kind == "input" else sd.OutputStream
         callback = self._on_input if kind == "input" else self._on_output
         latency = INPUT_LATENCY_S if kind == "input" else OUTPUT_LATENCY_S
+        block_s = INPUT_BLOCK_S if kind == "input" else OUTPUT_BLOCK_S
         errors = []
-        for channels in (1, 2):
-            try:
-                stream = cls(
-                    device=index,
-                    samplerate=rate,
-                    channels=channels,
-                    dtype="float32",
-                    latency=latency,
-                    blocksize=0,
-                    callback=callback,
-                )
-            except Exception as e:  # sd.PortAudioError, ValueError for channel counts
-                errors.append(str(e))
-                continue
-            return stream, OpenStream(device, int(stream.samplerate), channels, stream.latency)
+        for rate in dict.fromkeys(rates):
+            for channels in (1, 2):
+                try:
+                    stream = cls(
+                        device=index,
+                        samplerate=rate,
+                        channels=channels,
+                        dtype="float32",
+                        latency=latency,
+                        blocksize=int(rate * block_s),
+                        callback=callback,
+                    )
+                except Exception as e:  # sd.PortAudioError, ValueError for channel counts
+                    errors.append(str(e))
+                    continue
+                info = OpenStream(device, int(stream.samplerate), channels, stream.latency)
+                return stream, info
         raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
 
     def close_input(self) -> None:
