@@ -66,7 +66,7 @@ EMA_ALPHA = 0.01  # per pull: ~2 s of smoothing over the fill's sawtooth (stats)
 LOW_RELEASE = 0.005  # per pull: how fast the low envelope of what is left rises again
 
 # Shared state, one writer per slot (see BridgeState). Floats:
-F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING = range(6)
+F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING, F_PLAY_PRIMED = range(7)
 # integers, written by pjmedia's side:
 I_PULLS, I_PRIMING_FRAMES, I_RESYNCS, I_FRAMES_RECEIVED, I_PRIMED_SEEN = range(5)
 _FLOATS, _INTS, _RING_COUNTERS = 8, 8, 6
@@ -328,8 +328,11 @@ class PjmediaSide:
     def frame_received(self, address: int, count: int) -> None:
         """`count` int16 samples from the call at `address` (0: a silent frame)."""
         self._i[I_FRAMES_RECEIVED] += 1
-        if not self._f[F_PLAY_RUNNING]:
+        f = self._f
+        if not f[F_PLAY_RUNNING]:
             return
+        if not f[F_PLAY_PRIMED] and self.playback_ring.space < count:
+            return  # the speaker has not started yet: nothing to count as lost
         if address:
             self.playback_ring.write_from(address, count)
         else:
@@ -421,6 +424,7 @@ class AudioBridge:
         self._playback_rs.reset()
         self._play_ctl.restart()
         self.playback_ring.reset()
+        self._f[F_PLAY_PRIMED] = 0.0
         self._f[F_PLAY_RUNNING] = 1.0
 
     def capture_stopped(self) -> None:
@@ -519,6 +523,7 @@ class AudioBridge:
                 out[:] = 0.0
                 return
             ctl.primed = True
+            self._f[F_PLAY_PRIMED] = 1.0
         excess = fill - ctl.target() - RESYNC_EXCESS_S * self.call_rate
         if excess > 0:
             ring.discard(int(excess))

@@ -23,6 +23,11 @@ from softphone.media.devices import AudioDevice, device_index, sounddevice_modul
 
 STALL_S = 0.5
 START_TIMEOUT_S = 0.3
+# ALSA's pulse plugin often calls an output stream back a few times (filling its
+# buffer) and then not at all for about 1.9 s before it really starts: a stream
+# that has only filled its buffer gets this long before it counts as stalled.
+PREFILL_CALLBACKS = 8
+PREFILL_GRACE_S = 2.5
 NOT_STARTED = "the stream did not start"
 # What PortAudio is asked to buffer. Input: the capture buffer must outlast a
 # callback held up by another thread (the GIL) without losing samples; it does
@@ -174,6 +179,8 @@ def _health(
     now = time.monotonic()
     if calls != seen[0]:
         return None, (calls, now, seen[2])
+    if 0 < calls - seen[2] <= PREFILL_CALLBACKS and now - seen[1] <= PREFILL_GRACE_S:
+        return None, seen
     if calls == seen[2] and now - seen[1] > START_TIMEOUT_S:
         # Seen with ALSA's pulse plugin: about one capture stream in three never
         # gets its first callback. A fresh stream on the same device starts.
