@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from softphone.media.bridge import AudioBridge, BridgeState, BridgeStats, PjmediaSide
 from softphone.media.streams import DeviceStreams, StreamError
 
-RING_SECONDS = 0.5
+RING_SECONDS = 1.0  # > pjmedia's clock catch-up (MAX_JUMP_MSEC, 500 ms)
 PROCESS_GONE = "the audio process stopped"
 _COMMANDS = frozenset(
     {

@@ -302,6 +302,9 @@ class PjmediaSide:
         self._f, self._i = state.floats, state.ints
         self._resync = RESYNC_EXCESS_S * call_rate
         self._silent = np.zeros(4096, dtype=np.int16)
+        self._clock = time.monotonic
+        self._last_pull = 0.0
+        self._period = frame_samples / call_rate
 
     def frame_requested(self, address: int, count: int) -> None:
         """Write `count` int16 samples for the call at `address`."""
@@ -317,8 +320,12 @@ class PjmediaSide:
             i[I_PRIMED_SEEN] = int(primed)
             ring.discard(int(fill - count - f[F_TARGET_LEFT]))
             fill = ring.fill
+        now = self._clock()
+        gap, self._last_pull = now - self._last_pull, now
         excess = fill - count - f[F_TARGET_LEFT] - self._resync
-        if excess > 0:
+        if excess > 0 and 0.5 * self._period < gap < 1.5 * self._period:
+            # Only at a pull on time: after this thread was held up, pjmedia's clock
+            # catches up with pulls back to back, which take exactly that backlog.
             ring.discard(int(excess))
             i[I_RESYNCS] += 1
             fill = ring.fill

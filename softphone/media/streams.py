@@ -188,7 +188,11 @@ def _health(
     if not stream.active:
         return "the stream stopped", seen
     if now - seen[1] > STALL_S:
-        return f"no audio from the device for {now - seen[1]:.1f} s", seen
+        return (
+            f"no audio from the device for {now - seen[1]:.1f} s "
+            f"(after {calls - seen[2]} callbacks)",
+            seen,
+        )
     return None, seen
 
 
