@@ -183,12 +183,13 @@ class _Control:
     """Fill-level control of one ring.
 
     The fill is measured where the far clock takes from the ring (`_pulled`,
-    possibly in another process: `f` and `i` are then shared memory) and
-    smoothed; `adapt` runs on the thread that owns the resampler and turns it into
-    a margin and a ratio trim that hold the smoothed fill at a target: one pull,
-    plus the longest wait between two of the near side's deliveries (whatever the
-    phase between the two clocks, the pull then finds enough), plus a margin that
-    grows when pulls find the ring nearly empty. Each slot has one writer.
+    possibly in another process: `f` and `i` are then shared memory): its
+    average and a low envelope of what pulls leave. `adapt` runs on the thread
+    that owns the resampler and turns them into a margin and a ratio trim that
+    hold the least left after a pull at the margin, and the average at one pull
+    plus half the longest wait between two of the near side's deliveries plus
+    the margin, whichever needs more. The margin grows when pulls find the ring
+    nearly empty. Each slot has one writer.
     """
 
     def __init__(
@@ -217,7 +218,11 @@ class _Control:
 
     def target_left(self) -> float:
         """What the ring should keep, on average, after a pull (samples)."""
-        return self.block + (self.margin_s + self.allowance) * self.rate
+        return self.block / 2 + (self.margin_s + self.allowance) * self.rate
+
+    def least_left(self) -> float:
+        """What the ring should keep, at the least, after any pull (samples)."""
+        return (self.margin_s + self.allowance) * self.rate
 
     def target(self) -> float:
         """What the ring should hold, on average, when the far side pulls."""
@@ -251,10 +256,14 @@ class _Control:
         elif self.allowance > 0 and pulls - self._calm_from >= self._calm_pulls():
             self.allowance = max(0.0, self.allowance - DECAY_STEP_S)
             self._calm_from = pulls
-        ema = float(self.f[F_EMA])
-        if ema < 0:  # no pull yet
+        ema, low = float(self.f[F_EMA]), float(self.f[F_LOW])
+        if ema < 0 or low != low:  # no pull yet
             return 0.0
-        error_s = (ema - self.target()) / self.rate
+        # Two conditions, the stricter wins: the least left after a pull at the
+        # margin (whatever the phase between the two clocks), and the average at
+        # least half the near side's longest wait beyond it (a phase not seen yet
+        # may find the ring that much lower).
+        error_s = min(ema - self.target(), low - self.least_left()) / self.rate
         new = pulls - self._pulls_integrated
         if new:
             self._pulls_integrated = pulls

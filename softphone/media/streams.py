@@ -36,7 +36,7 @@ NOT_STARTED = "the stream did not start"
 # Output: it is the playback latency, and what carries the speaker through such
 # a stall. SOFTPHONE_INPUT_LATENCY_S overrides the input figure (benchmarks).
 INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.02"))
-OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.02"))
+OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.04"))
 # Callback sizes. Each callback costs tens of microseconds of Python, so fewer are
 # cheaper; the microphone's block is also how bursty its delivery is, which the
 # capture ring's target (one pull + the longest wait between deliveries + a margin)
@@ -48,6 +48,10 @@ OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "10")) / 1000
 # WASAPI's shared mode convert in C; ALSA's plug layer too): our resampler then only
 # trims for drift. SOFTPHONE_DEVICE_RATE=native keeps the device's own rate.
 OPEN_AT_CALL_RATE = os.environ.get("SOFTPHONE_DEVICE_RATE", "call") != "native"
+# Ask PortAudio's ALSA host API for real-time scheduling of its callback threads, as
+# its WASAPI (MMCSS) and CoreAudio back ends have anyway. Best effort: without the
+# right (RLIMIT_RTPRIO, rtkit, CAP_SYS_NICE) PortAudio quietly keeps normal priority.
+ALSA_REALTIME = os.environ.get("SOFTPHONE_AUDIO_REALTIME", "1") != "0"
 
 
 class StreamError(RuntimeError):
@@ -94,6 +98,7 @@ class DeviceStreams:
         stream, info = self._open(device, "input")
         self.bridge.set_capture_rate(info.rate)
         stream.start()
+        _pulse_threads_realtime(device)
         self._in, self.input = stream, info
         self._in_seen = (self.input_callbacks, time.monotonic(), self.input_callbacks)
         return info
@@ -103,6 +108,7 @@ class DeviceStreams:
         stream, info = self._open(device, "output")
         self.bridge.set_playback_rate(info.rate)
         stream.start()
+        _pulse_threads_realtime(device)
         self._out, self.output = stream, info
         self._out_seen = (self.output_callbacks, time.monotonic(), self.output_callbacks)
         return info
@@ -136,6 +142,8 @@ class DeviceStreams:
                 except Exception as e:  # sd.PortAudioError, ValueError for channel counts
                     errors.append(str(e))
                     continue
+                if device.hostapi == "ALSA" and ALSA_REALTIME:
+                    _alsa_realtime(stream)
                 info = OpenStream(device, int(stream.samplerate), channels, stream.latency)
                 return stream, info
         raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
@@ -237,6 +245,47 @@ def _libasound():
     ]
     lib.snd_pcm_close.argtypes = [ctypes.c_void_p]
     return lib
+
+
+@functools.cache
+def _enable_realtime():
+    sd = sounddevice_module()
+    try:
+        lib = ctypes.CDLL(sd._libname)
+        f = lib.PaAlsa_EnableRealtimeScheduling
+    except (OSError, AttributeError):
+        return None
+    f.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    f.restype = None
+    return f
+
+
+def _alsa_realtime(stream) -> None:
+    """Before the stream starts: its callback thread asks for SCHED_FIFO."""
+    f = _enable_realtime()
+    if f is not None:
+        sd = sounddevice_module()
+        f(int(sd._ffi.cast("intptr_t", stream._ptr)), 1)
+
+
+def _pulse_threads_realtime(device: AudioDevice) -> None:
+    """ALSA's pulse plugin moves the samples in a libpulse thread of ours
+    ("threaded-ml"), not in PortAudio's: it gets the same priority, best effort."""
+    if not (ALSA_REALTIME and device.hostapi == "ALSA" and sys.platform.startswith("linux")):
+        return
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                if f.read().strip() != "threaded-ml":
+                    continue
+            if os.sched_getscheduler(int(tid)) == os.SCHED_OTHER:
+                os.sched_setscheduler(int(tid), os.SCHED_FIFO, os.sched_param(1))
+        except (OSError, ValueError):
+            continue  # no right to it, or the thread is gone
 
 
 def _close(stream) -> None:
