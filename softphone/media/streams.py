@@ -43,7 +43,7 @@ OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.04"))
 # and so the latency grow with. In the audio process nothing else holds its GIL,
 # so deliveries come at the block's pace.
 INPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_INPUT_BLOCK_MS", "10")) / 1000
-OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "10")) / 1000
+OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "20")) / 1000
 # Open the device at the call's rate when it accepts it (PulseAudio, CoreAudio and
 # WASAPI's shared mode convert in C; ALSA's plug layer too): our resampler then only
 # trims for drift. SOFTPHONE_DEVICE_RATE=native keeps the device's own rate.
