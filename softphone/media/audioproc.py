@@ -128,7 +128,7 @@ class AudioProcess:
         self.frame_samples = frame_samples
         capacity = int(call_rate * RING_SECONDS)
         self._shm = shared_memory.SharedMemory(create=True, size=BridgeState.size(capacity))
-        self.state = BridgeState(capacity, self._shm.buf)
+        self.state = BridgeState(capacity, self._shm.buf, owner=self._shm)
         self.state.clear()
         self.pjmedia = PjmediaSide(self.state, call_rate, frame_samples)
         self.input = None
@@ -179,13 +179,11 @@ class AudioProcess:
                 child.proc.kill()
                 child.proc.wait(3)
         self.input = self.output = None
-        self.pjmedia = None
-        self.state = None
+        # The name goes now; the mapping stays while anything holds the state
+        # (pjmedia's port until the conference bridge lets go of it): never
+        # unmapped under a callback.
         with contextlib.suppress(FileNotFoundError):
             self._shm.unlink()
-        # pjmedia's port may still hold a view: the mapping then goes with it
-        with contextlib.suppress(BufferError):
-            self._shm.close()
 
     def _send(self, name: str, *args):
         with self._lock:
@@ -303,7 +301,7 @@ def main() -> int:
     inp = sys.stdin.buffer
     config = json.loads(inp.readline())
     shm = _attach(config["shm"])
-    state = BridgeState(config["capacity"], shm.buf)
+    state = BridgeState(config["capacity"], shm.buf, owner=shm)
     streams = LocalStreams(config["call_rate"], config["frame_samples"], state)
     streams.cpu_seconds = _child_cpu
     try:

@@ -84,8 +84,13 @@ class BridgeState:
     reverse.
     """
 
-    def __init__(self, capacity: int, buffer=None) -> None:
+    def __init__(self, capacity: int, buffer=None, owner: object = None) -> None:
         self.capacity = capacity
+        # What owns the memory (a SharedMemory): held as long as this state is, so
+        # the mapping outlives every view of it. numpy keeps a reference to the
+        # buffer object but no export of it, so closing the SharedMemory would
+        # unmap memory that pjmedia's callbacks may still touch.
+        self._owner = owner
         size = self.size(capacity)
         if buffer is None:
             buffer = bytearray(size)
@@ -307,6 +312,7 @@ class PjmediaSide:
     def __init__(self, state: BridgeState, call_rate: int, frame_samples: int) -> None:
         self.call_rate = call_rate
         self.frame_samples = frame_samples
+        self.state = state  # keeps the memory mapped while pjmedia may call
         self.capture_ring, self.playback_ring = state.rings()
         self._f, self._i = state.floats, state.ints
         self._resync = RESYNC_EXCESS_S * call_rate

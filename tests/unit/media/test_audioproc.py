@@ -75,3 +75,20 @@ def test_bridge_state_in_a_buffer_is_the_same_bridge() -> None:
     pjmedia_half.frame_received(frame.ctypes.data, FRAME)
     assert device_half.playback_ring.fill == FRAME
     assert device_half.stats().frames_received == 1
+
+
+def test_audioproc_pjmedia_side_stays_mapped_after_stop() -> None:
+    """pjmedia may call the port until the conference bridge lets go of it: after the
+    audio process has stopped, the memory behind the pjmedia side is still there."""
+    import gc
+
+    p = AudioProcess(RATE, FRAME)
+    p.start()
+    side = p.pjmedia
+    p.stop()
+    del p
+    gc.collect()
+    frame = np.full(FRAME, 3, dtype=np.int16)
+    side.frame_received(frame.ctypes.data, FRAME)
+    side.frame_requested(frame.ctypes.data, FRAME)
+    assert not frame.any()
