@@ -225,6 +225,12 @@ class _Control:
         """What the ring should keep, on average, after a pull (samples)."""
         return self.block / 2 + (self.margin_s + self.allowance) * self.rate
 
+    def start_left(self) -> float:
+        """What a ring starting (or resynchronised) keeps after a pull: a whole
+        longest wait beyond the margin, as no phase has been seen yet; the control
+        then brings it down to `target_left` if the phases allow."""
+        return self.block + (self.margin_s + self.allowance) * self.rate
+
     def least_left(self) -> float:
         """What the ring should keep, at the least, after any pull (samples)."""
         return (self.margin_s + self.allowance) * self.rate
@@ -337,7 +343,7 @@ class PjmediaSide:
             fill = ring.fill
         now = self._clock()
         gap, self._last_pull = now - self._last_pull, now
-        excess = fill - count - f[F_TARGET_LEFT] - self._resync
+        excess = fill - count - f[F_TARGET_LEFT] - self._resync  # beyond the start level
         if excess > 0 and 0.5 * self._period < gap < 1.5 * self._period:
             # Only at a pull on time: after this thread was held up, pjmedia's clock
             # catches up with pulls back to back, which take exactly that backlog.
@@ -397,7 +403,7 @@ class AudioBridge:
             call_rate, frame_samples, CAPTURE_MARGIN_S, state.floats, state.ints
         )
         self._play_ctl = _Control(call_rate, frame_samples, PLAYBACK_MARGIN_S)
-        self._f[F_TARGET_LEFT] = self._cap_ctl.target_left()
+        self._f[F_TARGET_LEFT] = self._cap_ctl.start_left()
         self._primings = float(state.ints[I_PRIMED_SEEN])  # a restarted audio process
         self.playback_resyncs = 0
         self.device_input_errors = 0
@@ -496,12 +502,12 @@ class AudioBridge:
             self.capture_ring.write(out)
         else:
             self._process_blocks(y)
-        self._f[F_TARGET_LEFT] = ctl.target_left()
+        self._f[F_TARGET_LEFT] = ctl.start_left()
         ctl.callbacks += 1
         if not ctl.primed:
             # pjmedia's side does not read the ring until it is primed: hold it at
             # target while the stream settles (its first blocks come in bursts)
-            ring, target = self.capture_ring, ctl.target()
+            ring, target = self.capture_ring, ctl.pull + ctl.start_left()
             if ring.fill > target:
                 ring.discard(int(ring.fill - target))
             if ring.fill >= target and ctl.callbacks >= PRIME_CALLBACKS:
@@ -538,7 +544,7 @@ class AudioBridge:
         if not ctl.primed:
             ctl.note_block(rs.needed(n))
             ctl.callbacks += 1
-            target = ctl.target()
+            target = ctl.pull + ctl.start_left()
             if fill < target or ctl.callbacks < PRIME_CALLBACKS:
                 if fill > target:  # hold it at target while the stream settles
                     ring.discard(int(fill - target))
