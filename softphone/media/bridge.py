@@ -169,19 +169,25 @@ def _dbfs(peak: float) -> float:
     return round(20.0 * math.log10(peak), 1) if peak > 1e-6 else -120.0
 
 
-def _pulled(f: np.ndarray, i: np.ndarray, fill: int, count: int, rate: int) -> None:
+def _pulled(
+    f: np.ndarray, i: np.ndarray, fill: int, count: int, rate: int, on_time: bool = True
+) -> None:
     """The ring held `fill` samples when the far side took `count` (the pulling side).
 
     Keeps a low envelope of what was left (it falls at once to a new low and rises
-    back slowly), the smoothed fill for the stats, and what pulls lacked."""
+    back slowly), the smoothed fill, and what pulls lacked. A pull that is not on
+    time (pjmedia catching up after its thread was held: the ring holds the
+    backlog) only counts for what it lacked."""
     left = fill - count
     if left < LOW_WATER_S * rate:
         f[F_DEFICIT] += LOW_WATER_S - left / rate
+    i[I_PULLS] += 1
+    if not on_time:
+        return
     low = f[F_LOW]
     f[F_LOW] = left if not low <= left else low + LOW_RELEASE * (left - low)  # NaN: unset
     ema = f[F_EMA]
     f[F_EMA] = fill if ema < 0 else ema + EMA_ALPHA * (fill - ema)
-    i[I_PULLS] += 1
 
 
 class _Control:
@@ -343,14 +349,15 @@ class PjmediaSide:
             fill = ring.fill
         now = self._clock()
         gap, self._last_pull = now - self._last_pull, now
+        # After this thread was held up, pjmedia's clock catches up with pulls back
+        # to back, which take exactly the backlog: only a pull on time measures.
+        on_time = 0.5 * self._period < gap < 1.5 * self._period
         excess = fill - count - f[F_TARGET_LEFT] - self._resync  # beyond the start level
-        if excess > 0 and 0.5 * self._period < gap < 1.5 * self._period:
-            # Only at a pull on time: after this thread was held up, pjmedia's clock
-            # catches up with pulls back to back, which take exactly that backlog.
+        if excess > 0 and on_time:
             ring.discard(int(excess))
             i[I_RESYNCS] += 1
             fill = ring.fill
-        _pulled(f, i, fill, count, self.call_rate)
+        _pulled(f, i, fill, count, self.call_rate, on_time)
         ring.read_to(address, count)
 
     def frame_received(self, address: int, count: int) -> None:
