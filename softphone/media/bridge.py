@@ -198,8 +198,8 @@ class _Control:
     average and a low envelope of what pulls leave. `adapt` runs on the thread
     that owns the resampler and turns them into a margin and a ratio trim that
     hold the least left after a pull at the margin, and the average at one pull
-    plus half the longest wait between two of the near side's deliveries plus
-    the margin, whichever needs more. The margin grows when pulls find the ring
+    plus the longest wait between two of the near side's deliveries plus the
+    margin, whichever needs more. The margin grows when pulls find the ring
     nearly empty. Each slot has one writer.
     """
 
@@ -229,7 +229,7 @@ class _Control:
 
     def target_left(self) -> float:
         """What the ring should keep, on average, after a pull (samples)."""
-        return self.block / 2 + (self.margin_s + self.allowance) * self.rate
+        return self.block + (self.margin_s + self.allowance) * self.rate
 
     def start_left(self) -> float:
         """What a ring starting (or resynchronised) keeps after a pull: a whole
@@ -277,9 +277,10 @@ class _Control:
         if ema < 0 or low != low:  # no pull yet
             return 0.0
         # Two conditions, the stricter wins: the least left after a pull at the
-        # margin (whatever the phase between the two clocks), and the average at
-        # least half the near side's longest wait beyond it (a phase not seen yet
-        # may find the ring that much lower).
+        # margin, and the average the near side's longest wait beyond it (a phase
+        # between the clocks not seen yet, or one late delivery, may find the ring
+        # that much lower). Half the wait was tried: a lone late delivery (the
+        # sound server busy) then underran.
         error_s = min(ema - self.target(), low - self.least_left()) / self.rate
         new = pulls - self._pulls_integrated
         if new:
