@@ -344,10 +344,11 @@ class PjmediaSide:
             return
         ring = self.capture_ring
         fill = ring.fill
-        if primed != i[I_PRIMED_SEEN]:  # the first pull since priming: start at target
+        if primed != i[I_PRIMED_SEEN]:  # the first pull since priming
+            # The ring holds what arrived since it was primed too: that headroom
+            # goes slowly, through the control, while the longest device wait is
+            # still being learnt (trimmed at once, a test call underran).
             i[I_PRIMED_SEEN] = int(primed)
-            ring.discard(int(fill - count - f[F_TARGET_LEFT]))
-            fill = ring.fill
         now = self._clock()
         gap, self._last_pull = now - self._last_pull, now
         # After this thread was held up, pjmedia's clock catches up with pulls back
