@@ -393,7 +393,7 @@ class AudioRouter:
             if fallback is not None and fallback.name != device.name:
                 try:
                     info = opener(fallback)
-                    note = f"{device.name} could not be opened ({e}): using the system default"
+                    note = f"{device.name} failed to open ({e}): using the system default"
                 except (StreamError, LookupError, OSError) as e2:
                     self._engine.emit(ev.AudioDeviceDidFail(role, device.name, str(e2)))
                     return
