@@ -24,7 +24,7 @@ bytecode does), the way a busy UI would. Target: 0 underruns and overruns
 with chunks up to 20 ms.
 
 cpu: our whole process (engine, bridge, device streams, the device watcher
-child) during a call through the test bed to baresip "bob" with the virtual
+child and the audio process) during a call through the test bed to baresip "bob" with the virtual
 devices, beside a baresip client calling bob with the same devices and codec
 (PCMU, SDES-SRTP) in the same run. Target: ours <= 1.5x baresip's.
 """
@@ -388,7 +388,9 @@ def bench_underruns(minutes: float, busy: list[float]) -> None:
             f"{end.playback_resyncs - start.playback_resyncs}; device xruns in "
             f"{end.device_input_errors - start.device_input_errors} out "
             f"{end.device_output_errors - start.device_output_errors}; capture buffer "
-            f"{end.capture_fill_ms} ms (target {end.capture_target_ms})"
+            f"{end.capture_fill_ms} ms (target {end.capture_target_ms}), playback buffer "
+            f"{end.playback_fill_ms} ms (target {end.playback_target_ms})",
+            flush=True,
         )
 
 
@@ -504,14 +506,20 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                 media = s.wait_for(ev.CallMediaDidChange, lambda e, c=call_id: e.call_id == c)
                 time.sleep(2.0)
                 watcher = s.engine.audio.watcher._proc.pid
+                # the audio process (media/audioproc.py), when the devices run in one
+                audio = getattr(s.engine.audio.streams, "pid", None)
                 c0, w0, t0 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
+                a0 = _proc_cpu(audio) if audio else 0.0
                 time.sleep(seconds)
                 c1, w1, t1 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
+                a1 = _proc_cpu(audio) if audio else 0.0
                 stats = bridge_stats(s)
                 hang_up(s, call_id)
-            ours.append(100 * ((c1 - c0) + (w1 - w0)) / (t1 - t0))
+            ours.append(100 * ((c1 - c0) + (w1 - w0) + (a1 - a0)) / (t1 - t0))
             print(f"  run {run + 1}: softphone {ours[-1]:.1f} % of a core "
-                  f"({media.codec}, processing {'on' if stats.processing else 'off'}, "
+                  f"({media.codec}, processing {'on' if stats.processing else 'off'}; "
+                  f"engine {100 * (c1 - c0) / (t1 - t0):.1f} %, "
+                  f"audio process {100 * (a1 - a0) / (t1 - t0):.1f} %, "
                   f"watcher {100 * (w1 - w0) / (t1 - t0):.1f} %)")  # fmt: skip
             peer("stop", "bob")
             peer("start", "bob")

@@ -35,9 +35,8 @@ if TYPE_CHECKING:
 
     from softphone.engine.engine import Engine
     from softphone.engine.pjobjects import PjBridgePort
-    from softphone.media.bridge import AudioBridge
+    from softphone.media.audioproc import AudioProcess, LocalStreams
     from softphone.media.devices import AudioDevice, DeviceList, DeviceWatcher
-    from softphone.media.streams import DeviceStreams
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +63,10 @@ class AudioRouter:
         self._engine = engine
         self._clock_rate = clock_rate
         self.choice = _Choice()
-        self.bridge: AudioBridge | None = None
         self.port: PjBridgePort | None = None
-        self.streams: DeviceStreams | None = None
+        # the device streams and the bridge's device half: in the audio process
+        # (media/audioproc.py), or in this one with SOFTPHONE_AUDIO_PROCESS=0
+        self.streams: AudioProcess | LocalStreams | None = None
         self.watcher: DeviceWatcher | None = None
         self._connected: dict[str, pj.AudioMedia] = {}  # call id -> its audio media
         self._pending_list: DeviceList | None = None
@@ -85,6 +85,7 @@ class AudioRouter:
         self.choice = _Choice(c.microphone, c.speaker, c.ringer, c.processing)
         self.configured = True
         self._ensure_watcher()
+        self._ensure_streams()  # the audio process starts now, not when a call needs it
         if self.streams is not None and self._connected:
             if old.microphone != c.microphone:
                 self._open("microphone", "switched by the user")
@@ -145,9 +146,9 @@ class AudioRouter:
             self.ringer.stop()
 
     def request_stats(self, _c: cmd.RequestAudioStats) -> None:
-        if self.bridge is None:
+        if self.port is None:
             raise LookupError("sound devices are not in use")
-        self._engine.emit(ev.AudioBridgeStatsDidUpdate(self.bridge.stats(), self._port_errors()))
+        self._engine.emit(ev.AudioBridgeStatsDidUpdate(self.streams.stats(), self._port_errors()))
 
     def list_devices(self, _c: cmd.ListAudioDevices) -> None:
         self._emit_list(self._probe())
@@ -235,7 +236,8 @@ class AudioRouter:
         for call_id in list(self._connected):
             self.disconnect(call_id)
         if self.streams is not None:
-            self.streams.close()
+            self.streams.stop()
+            self.streams = None
 
     def release_port(self) -> None:
         """Drop the port: only once pjmedia's bridge has surely let go of it."""
@@ -247,34 +249,42 @@ class AudioRouter:
         if self.port is not None:
             return
         from softphone.engine.pjobjects import PjBridgePort
-        from softphone.media.bridge import AudioBridge
-        from softphone.media.streams import DeviceStreams
 
-        self.bridge = AudioBridge(call_rate=self._clock_rate, frame_samples=self._clock_rate // 50)
-        self.streams = DeviceStreams(self.bridge)
-        port = PjBridgePort(self.bridge, self._clock_rate)
+        self._ensure_streams()
+        port = PjBridgePort(self.streams.pjmedia, self._clock_rate)
         port.create()
         self.port = port
-        self._apply_processing()
         self._ensure_watcher()
 
+    def _ensure_streams(self) -> None:
+        if self.streams is not None:
+            return
+        from softphone.media.audioproc import AudioProcess, LocalStreams, use_audio_process
+
+        frame = self._clock_rate // 50
+        if use_audio_process():
+            self.streams = AudioProcess(self._clock_rate, frame)
+            self.streams.start()
+        else:
+            self.streams = LocalStreams(self._clock_rate, frame)
+        self._apply_processing()
+
     def _apply_processing(self) -> None:
-        if self.bridge is None:
+        if self.streams is None:
             return
-        if not any(self.choice.processing.values()):
-            self.bridge.processor = None
-            return
-        from softphone.media.processing import ProcessingUnavailable, make_processor
+        from softphone.media.streams import StreamError
 
         try:
-            self.bridge.processor = make_processor(self._clock_rate, **self.choice.processing)
+            error = self.streams.set_processing(dict(self.choice.processing))
+        except StreamError as e:  # the audio process is gone: applied when it restarts
+            log.warning("audio processing: %s", e)
+            return
+        if error is None:
             self._processor_error = None
-        except ProcessingUnavailable as e:
-            self.bridge.processor = None
-            if self._processor_error != str(e):
-                self._processor_error = str(e)
-                log.warning("%s", e)
-                self._engine.emit(ev.AudioProcessingDidFail(str(e)))
+        elif self._processor_error != error:
+            self._processor_error = error
+            log.warning("%s", error)
+            self._engine.emit(ev.AudioProcessingDidFail(error))
 
     def _ensure_watcher(self) -> None:
         if self.watcher is not None:
@@ -367,7 +377,7 @@ class AudioRouter:
                 # plugged in after PortAudio started here: re-read the devices
                 # (closes every stream of this process; reopen the other one)
                 other = self.streams.output if role == "microphone" else self.streams.input
-                self.streams.close()
+                self.streams.reinitialize()  # closes the streams there
                 reinitialize()
                 self._probe()
                 if other is not None:
@@ -383,7 +393,7 @@ class AudioRouter:
             if fallback is not None and fallback.name != device.name:
                 try:
                     info = opener(fallback)
-                    note = f"{device.name} could not be opened ({e}): using the system default"
+                    note = f"{device.name} failed to open ({e}): using the system default"
                 except (StreamError, LookupError, OSError) as e2:
                     self._engine.emit(ev.AudioDeviceDidFail(role, device.name, str(e2)))
                     return

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,17 +47,86 @@ from softphone.media.ring import SampleRing
 MAX_CORRECTION = 0.005  # ±0.5 % ratio trim
 GAIN_PER_S = 0.2  # proportional: ratio trim per second of fill error
 INTEGRAL_PER_S2 = 0.004  # integral: carries a steady drift with no standing error
-BASE_MARGIN_S = 0.004
+CAPTURE_MARGIN_S = 0.004  # kept beyond one pull and one device block
+# What the speaker's ring keeps after the device's pull: pjmedia's clock thread needs
+# the engine process's GIL for every frame, so a busy thread there (the UI) delays
+# frames by as long as it holds the GIL; pjmedia catches up right after, and this
+# margin is what plays meanwhile.
+PLAYBACK_MARGIN_S = float(os.environ.get("SOFTPHONE_PLAYBACK_MARGIN_S", "0.03"))
 LOW_WATER_S = 0.002  # a pull leaving less than this raises the margin
 MAX_ALLOWANCE_S = 0.08
 PRIME_CALLBACKS = 10  # device callbacks seen before a ring counts as primed: the first
-# few after a stream starts come in irregular bursts, and the block size learnt from
-# them sets the margin
+# few after a stream starts come in irregular bursts
 DECAY_AFTER_S = 10.0  # calm this long: lower the margin by DECAY_STEP_S
 DECAY_STEP_S = 0.001
 RESYNC_EXCESS_S = 0.12  # backlog beyond target + this is dropped at once
-EMA_ALPHA = 0.01  # per pull: ~2 s of smoothing over the fill's sawtooth
+INTEGRATE_WITHIN_S = 0.01
 _BLOCK_DECAY = 0.999
+EMA_ALPHA = 0.01  # per pull: ~2 s of smoothing over the fill's sawtooth (stats)
+LOW_RELEASE = 0.005  # per pull: how fast the low envelope of what is left rises again
+
+# Shared state, one writer per slot (see BridgeState). Floats:
+F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING, F_PLAY_PRIMED = range(7)
+# integers, written by pjmedia's side:
+I_PULLS, I_PRIMING_FRAMES, I_RESYNCS, I_FRAMES_RECEIVED, I_PRIMED_SEEN = range(5)
+_FLOATS, _INTS, _RING_COUNTERS = 8, 8, 6
+
+
+class BridgeState:
+    """What both sides of the bridge touch, laid out in one buffer: two rings of
+    int16 samples with their counters, and the capture control's shared numbers.
+
+    The buffer is a `multiprocessing.shared_memory` block when the devices run in
+    the audio process (`media/audioproc.py`) and a private array otherwise. Every
+    slot has one writer: the capture ring's `W`, `F_TARGET_LEFT`, `F_PRIMED` and
+    `F_PLAY_RUNNING` the device side; the capture ring's `R`, the low envelope,
+    the deficit and the integer counters pjmedia's side; the playback ring the
+    reverse.
+    """
+
+    def __init__(self, capacity: int, buffer=None, owner: object = None) -> None:
+        self.capacity = capacity
+        # What owns the memory (a SharedMemory): held as long as this state is, so
+        # the mapping outlives every view of it. numpy keeps a reference to the
+        # buffer object but no export of it, so closing the SharedMemory would
+        # unmap memory that pjmedia's callbacks may still touch.
+        self._owner = owner
+        size = self.size(capacity)
+        if buffer is None:
+            buffer = bytearray(size)
+        off = 0
+
+        def take(dtype, count):
+            nonlocal off
+            a = np.ndarray(count, dtype=dtype, buffer=buffer, offset=off)
+            off += a.nbytes
+            return a
+
+        self.capture_counters = take(np.int64, _RING_COUNTERS)
+        self.playback_counters = take(np.int64, _RING_COUNTERS)
+        self.ints = take(np.int64, _INTS)
+        self.floats = take(np.float64, _FLOATS)
+        self.capture_buf = take(np.int16, capacity)
+        self.playback_buf = take(np.int16, capacity)
+        self.buffer = buffer
+
+    @staticmethod
+    def size(capacity: int) -> int:
+        return 8 * (2 * _RING_COUNTERS + _INTS + _FLOATS) + 2 * 2 * capacity
+
+    def clear(self) -> None:
+        """Zero everything (the owner, before either side starts)."""
+        for a in (self.capture_counters, self.playback_counters, self.ints, self.floats):
+            a[:] = 0
+        self.floats[F_LOW] = -1.0
+        self.floats[F_EMA] = -1.0
+        self.floats[F_PLAY_RUNNING] = 1.0
+
+    def rings(self) -> tuple[SampleRing, SampleRing]:
+        return (
+            SampleRing(self.capacity, self.capture_buf, self.capture_counters),
+            SampleRing(self.capacity, self.playback_buf, self.playback_counters),
+        )
 
 
 class CaptureProcessor(Protocol):
@@ -77,7 +147,7 @@ class BridgeStats:
     playback_overruns: int
     playback_resyncs: int
     capture_fill_ms: float  # smoothed, where pjmedia pulls
-    capture_target_ms: float
+    capture_target_ms: float  # what the ring should hold, at least, when pjmedia pulls
     playback_fill_ms: float  # smoothed, where the device pulls
     playback_target_ms: float
     capture_correction_ppm: float  # the ratio trim now
@@ -91,65 +161,133 @@ class BridgeStats:
     frames_requested: int
     frames_received: int
     processing: bool
+    capture_low_ms: float = 0.0  # the low envelope of the fill at pjmedia's pull
+    playback_low_ms: float = 0.0
 
 
 def _dbfs(peak: float) -> float:
     return round(20.0 * math.log10(peak), 1) if peak > 1e-6 else -120.0
 
 
+def _pulled(
+    f: np.ndarray, i: np.ndarray, fill: int, count: int, rate: int, on_time: bool = True
+) -> None:
+    """The ring held `fill` samples when the far side took `count` (the pulling side).
+
+    Keeps a low envelope of what was left (it falls at once to a new low and rises
+    back slowly), the smoothed fill, and what pulls lacked. A pull that is not on
+    time (pjmedia catching up after its thread was held: the ring holds the
+    backlog) only counts for what it lacked."""
+    left = fill - count
+    if left < LOW_WATER_S * rate:
+        f[F_DEFICIT] += LOW_WATER_S - left / rate
+    i[I_PULLS] += 1
+    if not on_time:
+        return
+    low = f[F_LOW]
+    f[F_LOW] = left if not low <= left else low + LOW_RELEASE * (left - low)  # NaN: unset
+    ema = f[F_EMA]
+    f[F_EMA] = fill if ema < 0 else ema + EMA_ALPHA * (fill - ema)
+
+
 class _Control:
     """Fill-level control of one ring.
 
-    `pulled` runs where the far clock takes from the ring (it only updates
-    numbers); `adapt` runs on the thread that owns the resampler and turns them
-    into a margin and a ratio trim. Each attribute has one writer.
+    The fill is measured where the far clock takes from the ring (`_pulled`,
+    possibly in another process: `f` and `i` are then shared memory): its
+    average and a low envelope of what pulls leave. `adapt` runs on the thread
+    that owns the resampler and turns them into a margin and a ratio trim that
+    hold the least left after a pull at the margin, and the average at one pull
+    plus the longest wait between two of the near side's deliveries plus the
+    margin, whichever needs more. The margin grows when pulls find the ring
+    nearly empty. Each slot has one writer.
     """
 
-    def __init__(self, rate: int, pull: int) -> None:
+    def __init__(
+        self,
+        rate: int,
+        pull: int,
+        margin_s: float,
+        f: np.ndarray | None = None,
+        i: np.ndarray | None = None,
+    ) -> None:
         self.rate = rate
         self.pull = pull  # samples the far side takes (or gives) at once
+        self.margin_s = margin_s
+        self.f = np.zeros(_FLOATS) if f is None else f
+        self.i = np.zeros(_INTS, dtype=np.int64) if i is None else i
         self.block = 0.0  # decaying max of the near side's block, in ring samples
         self.allowance = 0.0  # seconds, raised by near-empty pulls
         self.primed = False
         self.callbacks = 0  # near-side callbacks since the last restart
-        # written by the pulling side
-        self.ema = -1.0
-        self.deficit_total = 0.0
-        self.pulls = 0
-        # read-side bookkeeping (owner thread)
-        self._deficit_seen = 0.0
+        # owner-side bookkeeping
+        self._deficit_seen = float(self.f[F_DEFICIT])
         self._calm_from = 0
         self._integral = 0.0
         self._pulls_integrated = 0
+        self.restart()
+
+    def target_left(self) -> float:
+        """What the ring should keep, on average, after a pull (samples)."""
+        return self.block + (self.margin_s + self.allowance) * self.rate
+
+    def start_left(self) -> float:
+        """What a ring starting (or resynchronised) keeps after a pull: a whole
+        longest wait beyond the margin, as no phase has been seen yet; the control
+        then brings it down to `target_left` if the phases allow."""
+        return self.block + (self.margin_s + self.allowance) * self.rate
+
+    def least_left(self) -> float:
+        """What the ring should keep, at the least, after any pull (samples)."""
+        return (self.margin_s + self.allowance) * self.rate
 
     def target(self) -> float:
-        margin = BASE_MARGIN_S + self.allowance
-        return self.pull + self.block + margin * self.rate
+        """What the ring should hold, on average, when the far side pulls."""
+        return self.pull + self.target_left()
 
     def pulled(self, fill: int, count: int) -> None:
-        """The ring held `fill` samples when the far side took `count` of them."""
-        left = (fill - count) / self.rate
-        if left < LOW_WATER_S:
-            self.deficit_total += LOW_WATER_S - left
-        self.ema = fill if self.ema < 0 else self.ema + EMA_ALPHA * (fill - self.ema)
-        self.pulls += 1
+        _pulled(self.f, self.i, fill, count, self.rate)
+
+    @property
+    def pulls(self) -> int:
+        return int(self.i[I_PULLS])
+
+    @property
+    def ema(self) -> float:
+        return float(self.f[F_EMA])
+
+    @property
+    def low(self) -> float:
+        low = float(self.f[F_LOW])
+        return low if low == low else 0.0
 
     def adapt(self) -> float:
         """Update the margin from what the pulls saw; returns the ratio trim."""
-        deficit = self.deficit_total - self._deficit_seen
+        pulls = self.pulls
+        total = float(self.f[F_DEFICIT])
+        deficit = total - self._deficit_seen
         if deficit > 0:
-            self._deficit_seen = self.deficit_total
+            self._deficit_seen = total
             self.allowance = min(MAX_ALLOWANCE_S, self.allowance + deficit)
-            self._calm_from = self.pulls
-        elif self.allowance > 0 and self.pulls - self._calm_from >= self._calm_pulls():
+            self._calm_from = pulls
+        elif self.allowance > 0 and pulls - self._calm_from >= self._calm_pulls():
             self.allowance = max(0.0, self.allowance - DECAY_STEP_S)
-            self._calm_from = self.pulls
-        if self.ema < 0:
+            self._calm_from = pulls
+        ema, low = float(self.f[F_EMA]), float(self.f[F_LOW])
+        if ema < 0 or low != low:  # no pull yet
             return 0.0
-        error_s = (self.ema - self.target()) / self.rate
-        new = self.pulls - self._pulls_integrated
+        # Two conditions, the stricter wins: the least left after a pull at the
+        # margin, and the average the near side's longest wait beyond it (a phase
+        # between the clocks not seen yet, or one late delivery, may find the ring
+        # that much lower). Half the wait was tried: a lone late delivery (the
+        # sound server busy) then underran.
+        error_s = min(ema - self.target(), low - self.least_left()) / self.rate
+        new = pulls - self._pulls_integrated
         if new:
-            self._pulls_integrated = self.pulls
+            self._pulls_integrated = pulls
+            if abs(error_s) > INTEGRATE_WITHIN_S:  # no wind-up while far off (a stall)
+                new = 0
+        if new:
             dt = new * max(self.pull, 160) / self.rate
             limit = MAX_CORRECTION / 2
             integral = self._integral + INTEGRAL_PER_S2 * error_s * dt
@@ -168,14 +306,80 @@ class _Control:
         self.primed = False
         self.callbacks = 0
         self._integral = 0.0
-        self.ema = -1.0
         self.block = 0.0
+        self.f[F_LOW] = math.nan
+        self.f[F_EMA] = -1.0
 
-    def note_block(self, n: int) -> None:
+    def note_block(self, n: float) -> None:
         self.block = max(float(n), self.block * _BLOCK_DECAY)
 
 
+class PjmediaSide:
+    """pjmedia's half of the bridge: the two frame callbacks.
+
+    Runs on pjmedia's clock thread, in the engine process (`engine/pjobjects.py`),
+    over the same `BridgeState` as the device half, which may live in another
+    process. Only memmoves and a few numbers: no allocation, no lock, no logging.
+    """
+
+    def __init__(self, state: BridgeState, call_rate: int, frame_samples: int) -> None:
+        self.call_rate = call_rate
+        self.frame_samples = frame_samples
+        self.state = state  # keeps the memory mapped while pjmedia may call
+        self.capture_ring, self.playback_ring = state.rings()
+        self._f, self._i = state.floats, state.ints
+        self._resync = RESYNC_EXCESS_S * call_rate
+        self._silent = np.zeros(4096, dtype=np.int16)
+        self._clock = time.monotonic
+        self._last_pull = 0.0
+        self._period = frame_samples / call_rate
+
+    def frame_requested(self, address: int, count: int) -> None:
+        """Write `count` int16 samples for the call at `address`."""
+        f, i = self._f, self._i
+        primed = f[F_PRIMED]
+        if not primed:
+            i[I_PRIMING_FRAMES] += 1
+            ctypes.memset(address, 0, count * 2)
+            return
+        ring = self.capture_ring
+        fill = ring.fill
+        if primed != i[I_PRIMED_SEEN]:  # the first pull since priming
+            # The ring holds what arrived since it was primed too: that headroom
+            # goes slowly, through the control, while the longest device wait is
+            # still being learnt (trimmed at once, a test call underran).
+            i[I_PRIMED_SEEN] = int(primed)
+        now = self._clock()
+        gap, self._last_pull = now - self._last_pull, now
+        # After this thread was held up, pjmedia's clock catches up with pulls back
+        # to back, which take exactly the backlog: only a pull on time measures.
+        on_time = 0.5 * self._period < gap < 1.5 * self._period
+        excess = fill - count - f[F_TARGET_LEFT] - self._resync  # beyond the start level
+        if excess > 0 and on_time:
+            ring.discard(int(excess))
+            i[I_RESYNCS] += 1
+            fill = ring.fill
+        _pulled(f, i, fill, count, self.call_rate, on_time)
+        ring.read_to(address, count)
+
+    def frame_received(self, address: int, count: int) -> None:
+        """`count` int16 samples from the call at `address` (0: a silent frame)."""
+        self._i[I_FRAMES_RECEIVED] += 1
+        f = self._f
+        if not f[F_PLAY_RUNNING]:
+            return
+        if not f[F_PLAY_PRIMED] and self.playback_ring.space < count:
+            return  # the speaker has not started yet: nothing to count as lost
+        if address:
+            self.playback_ring.write_from(address, count)
+        else:
+            self.playback_ring.write(self._silent[:count])
+
+
 class AudioBridge:
+    """The device half of the bridge (PortAudio's threads), and in one process
+    both halves (`frame_requested` / `frame_received` are pjmedia's)."""
+
     def __init__(
         self,
         call_rate: int = 16000,
@@ -186,6 +390,7 @@ class AudioBridge:
         ring_seconds: float = 0.5,
         max_device_block: int = 16384,
         clock: Callable[[], float] = time.monotonic,
+        state: BridgeState | None = None,
     ) -> None:
         self.call_rate = call_rate
         self.frame_samples = frame_samples
@@ -193,22 +398,28 @@ class AudioBridge:
         self._last_capture: float | None = None
         self._max_block = max_device_block
         cap = int(call_rate * ring_seconds)
-        self.capture_ring = SampleRing(cap)
-        self.playback_ring = SampleRing(cap)
-        self._far = SampleRing(cap)  # what went to the speaker, for echo cancellation
-        self._cap_ctl = _Control(call_rate, frame_samples)
-        self._play_ctl = _Control(call_rate, frame_samples)
-        self.capture_resyncs = 0
+        if state is None:
+            state = BridgeState(cap)
+            state.clear()
+        self.state = state
+        self.capture_ring, self.playback_ring = state.rings()
+        self.pjmedia = PjmediaSide(state, call_rate, frame_samples)
+        self.frame_requested = self.pjmedia.frame_requested
+        self.frame_received = self.pjmedia.frame_received
+        self._f = state.floats
+        self._far = SampleRing(state.capacity)  # what went to the speaker, for echo cancellation
+        self._cap_ctl = _Control(
+            call_rate, frame_samples, CAPTURE_MARGIN_S, state.floats, state.ints
+        )
+        self._play_ctl = _Control(call_rate, frame_samples, PLAYBACK_MARGIN_S)
+        self._f[F_TARGET_LEFT] = self._cap_ctl.start_left()
+        self._primings = float(state.ints[I_PRIMED_SEEN])  # a restarted audio process
         self.playback_resyncs = 0
-        self.capture_priming_frames = 0
-        self.frames_received = 0
         self.device_input_errors = 0
         self.device_output_errors = 0
         self.input_peak = 0.0
         self.output_peak = 0.0
         self.processor: CaptureProcessor | None = None
-        self._play_running = True
-        self._silent = np.zeros(4096, dtype=np.int16)
         # capture-thread scratch
         self._i16 = np.zeros(max_device_block * 4, dtype=np.int16)
         self._abs = np.zeros(max_device_block, dtype=np.float32)
@@ -240,8 +451,7 @@ class AudioBridge:
         if rate != self._capture_rs.rate_in:
             self._capture_rs = StreamResampler(rate, self.call_rate, max_block=self._max_block)
         self._capture_rs.reset()
-        self._cap_ctl.restart()
-        self._last_capture = None
+        self._restart_capture()
         self._blk_n = 0
 
     def set_playback_rate(self, rate: int) -> None:
@@ -251,16 +461,22 @@ class AudioBridge:
         self._playback_rs.reset()
         self._play_ctl.restart()
         self.playback_ring.reset()
-        self._play_running = True
+        self._f[F_PLAY_PRIMED] = 0.0
+        self._f[F_PLAY_RUNNING] = 1.0
 
     def capture_stopped(self) -> None:
         """The microphone stream was closed on purpose: pulls give silence, counted as
-        priming, not as underruns, until a stream runs again (engine thread)."""
-        self._cap_ctl.restart()
+        priming, not as underruns, until a stream runs again."""
+        self._restart_capture()
 
     def playback_stopped(self) -> None:
         """The speaker stream was closed: frames from the call are dropped, not queued."""
-        self._play_running = False
+        self._f[F_PLAY_RUNNING] = 0.0
+
+    def _restart_capture(self) -> None:
+        self._f[F_PRIMED] = 0.0
+        self._cap_ctl.restart()
+        self._last_capture = None
 
     # ----------------------------------------- input stream's PortAudio thread
 
@@ -283,7 +499,7 @@ class AudioBridge:
         y = rs.process(block)
         m = len(y)
         # Data that may be missing at a pull: what arrives in the longest wait
-        # between two deliveries (PortAudio delivers in bursts), not one block.
+        # between two deliveries, not one block.
         now = self._clock()
         last, self._last_capture = self._last_capture, now
         ctl.note_block(max(m, int((now - last) * self.call_rate)) if last is not None else m)
@@ -295,12 +511,18 @@ class AudioBridge:
             self.capture_ring.write(out)
         else:
             self._process_blocks(y)
+        self._f[F_TARGET_LEFT] = ctl.start_left()
         ctl.callbacks += 1
-        if not ctl.primed and self.capture_ring.fill >= ctl.target():
-            if ctl.callbacks >= PRIME_CALLBACKS:
+        if not ctl.primed:
+            # pjmedia's side does not read the ring until it is primed: hold it at
+            # target while the stream settles (its first blocks come in bursts)
+            ring, target = self.capture_ring, ctl.pull + ctl.start_left()
+            if ring.fill > target:
+                ring.discard(int(ring.fill - target))
+            if ring.fill >= target and ctl.callbacks >= PRIME_CALLBACKS:
                 ctl.primed = True
-            else:  # keep the ring at target while learning the block size
-                self.capture_ring.discard(int(self.capture_ring.fill - ctl.target()))
+                self._primings += 1
+                self._f[F_PRIMED] = self._primings  # pjmedia's side reads from now on
 
     def _process_blocks(self, y: np.ndarray) -> None:
         blk, size = self._blk, len(self._blk)
@@ -319,38 +541,6 @@ class AudioBridge:
                 out = self.processor.process(self._near16, self._far16)
                 self.capture_ring.write(out)
 
-    # --------------------------------------------------- pjmedia clock thread
-
-    def frame_requested(self, address: int, count: int) -> None:
-        """Write `count` int16 samples for the call at `address`."""
-        ring = self.capture_ring
-        fill = ring.fill
-        ctl = self._cap_ctl
-        if not ctl.primed:
-            self.capture_priming_frames += 1
-            ctypes.memset(address, 0, count * 2)
-            return
-        excess = fill - ctl.target() - RESYNC_EXCESS_S * self.call_rate
-        if excess > 0:
-            ring.discard(int(excess))
-            self.capture_resyncs += 1
-            fill = ring.fill
-        ctl.pulled(fill, count)
-        ring.read_to(address, count)
-
-    def frame_received(self, address: int, count: int) -> None:
-        """`count` int16 samples from the call at `address` (0: a silent frame)."""
-        self.frames_received += 1
-        if not self._play_running:
-            return
-        if address:
-            self.playback_ring.write_from(address, count)
-        else:
-            self.playback_ring.write(self._zeros(count))
-
-    def _zeros(self, count: int) -> np.ndarray:
-        return self._silent[:count]
-
     # ---------------------------------------- output stream's PortAudio thread
 
     def playback(self, out: np.ndarray, device_error: bool = False) -> None:
@@ -363,12 +553,14 @@ class AudioBridge:
         if not ctl.primed:
             ctl.note_block(rs.needed(n))
             ctl.callbacks += 1
-            if fill < ctl.target() or ctl.callbacks < PRIME_CALLBACKS:
-                if fill > ctl.target():  # hold it at target while learning the block size
-                    ring.discard(int(fill - ctl.target()))
+            target = ctl.pull + ctl.start_left()
+            if fill < target or ctl.callbacks < PRIME_CALLBACKS:
+                if fill > target:  # hold it at target while the stream settles
+                    ring.discard(int(fill - target))
                 out[:] = 0.0
                 return
             ctl.primed = True
+            self._f[F_PLAY_PRIMED] = 1.0
         excess = fill - ctl.target() - RESYNC_EXCESS_S * self.call_rate
         if excess > 0:
             ring.discard(int(excess))
@@ -396,13 +588,14 @@ class AudioBridge:
     def stats(self) -> BridgeStats:
         c, p = self.capture_ring, self.playback_ring
         cc, pc = self._cap_ctl, self._play_ctl
+        i = self.state.ints
         ms = 1000.0 / self.call_rate
         return BridgeStats(
             capture_underruns=c.underruns,
             capture_underrun_ms=round(c.underrun_samples * ms, 1),
             capture_overruns=c.overruns,
-            capture_resyncs=self.capture_resyncs,
-            capture_priming_frames=self.capture_priming_frames,
+            capture_resyncs=int(i[I_RESYNCS]),
+            capture_priming_frames=int(i[I_PRIMING_FRAMES]),
             playback_underruns=p.underruns,
             playback_underrun_ms=round(p.underrun_samples * ms, 1),
             playback_overruns=p.overruns,
@@ -419,7 +612,9 @@ class AudioBridge:
             device_output_errors=self.device_output_errors,
             input_peak_dbfs=_dbfs(self.input_peak),
             output_peak_dbfs=_dbfs(self.output_peak),
-            frames_requested=cc.pulls + self.capture_priming_frames,
-            frames_received=self.frames_received,
+            frames_requested=cc.pulls + int(i[I_PRIMING_FRAMES]),
+            frames_received=int(i[I_FRAMES_RECEIVED]),
             processing=self.processor is not None,
+            capture_low_ms=round(cc.low * ms, 2),
+            playback_low_ms=round(pc.low * ms, 2),
         )

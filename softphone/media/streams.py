@@ -23,6 +23,11 @@ from softphone.media.devices import AudioDevice, device_index, sounddevice_modul
 
 STALL_S = 0.5
 START_TIMEOUT_S = 0.3
+# ALSA's pulse plugin often calls an output stream back a few times (filling its
+# buffer) and then not at all for about 1.9 s before it really starts: a stream
+# that has only filled its buffer gets this long before it counts as stalled.
+PREFILL_CALLBACKS = 8
+PREFILL_GRACE_S = 2.5
 NOT_STARTED = "the stream did not start"
 # What PortAudio is asked to buffer. Input: the capture buffer must outlast a
 # callback held up by another thread (the GIL) without losing samples; it does
@@ -31,7 +36,22 @@ NOT_STARTED = "the stream did not start"
 # Output: it is the playback latency, and what carries the speaker through such
 # a stall. SOFTPHONE_INPUT_LATENCY_S overrides the input figure (benchmarks).
 INPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_INPUT_LATENCY_S", "0.04"))
-OUTPUT_LATENCY_S = 0.08
+OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.04"))
+# Callback sizes (0: PortAudio's choice). Each callback costs tens of microseconds
+# of Python, so fewer are cheaper. The microphone is left to PortAudio (10 ms on
+# ALSA's pulse plugin with 40 ms of buffer): asking for 10 ms blocks with 20 ms of
+# buffer measured ~15 ms *more* latency (67 vs 52 ms added, same runs), outside
+# the bridge's ring, i.e. in PulseAudio or its plugin.
+INPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_INPUT_BLOCK_MS", "0")) / 1000
+OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "20")) / 1000
+# Open the device at the call's rate when it accepts it (PulseAudio, CoreAudio and
+# WASAPI's shared mode convert in C; ALSA's plug layer too): our resampler then only
+# trims for drift. SOFTPHONE_DEVICE_RATE=native keeps the device's own rate.
+OPEN_AT_CALL_RATE = os.environ.get("SOFTPHONE_DEVICE_RATE", "call") != "native"
+# Ask PortAudio's ALSA host API for real-time scheduling of its callback threads, as
+# its WASAPI (MMCSS) and CoreAudio back ends have anyway. Best effort: without the
+# right (RLIMIT_RTPRIO, rtkit, CAP_SYS_NICE) PortAudio quietly keeps normal priority.
+ALSA_REALTIME = os.environ.get("SOFTPHONE_AUDIO_REALTIME", "1") != "0"
 
 
 class StreamError(RuntimeError):
@@ -47,8 +67,9 @@ class OpenStream:
 
 
 class DeviceStreams:
-    def __init__(self, bridge: AudioBridge) -> None:
+    def __init__(self, bridge: AudioBridge, call_rate: int | None = None) -> None:
         self.bridge = bridge
+        self.call_rate = call_rate or bridge.call_rate
         self._in = None
         self._out = None
         self.input: OpenStream | None = None
@@ -77,6 +98,7 @@ class DeviceStreams:
         stream, info = self._open(device, "input")
         self.bridge.set_capture_rate(info.rate)
         stream.start()
+        _pulse_threads_realtime(device)
         self._in, self.input = stream, info
         self._in_seen = (self.input_callbacks, time.monotonic(), self.input_callbacks)
         return info
@@ -86,6 +108,7 @@ class DeviceStreams:
         stream, info = self._open(device, "output")
         self.bridge.set_playback_rate(info.rate)
         stream.start()
+        _pulse_threads_realtime(device)
         self._out, self.output = stream, info
         self._out_seen = (self.output_callbacks, time.monotonic(), self.output_callbacks)
         return info
@@ -97,26 +120,32 @@ class DeviceStreams:
             refused = alsa_can_open(device.name, kind)
             if refused:
                 raise StreamError(f"cannot open {device.label} for {kind}: {refused}")
-        rate = device.default_rate or 48000
+        native = device.default_rate or 48000
+        rates = [self.call_rate, native] if OPEN_AT_CALL_RATE else [native]
         cls = sd.InputStream if kind == "input" else sd.OutputStream
         callback = self._on_input if kind == "input" else self._on_output
         latency = INPUT_LATENCY_S if kind == "input" else OUTPUT_LATENCY_S
+        block_s = INPUT_BLOCK_S if kind == "input" else OUTPUT_BLOCK_S
         errors = []
-        for channels in (1, 2):
-            try:
-                stream = cls(
-                    device=index,
-                    samplerate=rate,
-                    channels=channels,
-                    dtype="float32",
-                    latency=latency,
-                    blocksize=0,
-                    callback=callback,
-                )
-            except Exception as e:  # sd.PortAudioError, ValueError for channel counts
-                errors.append(str(e))
-                continue
-            return stream, OpenStream(device, int(stream.samplerate), channels, stream.latency)
+        for rate in dict.fromkeys(rates):
+            for channels in (1, 2):
+                try:
+                    stream = cls(
+                        device=index,
+                        samplerate=rate,
+                        channels=channels,
+                        dtype="float32",
+                        latency=latency,
+                        blocksize=int(rate * block_s),
+                        callback=callback,
+                    )
+                except Exception as e:  # sd.PortAudioError, ValueError for channel counts
+                    errors.append(str(e))
+                    continue
+                if device.hostapi == "ALSA" and ALSA_REALTIME:
+                    _alsa_realtime(stream)
+                info = OpenStream(device, int(stream.samplerate), channels, stream.latency)
+                return stream, info
         raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
 
     def close_input(self) -> None:
@@ -158,6 +187,8 @@ def _health(
     now = time.monotonic()
     if calls != seen[0]:
         return None, (calls, now, seen[2])
+    if 0 < calls - seen[2] <= PREFILL_CALLBACKS and now - seen[1] <= PREFILL_GRACE_S:
+        return None, seen
     if calls == seen[2] and now - seen[1] > START_TIMEOUT_S:
         # Seen with ALSA's pulse plugin: about one capture stream in three never
         # gets its first callback. A fresh stream on the same device starts.
@@ -165,7 +196,11 @@ def _health(
     if not stream.active:
         return "the stream stopped", seen
     if now - seen[1] > STALL_S:
-        return f"no audio from the device for {now - seen[1]:.1f} s", seen
+        return (
+            f"no audio from the device for {now - seen[1]:.1f} s "
+            f"(after {calls - seen[2]} callbacks)",
+            seen,
+        )
     return None, seen
 
 
@@ -210,6 +245,47 @@ def _libasound():
     ]
     lib.snd_pcm_close.argtypes = [ctypes.c_void_p]
     return lib
+
+
+@functools.cache
+def _enable_realtime():
+    sd = sounddevice_module()
+    try:
+        lib = ctypes.CDLL(sd._libname)
+        f = lib.PaAlsa_EnableRealtimeScheduling
+    except (OSError, AttributeError):
+        return None
+    f.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    f.restype = None
+    return f
+
+
+def _alsa_realtime(stream) -> None:
+    """Before the stream starts: its callback thread asks for SCHED_FIFO."""
+    f = _enable_realtime()
+    if f is not None:
+        sd = sounddevice_module()
+        f(int(sd._ffi.cast("intptr_t", stream._ptr)), 1)
+
+
+def _pulse_threads_realtime(device: AudioDevice) -> None:
+    """ALSA's pulse plugin moves the samples in a libpulse thread of ours
+    ("threaded-ml"), not in PortAudio's: it gets the same priority, best effort."""
+    if not (ALSA_REALTIME and device.hostapi == "ALSA" and sys.platform.startswith("linux")):
+        return
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return
+    for tid in tasks:
+        try:
+            with open(f"/proc/self/task/{tid}/comm") as f:
+                if f.read().strip() != "threaded-ml":
+                    continue
+            if os.sched_getscheduler(int(tid)) == os.SCHED_OTHER:
+                os.sched_setscheduler(int(tid), os.SCHED_FIFO, os.sched_param(1))
+        except (OSError, ValueError):
+            continue  # no right to it, or the thread is gone
 
 
 def _close(stream) -> None:

@@ -47,6 +47,7 @@ class Simulation:
         self._frame = np.zeros(FRAME, dtype=np.int16)
         self.now = 0.0
         bridge._clock = lambda: self.now
+        bridge.pjmedia._clock = bridge._clock
 
     def _stalled_until(self, t: float) -> float:
         for start, end in self.stalls:
