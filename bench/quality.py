@@ -29,7 +29,9 @@ Method:
   as its only trust anchor; baresip 1.0 verifies nothing), SDES-SRTP mandatory
   (AES_CM_128_HMAC_SHA1_80), one codec offered (G722 or PCMU), 20 ms packets.
   Both ends send the speech WAV from the moment the call is up and record what
-  they receive, so one call measures both directions:
+  they receive, so one call measures both directions (our side plays the 16 kHz
+  file for both codecs: its conference bridge runs at 16 kHz; baresip plays the
+  file at its codec's rate):
   - softphone <-> baresip: our engine (softphone.engine.Engine, in `spq-a`, in
     a child process) calls baresip (in `spq-b`); our side plays the WAV with
     `AudioSource(wav=...)` and records with `MakeCall(record=...)` (pjmedia's
@@ -46,6 +48,9 @@ Method:
   8 kHz. MOS-LQO; the table shows the median over --runs (min-max).
 
 Target (issue 3): ours >= baresip's at every codec x loss point.
+
+SPQ_MED='{"jbInit": 100, "jbMinPre": 100}' sets fields of pjsua's media config
+(milliseconds) in our process on top of the engine's: for jitter-buffer experiments.
 """
 
 from __future__ import annotations
@@ -429,6 +434,8 @@ def _jitter_buffer(s, call_id: str) -> dict | None:
     j = entry.pj.getStreamStat(entry.audio_index).jbuf
     return {
         "prefetch": j.prefetch,
+        "min_prefetch": j.minPrefetch,
+        "max_prefetch": j.maxPrefetch,
         "avg_delay_ms": j.avgDelayMsec,
         "max_delay_ms": j.maxDelayMsec,
         "empty": j.empty,
@@ -476,7 +483,10 @@ def call_softphone_baresip(
     try:
         wait_listening(NS_B, TLS_PORT)
         peer = f"sip:bob@{IP_B}:{TLS_PORT};transport=tls"
-        proc = run_softphone(folder, codec, ref, ours, certs, peer)
+        # our side plays the 16 kHz file whatever the codec: the conference bridge runs at
+        # 16 kHz (the sound devices' call clock), so an 8 kHz WAV would be resampled up
+        # and down again before PCMU; baresip plays the file at its codec's rate
+        proc = run_softphone(folder, codec, speech[16000], ours, certs, peer)
         try:
             out, _ = proc.communicate(timeout=CALL_SECONDS + 40)
         except subprocess.TimeoutExpired:
