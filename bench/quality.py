@@ -507,7 +507,8 @@ def call_softphone_baresip(
     wire = (
         f"{info.get('codec', '?')} {info.get('media', '?')}; "
         f"ours rx {info.get('rx_packets', '?')} pkts lost {info.get('rx_lost', '?')}, jitter "
-        f"buffer avg {jb.get('avg_delay_ms', '?')} ms, empty {jb.get('empty', '?')} discarded "
+        f"buffer avg {jb.get('avg_delay_ms', '?')} ms (prefetch {jb.get('min_prefetch', '?')}-"
+        f"{jb.get('max_prefetch', '?')} frames), empty {jb.get('empty', '?')} discarded "
         f"{jb.get('discard', '?')}"
     )
     if "error" in info:
