@@ -58,7 +58,8 @@ RESYNC_EXCESS_S = 0.12  # backlog beyond target + this is dropped at once
 EMA_ALPHA = 0.01  # per pull: ~2 s of smoothing over the fill's sawtooth
 _BLOCK_DECAY = 0.999
 FAR_TRIM_READS = 100  # echo reference: look at its backlog once a second (10 ms reads)
-FAR_SLACK = 80  # samples of it kept beyond what the reads needed (5 ms at 16 kHz)
+FAR_SLACK = 320  # samples of it kept beyond what the reads needed (20 ms at 16 kHz): fewer,
+# larger trims (each one is a delay jump the canceller re-converges on)
 
 
 class CaptureProcessor(Protocol):

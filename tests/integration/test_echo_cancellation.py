@@ -17,7 +17,10 @@ suppression and automatic gain off both times, so only the canceller differs):
   relative to off.
 
 No SIP test bed: the far end is inside this process, so the test needs only PulseAudio
-(and espeak-ng and sox for the speech).
+(and espeak-ng and sox for the speech). On a machine so busy that the bridge counts
+underruns in the AEC call (more than MAX_GAPS), the microphone's own gaps move the echo
+against its reference; that call is made again (at most MAX_ATTEMPTS in all) and the
+last one is measured.
 """
 
 from __future__ import annotations
@@ -53,6 +56,8 @@ NEAR_TEXT = "The juice of lemons makes fine punch."
 NEAR_AT_S = 9.0  # the near end starts talking this long after the far end's WAV starts
 RATE = 16000  # the engine's call clock: the far end's recording
 ERLE_MIN_DB = 15.0
+MAX_GAPS = 4  # bridge underruns in the AEC call above which the machine starved it
+MAX_ATTEMPTS = 3
 NEAR_KEPT_MIN_DB = -10.0
 
 
@@ -93,6 +98,13 @@ def near_gain(sent: np.ndarray, near: np.ndarray, at: int) -> float:
                 best = (corr, float(np.dot(y, n) / np.dot(n, n)))
         gains.append(best[1])
     return float(np.median(gains))
+
+
+def starved(before, after) -> int:
+    """Underruns the bridge counted between two stats (its counters run across calls)."""
+    return (after.capture_underruns - before.capture_underruns) + (
+        after.playback_underruns - before.playback_underruns
+    )
 
 
 def power_db(x: np.ndarray) -> float:
@@ -158,7 +170,8 @@ def test_echo_cancellation_removes_echo_and_keeps_double_talk(virtual_sound, tmp
     far = speech(tmp_path, "far", FAR_TEXT, "en-us", -6)
     near_wav = speech(tmp_path, "near", NEAR_TEXT, "en-us+f3", -6)
     near, _ = read_wav_mono(near_wav)
-    sent = {aec: tmp_path / f"sent-{'on' if aec else 'off'}.wav" for aec in (False, True)}
+    off_wav = tmp_path / "sent-off.wav"
+    on_wavs = []
     loop = virtual_sound.loop_speaker_into_mic(latency_ms=60, volume_pct=71)
     try:
         # the recorders' WAV headers are complete once the engine has stopped
@@ -166,14 +179,19 @@ def test_echo_cancellation_removes_echo_and_keeps_double_talk(virtual_sound, tmp
             session.wait_for(ev.EngineDidStart)
             session.submit(cmd.StartLoopback("caller"))
             uri = session.wait_for(ev.LoopbackDidStart).uri
-            stats = {
-                aec: one_call(session, uri, virtual_sound, far, near, aec, sent[aec])
-                for aec in (False, True)
-            }
+            before = one_call(session, uri, virtual_sound, far, near, False, off_wav)
+            for attempt in range(1, MAX_ATTEMPTS + 1):
+                on_wavs.append(tmp_path / f"sent-on-{attempt}.wav")
+                stats = one_call(session, uri, virtual_sound, far, near, True, on_wavs[-1])
+                gaps = starved(before, stats)
+                before = stats
+                if gaps <= MAX_GAPS:
+                    break
+                print(f"\nAEC call {attempt}: {gaps} bridge underruns (starved), calling again")
     finally:
         virtual_sound.unload_module(loop)
     got = {}
-    for aec, path in sent.items():
+    for aec, path in ((False, off_wav), (True, on_wavs[-1])):
         samples, rate = read_wav_mono(path)
         assert rate == RATE and len(samples) > 10 * RATE, (path, rate, len(samples))
         got[aec] = samples.astype(np.float64)
@@ -194,7 +212,7 @@ def test_echo_cancellation_removes_echo_and_keeps_double_talk(virtual_sound, tmp
         f"\necho only ({secs:.1f} s): AEC off {off_db:.1f} dB, on {on_db:.1f} dB: ERLE "
         f"{erle:.1f} dB (threshold {ERLE_MIN_DB}); near end in double talk: gain off "
         f"{off_gain:.2f}, on {on_gain:.2f}: {kept:+.1f} dB (threshold {NEAR_KEPT_MIN_DB}); "
-        f"bridge with AEC: {stats[True]}"
+        f"AEC call {len(on_wavs)}, underruns {gaps}"
     )
     assert off_gain > 0.5, "without echo cancellation the near end must come through"
     assert erle >= ERLE_MIN_DB, measured
