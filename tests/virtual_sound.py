@@ -196,6 +196,24 @@ class VirtualSound:
             with contextlib.suppress(VirtualSoundError):
                 self.remove_device(name)
 
+    def loop_speaker_into_mic(self, latency_ms: int = 60, volume_pct: int = 50) -> str:
+        """An acoustic echo path: what is played to the speaker comes back into the
+        microphone `latency_ms` later, at `volume_pct` (PulseAudio's module-loopback).
+        Returns the module id for `unload_module`."""
+        module = self.pactl(
+            "load-module", "module-loopback", f"source={SPEAKER}.monitor", f"sink={MIC_FEED}",
+            f"latency_msec={latency_ms}", "source_dont_move=true", "sink_dont_move=true",
+        ).strip()  # fmt: skip
+        for block in self.pactl("list", "sink-inputs").split("Sink Input #")[1:]:
+            if f"Owner Module: {module}\n" in block:
+                self.pactl("set-sink-input-volume", block.split()[0], f"{volume_pct}%")
+                return module
+        self.unload_module(module)
+        raise VirtualSoundError("module-loopback started no stream")
+
+    def unload_module(self, module: str) -> None:
+        self.pactl("unload-module", module)
+
     # ---------------------------------------------------------------- signals
 
     def play_into_mic(self, samples: np.ndarray, rate: int = RATE) -> subprocess.Popen:

@@ -91,8 +91,11 @@ class AudioRouter:
                 self._open("microphone", "switched by the user")
             if old.speaker != c.speaker:
                 self._open("speaker", "switched by the user")
-            if old.processing != c.processing:
-                self._apply_processing()
+        # Between calls too: the bridge outlives the call that created it, and kept
+        # the first call's choice (echo cancellation switched on in settings while idle
+        # stayed off for every later call).
+        if old.processing != c.processing:
+            self._apply_processing()
         self._emit_list(self._known or self._probe())
 
     # ------------------------------------------------------------- ringer

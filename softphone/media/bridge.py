@@ -62,6 +62,9 @@ DECAY_STEP_S = 0.001
 RESYNC_EXCESS_S = 0.12  # backlog beyond target + this is dropped at once
 INTEGRATE_WITHIN_S = 0.01
 _BLOCK_DECAY = 0.999
+FAR_TRIM_READS = 100  # echo reference: look at its backlog once a second (10 ms reads)
+FAR_SLACK = 320  # samples of it kept beyond what the reads needed (20 ms at 16 kHz): fewer,
+# larger trims (each one is a delay jump the canceller re-converges on)
 EMA_ALPHA = 0.01  # per pull: ~2 s of smoothing over the fill's sawtooth (stats)
 LOW_RELEASE = 0.005  # per pull: how fast the low envelope of what is left rises again
 
@@ -427,6 +430,8 @@ class AudioBridge:
         self._blk_n = 0
         self._near16 = np.zeros(call_rate // 100, dtype=np.int16)
         self._far16 = np.zeros(call_rate // 100, dtype=np.int16)
+        self._far_low = cap  # least reference backlog seen at a read, this second
+        self._far_reads = 0
         # playback-thread scratch
         self._p16 = np.zeros(max_device_block * 4, dtype=np.int16)
         self._pf = np.zeros(max_device_block * 4, dtype=np.float32)
@@ -537,9 +542,31 @@ class AudioBridge:
                 np.multiply(blk, 32767.0, out=blk)
                 np.clip(blk, -32768.0, 32767.0, out=blk)
                 np.copyto(self._near16, blk, casting="unsafe")
+                self._trim_far()
                 self._far.read_into(self._far16)  # silence when nothing was played
                 out = self.processor.process(self._near16, self._far16)
                 self.capture_ring.write(out)
+
+    def _trim_far(self) -> None:
+        """Keep the echo reference in step with the microphone (capture thread).
+
+        A read that finds the reference short gets silence, and the samples that come
+        later are read that much later: after a stall of the speaker's thread the
+        reference stays behind the microphone by the longest stall so far, for the rest
+        of the call; once that exceeds the echo's own delay, the echo comes before its
+        reference and the canceller has nothing to cancel with. Once a second, the part
+        of the backlog that no read needed is dropped (a jump the canceller's delay
+        estimator follows), as a jitter buffer shrinks."""
+        fill = self._far.fill
+        if fill < self._far_low:
+            self._far_low = fill
+        self._far_reads += 1
+        if self._far_reads >= FAR_TRIM_READS:
+            excess = self._far_low - FAR_SLACK
+            if excess > 0:
+                self._far.discard(excess)
+            self._far_low = self._far.capacity
+            self._far_reads = 0
 
     # ---------------------------------------- output stream's PortAudio thread
 

@@ -195,3 +195,47 @@ def test_device_rate_change_reprimes():
     s = b.stats()
     assert s.capture_underruns == 0 and s.playback_underruns == 0, s
     assert b.capture_rate == 44100 and b.playback_rate == 44100
+
+
+class _Reference:
+    """A capture processor that keeps the echo reference it is given (what was played)."""
+
+    def __init__(self, bridge: AudioBridge) -> None:
+        self.bridge = bridge
+        self.backlog: list[int] = []  # reference samples waiting, at each 10 ms block
+
+    def process(self, near: np.ndarray, far: np.ndarray) -> np.ndarray:
+        self.backlog.append(self.bridge._far.fill)
+        return near
+
+
+def test_echo_reference_keeps_step_with_the_microphone_after_speaker_stalls():
+    """The echo canceller's reference is what the speaker played, read 10 ms at a time as
+    the microphone delivers. When the speaker's thread stalls (100 ms, five times) while
+    the microphone goes on, those reads get silence and the speaker's catch-up arrives
+    late. Read in turn, it would leave the reference behind the microphone by the
+    longest stall so far, for the rest of the call: once that is more than the echo's
+    own delay, the echo comes before its reference and the canceller has nothing to
+    cancel with. The backlog must come back down instead."""
+    b = AudioBridge(capture_rate=16000, playback_rate=16000)
+    ref = _Reference(b)
+    b.processor = ref
+    frame = (AMP * 32767 * np.sin(2 * np.pi * 600 * np.arange(FRAME) / CALL_RATE)).astype(np.int16)
+    pulled = np.zeros(FRAME, dtype=np.int16)
+    stalls = [(s, s + 0.1) for s in (2.0, 3.0, 4.0, 5.0, 6.0)]
+    owed = 0  # speaker samples not asked for during a stall
+    step = 0.005
+    for i in range(int(9.0 / step)):
+        now = i * step
+        b._clock = lambda now=now: now
+        if i % 4 == 0:  # pjmedia, every 20 ms
+            b.frame_received(frame.ctypes.data, FRAME)
+            b.frame_requested(pulled.ctypes.data, FRAME)
+        b.capture(np.zeros(80, dtype=np.float32))  # the microphone never stops
+        owed += 80
+        if not any(start <= now < end for start, end in stalls):
+            b.playback(np.zeros(owed, dtype=np.float32))
+            owed = 0
+    backlog_ms = np.array(ref.backlog) * 1000 / CALL_RATE
+    assert backlog_ms[:150].max() < 30, backlog_ms[:150].max()  # before the stalls
+    assert backlog_ms[-50:].max() < 30, backlog_ms[-50:].max()  # 2 s after the last

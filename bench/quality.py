@@ -1,0 +1,668 @@
+"""Speech quality through real calls under packet loss: PESQ, this softphone beside baresip.
+
+    python bench/quality.py [--runs 3] [--loss 0,3,10] [--codecs G722,PCMU] [--loss-via auto]
+
+Needs root (or CAP_NET_ADMIN): it creates two network namespaces joined by a
+veth pair and calls across it. Nothing touches the machine's own interfaces, so
+other users of loopback (the shared SIP test bed) are not disturbed.
+
+Method:
+
+* Speech: espeak-ng says a few sentences (~8 s), sox resamples them to 16 kHz
+  (the wideband reference, for G.722) and to 8 kHz (narrowband, for PCMU),
+  with 0.5 s of silence before and 1.5 s after.
+* Network: namespaces `spq-a` (10.77.0.1) and `spq-b` (10.77.0.2) and a veth
+  pair between them. Loss is applied where each namespace sends onto the veth,
+  so each direction of a call loses the same share:
+  - `netem` (`tc qdisc add dev ... root netem loss P%`) where the kernel has
+    sch_netem; it drops any packet, SIP's TLS segments included (TCP resends them);
+  - otherwise `nft`: an nftables rule on the veth's egress drops RTP audio
+    packets (version 2, payload type 0 or 9) whose sequence number's low 10 bits
+    are in a set of round(P x 1024) residues drawn from a seeded PRNG. Kernel
+    packet filtering on the same link netem would sit on; only the media is
+    dropped; the loss pattern is fixed by the seed (one seed per run, shared by
+    every call of that run; each call's random initial sequence number shifts it).
+  `--loss-via auto` picks netem when `tc` accepts it, else nft. The drops are
+  counted (nft counters, or the receivers' RTP statistics) and printed.
+* Calls: direct, no registrar: SIP over TLS between the namespaces (each side
+  has a throwaway certificate for its address; ours verifies baresip's, pinned
+  as its only trust anchor; baresip 1.0 verifies nothing), SDES-SRTP mandatory
+  (AES_CM_128_HMAC_SHA1_80), one codec offered (G722 or PCMU), 20 ms packets.
+  Both ends send the speech WAV from the moment the call is up and record what
+  they receive, so one call measures both directions (our side plays the 16 kHz
+  file for both codecs: its conference bridge runs at 16 kHz; baresip plays the
+  file at its codec's rate):
+  - softphone <-> baresip: our engine (softphone.engine.Engine, in `spq-a`, in
+    a child process) calls baresip (in `spq-b`); our side plays the WAV with
+    `AudioSource(wav=...)` and records with `MakeCall(record=...)` (pjmedia's
+    recorder at the 16 kHz bridge clock); baresip plays it with `aufile` and
+    records with `sndfile`. softphone->baresip is what baresip recorded,
+    baresip->softphone what we recorded.
+  - baresip <-> baresip: the same two namespaces, the same config, baresip in
+    both. The reference.
+  baresip's configuration: as the test bed's peers (jitter_buffer_delay 5-10
+  frames), plus the g722 and plc modules (spandsp packet-loss concealment).
+* Scoring: each recording is resampled to the reference's rate (sox), aligned
+  to it by cross-correlation (FFT), cut to its length and scored with `pesq`
+  (ITU-T P.862 / P.862.2): mode `wb` for G.722 at 16 kHz, `nb` for PCMU at
+  8 kHz. MOS-LQO; the table shows the median over --runs (min-max).
+
+Target (issue 3): ours >= baresip's at every codec x loss point.
+
+SPQ_MED='{"jbInit": 100, "jbMinPre": 100}' sets fields of pjsua's media config
+(milliseconds) in our process on top of the engine's: for jitter-buffer experiments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+NS_A, NS_B = "spq-a", "spq-b"
+VETH_A, VETH_B = "spq0", "spq1"
+IP_A, IP_B = "10.77.0.1", "10.77.0.2"
+SIP_PORT = 5060  # baresip: UDP/TCP here, TLS on the next port
+TLS_PORT = 5061
+CODEC_RATE = {"G722": 16000, "PCMU": 8000}
+PESQ_MODE = {"G722": "wb", "PCMU": "nb"}
+RTP_PT = {"G722": 9, "PCMU": 0}
+TEXT = (
+    "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue "
+    "background. It is easy to tell the depth of a well."
+)
+CALL_SECONDS = 13.0  # speech ~10 s with its padding, plus setup and the jitter buffer
+
+
+def sh(*args: str, check: bool = True, ns: str | None = None, **kw) -> subprocess.CompletedProcess:
+    cmd = ["ip", "netns", "exec", ns, *args] if ns else list(args)
+    return subprocess.run(cmd, check=check, capture_output=True, text=True, **kw)
+
+
+# --------------------------------------------------------------------- speech
+
+
+def make_speech(folder: Path) -> dict[int, Path]:
+    raw = folder / "espeak.wav"
+    sh("espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), TEXT)
+    out = {}
+    for rate in (16000, 8000):
+        path = folder / f"speech-{rate // 1000}k.wav"
+        sh("sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path),
+           "norm", "-3", "pad", "0.5", "1.5")  # fmt: skip
+        out[rate] = path
+    return out
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(path)) as w:
+        rate, n, ch = w.getframerate(), w.getnframes(), w.getnchannels()
+        x = np.frombuffer(w.readframes(n), dtype="<i2").astype(np.float64)
+    if ch > 1:
+        x = x.reshape(-1, ch).mean(axis=1)
+    return x, rate
+
+
+def resampled(path: Path, rate: int, folder: Path) -> np.ndarray:
+    x, r = read_wav(path)
+    if r == rate:
+        return x
+    out = folder / f"{path.stem}-{rate}.wav"
+    sh("sox", str(path), "-r", str(rate), "-c", "1", "-b", "16", str(out))
+    return read_wav(out)[0]
+
+
+def align(ref: np.ndarray, deg: np.ndarray) -> tuple[np.ndarray, int]:
+    """`deg` shifted so that it lines up with `ref` (cross-correlation), cut to its length."""
+    n = 1 << int(np.ceil(np.log2(len(ref) + len(deg))))
+    xc = np.fft.irfft(np.fft.rfft(deg, n) * np.conj(np.fft.rfft(ref, n)), n)
+    lag = int(np.argmax(xc))
+    if lag > n // 2:
+        lag -= n
+    out = np.zeros(len(ref))
+    if lag >= 0:
+        seg = deg[lag : lag + len(ref)]
+        out[: len(seg)] = seg
+    else:
+        seg = deg[: len(ref) + lag]
+        out[-lag : -lag + len(seg)] = seg
+    return out, lag
+
+
+def score(ref_path: Path, rec: Path, codec: str, folder: Path) -> float | None:
+    from pesq import pesq
+
+    ref, rate = read_wav(ref_path)
+    if not rec.exists() or rec.stat().st_size < 1000:
+        return None
+    deg, _lag = align(ref, resampled(rec, rate, folder))
+    if np.abs(deg).max() < 100:  # nothing arrived
+        return None
+    return float(pesq(rate, ref.astype(np.int16), deg.astype(np.int16), PESQ_MODE[codec]))
+
+
+# -------------------------------------------------------------------- network
+
+
+@dataclass
+class Net:
+    via: str = "nft"
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def up(self) -> None:
+        self.down()
+        for ns in (NS_A, NS_B):
+            sh("ip", "netns", "add", ns)
+            sh("ip", "link", "set", "lo", "up", ns=ns)
+        sh("ip", "link", "add", VETH_A, "netns", NS_A, "type", "veth", "peer", "name", VETH_B,
+           "netns", NS_B)  # fmt: skip
+        for ns, dev, ip in ((NS_A, VETH_A, IP_A), (NS_B, VETH_B, IP_B)):
+            sh("ip", "addr", "add", f"{ip}/24", "dev", dev, ns=ns)
+            sh("ip", "link", "set", dev, "up", ns=ns)
+
+    def down(self) -> None:
+        for ns in (NS_A, NS_B):
+            sh("ip", "netns", "del", ns, check=False)
+
+    @staticmethod
+    def netem_available() -> bool:
+        """Whether this kernel has sch_netem (tried in a scratch namespace)."""
+        probe = "spq-probe"
+        sh("ip", "netns", "add", probe, check=False)
+        try:
+            got = sh("tc", "qdisc", "add", "dev", "lo", "root", "netem", "loss", "1%",
+                     ns=probe, check=False)  # fmt: skip
+            return got.returncode == 0
+        finally:
+            sh("ip", "netns", "del", probe, check=False)
+
+    def set_loss(self, percent: float, seed: int) -> None:
+        for ns, dev in ((NS_A, VETH_A), (NS_B, VETH_B)):
+            if self.via == "netem":
+                sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
+                if percent:
+                    sh("tc", "qdisc", "add", "dev", dev, "root", "netem", "loss", f"{percent}%",
+                       ns=ns)  # fmt: skip
+                continue
+            sh("nft", "delete", "table", "inet", "spqloss", ns=ns, check=False)
+            residues = sorted(random.Random(seed).sample(range(1024), round(percent * 10.24)))
+            drop = (
+                f"oifname {dev} @th,86,10 {{ {', '.join(map(str, residues))} }} counter drop"
+                if residues
+                else ""
+            )
+            rtp = f"meta l4proto udp @th,64,2 2 @th,73,7 {{ {RTP_PT['G722']}, {RTP_PT['PCMU']} }}"
+            script = (
+                "table inet spqloss {\n chain out {\n  type filter hook output priority 0;\n"
+                f"  {rtp} oifname {dev} counter\n"
+                + (f"  {rtp} {drop}\n" if drop else "")
+                + " }\n}\n"
+            )
+            subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=script,
+                           check=True, text=True, capture_output=True)  # fmt: skip
+
+    def read_counters(self) -> tuple[int, int]:
+        """(RTP audio packets sent onto the veth, dropped) since set_loss, both directions."""
+        if self.via != "nft":
+            return 0, 0
+        sent = dropped = 0
+        for ns in (NS_A, NS_B):
+            text = sh("nft", "-j", "list", "table", "inet", "spqloss", ns=ns).stdout
+            for item in json.loads(text)["nftables"]:
+                rule = item.get("rule")
+                if not rule:
+                    continue
+                packets = next((e["counter"]["packets"] for e in rule["expr"] if "counter" in e), 0)
+                if any("drop" in e for e in rule["expr"]):
+                    dropped += packets
+                else:
+                    sent += packets
+        return sent, dropped
+
+
+# -------------------------------------------------------------------- baresip
+
+
+def write_cert(folder: Path, name: str, ip: str) -> tuple[Path, Path, str]:
+    from softphone.security.certificates import generate_self_signed
+
+    cert, key = generate_self_signed(f"quality bench {name}", ip_addresses=(ip,), dns_names=())
+    both = folder / f"{name}.pem"
+    both.write_text(cert + key)
+    os.chmod(both, 0o600)
+    only = folder / f"{name}.crt"
+    only.write_text(cert)
+    return both, only, cert
+
+
+def start_baresip(
+    folder: Path, ns: str, ip: str, user: str, codec: str, wav: Path, cert: Path, dial: str = ""
+) -> subprocess.Popen:
+    folder.mkdir(parents=True, exist_ok=True)
+    rec = folder / "recordings"
+    rec.mkdir(exist_ok=True)
+    rate = read_wav(wav)[1]
+    (folder / "config").write_text(
+        f"""poll_method epoll
+net_interface {ip}
+sip_listen {ip}:{SIP_PORT}
+sip_certificate {cert}
+call_local_timeout 120
+audio_player alsa,null
+audio_alert alsa,null
+audio_source aufile,{wav}
+ausrc_srate {rate}
+ausrc_channels 1
+audio_level no
+rtp_ports 20000-29999
+rtcp_mux no
+jitter_buffer_delay 5-10
+rtp_stats yes
+module_path /usr/lib/baresip/modules
+module g711.so
+module g722.so
+module alsa.so
+module aufile.so
+module srtp.so
+module plc.so
+module sndfile.so
+snd_path {rec}
+module_app account.so
+module_app menu.so
+statmode_default off
+"""
+    )
+    (folder / "accounts").write_text(
+        f"<sip:{user}@{ip};transport=tls>;regint=0;answermode=auto;mediaenc=srtp-mand;"
+        f"audio_codecs={codec}/{CODEC_RATE[codec]}/1\n"
+    )
+    (folder / "contacts").write_text("")
+    args = ["ip", "netns", "exec", ns, "baresip", "-f", str(folder)]
+    if dial:
+        args += ["-e", f"/dial {dial}"]
+    log = open(folder / "baresip.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log.close()
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def baresip_recording(folder: Path) -> Path | None:
+    found = sorted((folder / "recordings").glob("dump-*-dec.wav"))
+    return found[-1] if found else None
+
+
+def wait_listening(ns: str, port: int, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if f":{port} " in sh("ss", "-ltn", ns=ns).stdout:
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on TLS port {port} in {ns}")
+
+
+# ------------------------------------------------------------- softphone side
+
+
+def softphone_side(args: argparse.Namespace) -> int:
+    """Child process inside NS_A: our engine calls baresip, sends the WAV and records what
+    arrives; prints one JSON line."""
+    from dataclasses import replace
+
+    from softphone.config.profile import MediaSettings, SipProfile, TlsSettings
+    from softphone.engine import commands as cmd
+    from softphone.engine import events as ev
+    from softphone.engine.pjconfig import tls_transport_config
+    from softphone.security.secret import Secret
+    from softphone.tasks.session import EngineSession
+
+    tls = TlsSettings(verify_server=True, min_version="1.2")
+    profile = SipProfile(
+        name="quality bench",
+        path=None,
+        domain=IP_B,
+        server=IP_B,
+        register=False,
+        media=MediaSettings(srtp="mandatory", keying=("sdes",), codecs=(args.codec,)),
+    )
+    out: dict = {}
+    tuning = json.loads(os.environ.get("SPQ_MED", "{}"))
+    if tuning:  # experiments: pjmedia settings on top of the engine's
+        import pjsua2 as pj
+
+        real = pj.EpConfig
+
+        def tuned() -> pj.EpConfig:
+            cfg = real()
+            for k, v in tuning.items():
+                setattr(cfg.medConfig, k, v)
+            return cfg
+
+        pj.EpConfig = tuned
+    with EngineSession() as s:
+        s.wait_for(ev.EngineDidStart)
+
+        def setup() -> None:
+            accounts = s.engine.accounts
+            tc = tls_transport_config(
+                tls,
+                ca_pem=Path(args.peer_cert).read_text(),  # baresip's: the only trust anchor
+                cert_pem=Path(args.cert).read_text(),
+                key_pem=Secret(Path(args.key).read_text()),
+                bound_address=IP_A,
+                port=TLS_PORT,
+            )
+            tid = accounts.create_listener(tc)
+            accounts.add_local(
+                "q",
+                replace(profile, port=TLS_PORT),
+                f"sip:alice@{IP_A}:{TLS_PORT}",
+                tid,
+                media_address=IP_A,
+            )
+
+        s.engine.run(setup).result(10)
+        source = cmd.AudioSource(wav=Path(args.wav), loop=False)
+        call_id = s.new_id("q")
+        s.submit(cmd.MakeCall(call_id, "q", args.peer, source=source, record=Path(args.record)))
+        media = s.wait_for(
+            (ev.CallMediaDidChange, ev.CallDidEnd), lambda e: e.call_id == call_id, timeout=20
+        )
+        if isinstance(media, ev.CallDidEnd):
+            print(json.dumps({"error": media.reason}), flush=True)
+            return 1
+        out["codec"] = media.codec
+        m = media.media
+        out["media"] = f"{m.profile} {m.suite} ({m.keying})" if m.encrypted else "UNENCRYPTED"
+        stats = None
+        jb = None
+        deadline = time.monotonic() + args.seconds
+        ended = None
+        while time.monotonic() < deadline:
+            s.submit(cmd.RequestStats(call_id))
+            got = s.wait_for(
+                (ev.CallStatsDidUpdate, ev.CallDidEnd), lambda e: e.call_id == call_id, timeout=5
+            )
+            if isinstance(got, ev.CallDidEnd):
+                ended = got
+                break
+            stats = got.stats
+            jb = s.engine.run(lambda: _jitter_buffer(s, call_id)).result(5)
+            s.drain(0.5)
+        if ended is None:
+            s.submit(cmd.Hangup(call_id))
+            s.wait_for(ev.CallDidEnd, lambda e: e.call_id == call_id, timeout=10)
+        if stats is not None:
+            out.update(rx_packets=stats.rx_packets, rx_lost=stats.rx_lost, codec=stats.codec)
+        if jb:
+            out["jb"] = jb
+        s.drain(1.0)  # the recorder's file is closed on the engine thread
+    print(json.dumps(out), flush=True)
+    return 0
+
+
+def _jitter_buffer(s, call_id: str) -> dict | None:
+    """pjmedia's jitter-buffer counters (engine thread)."""
+    entry = s.engine.calls.get(call_id)
+    if entry.audio_index < 0 or entry.ended:
+        return None
+    j = entry.pj.getStreamStat(entry.audio_index).jbuf
+    return {
+        "prefetch": j.prefetch,
+        "min_prefetch": j.minPrefetch,
+        "max_prefetch": j.maxPrefetch,
+        "avg_delay_ms": j.avgDelayMsec,
+        "max_delay_ms": j.maxDelayMsec,
+        "empty": j.empty,
+        "discard": j.discard,
+        "lost": j.lost,
+    }
+
+
+def run_softphone(
+    folder: Path, codec: str, wav: Path, record: Path, certs: dict, peer: str
+) -> subprocess.Popen:
+    args = [
+        "ip", "netns", "exec", NS_A, sys.executable, str(Path(__file__).resolve()),
+        "softphone-side",
+        "--codec", codec, "--wav", str(wav), "--record", str(record),
+        "--cert", str(certs["a_crt"]), "--key", str(certs["a_key"]),
+        "--peer-cert", str(certs["b_crt"]), "--peer", peer, "--seconds", str(CALL_SECONDS),
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    log = open(folder / "softphone.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+    log.close()
+    return proc
+
+
+# ---------------------------------------------------------------------- calls
+
+
+@dataclass
+class Result:
+    codec: str
+    loss: float
+    run: int
+    scores: dict[str, float | None]  # direction -> MOS-LQO
+    wire: str = ""
+
+
+def call_softphone_baresip(
+    work: Path, codec: str, speech: dict[int, Path], certs: dict
+) -> tuple[dict[str, float | None], str]:
+    ref = speech[CODEC_RATE[codec]]
+    folder = Path(tempfile.mkdtemp(dir=work, prefix=f"sp-{codec}-"))
+    bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
+    ours = folder / "softphone-received.wav"
+    try:
+        wait_listening(NS_B, TLS_PORT)
+        peer = f"sip:bob@{IP_B}:{TLS_PORT};transport=tls"
+        # our side plays the 16 kHz file whatever the codec: the conference bridge runs at
+        # 16 kHz (the sound devices' call clock), so an 8 kHz WAV would be resampled up
+        # and down again before PCMU; baresip plays the file at its codec's rate
+        proc = run_softphone(folder, codec, speech[16000], ours, certs, peer)
+        try:
+            out, _ = proc.communicate(timeout=CALL_SECONDS + 40)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+        finally:
+            stop(proc)
+    finally:
+        time.sleep(0.5)
+        stop(bob)
+    info = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no output"}
+    got = baresip_recording(folder / "bob")
+    scores = {
+        "softphone->baresip": score(ref, got, codec, folder) if got else None,
+        "baresip->softphone": score(ref, ours, codec, folder),
+    }
+    jb = info.get("jb", {})
+    wire = (
+        f"{info.get('codec', '?')} {info.get('media', '?')}; "
+        f"ours rx {info.get('rx_packets', '?')} pkts lost {info.get('rx_lost', '?')}, jitter "
+        f"buffer avg {jb.get('avg_delay_ms', '?')} ms (prefetch {jb.get('min_prefetch', '?')}-"
+        f"{jb.get('max_prefetch', '?')} frames), empty {jb.get('empty', '?')} discarded "
+        f"{jb.get('discard', '?')}"
+    )
+    if "error" in info:
+        wire = f"softphone side failed: {info['error']} (see {folder}/softphone.log)"
+    return scores, wire
+
+
+def call_baresip_baresip(
+    work: Path, codec: str, speech: dict[int, Path], certs: dict
+) -> dict[str, float | None]:
+    ref = speech[CODEC_RATE[codec]]
+    folder = Path(tempfile.mkdtemp(dir=work, prefix=f"bb-{codec}-"))
+    bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
+    carol = None
+    try:
+        wait_listening(NS_B, TLS_PORT)
+        carol = start_baresip(folder / "carol", NS_A, IP_A, "carol", codec, ref, certs["a_pem"],
+                              dial=f"sip:bob@{IP_B}:{TLS_PORT};transport=tls")  # fmt: skip
+        time.sleep(CALL_SECONDS)
+    finally:
+        for p in (carol, bob):
+            if p is not None:
+                stop(p)
+    at_b, at_a = baresip_recording(folder / "bob"), baresip_recording(folder / "carol")
+    return {
+        "baresip->baresip": score(ref, at_b, codec, folder) if at_b else None,
+        "baresip->baresip (reverse)": score(ref, at_a, codec, folder) if at_a else None,
+    }
+
+
+# ----------------------------------------------------------------------- main
+
+
+def fmt(values: list[float]) -> str:
+    if not values:
+        return "  n/a"
+    v = sorted(values)
+    med = statistics.median(v)
+    return f"{med:.2f} ({v[0]:.2f}-{v[-1]:.2f})" if len(v) > 1 else f"{med:.2f}"
+
+
+def bench(args: argparse.Namespace) -> int:
+    if os.geteuid() != 0:
+        print("bench/quality.py needs root (network namespaces, veth, nft/tc)", file=sys.stderr)
+        return 2
+    for tool in ("ip", "baresip", "espeak-ng", "sox", "ss"):
+        if shutil.which(tool) is None:
+            print(f"missing {tool}", file=sys.stderr)
+            return 2
+    via = args.loss_via
+    if via == "auto":
+        via = "netem" if Net.netem_available() else "nft"
+    if via == "nft" and shutil.which("nft") is None:
+        print("missing nft (apt-get install nftables)", file=sys.stderr)
+        return 2
+    codecs = args.codecs.split(",")
+    losses = [float(x) for x in args.loss.split(",")]
+    print(
+        f"$ python bench/quality.py --runs {args.runs} --loss {args.loss} --codecs {args.codecs}"
+        f" --loss-via {args.loss_via}"
+    )
+    why = "" if via == "netem" else " (nftables: RTP audio dropped by a seeded pattern)"
+    print(f"  loss applied with: {via}{why}")
+    net = Net(via)
+    work = Path(tempfile.mkdtemp(prefix="quality-bench-"))
+    results: list[Result] = []
+    try:
+        net.up()
+        speech = make_speech(work)
+        print(f"  speech: {read_wav(speech[16000])[0].size / 16000:.1f} s, espeak-ng en-us")
+        certs = {}
+        certs["a_pem"], certs["a_crt"], _ = write_cert(work, "a", IP_A)
+        certs["b_pem"], certs["b_crt"], _ = write_cert(work, "b", IP_B)
+        # our engine takes the key separately
+        from softphone.security.certificates import generate_self_signed
+
+        cert_a, key_a = generate_self_signed("quality bench a", ip_addresses=(IP_A,), dns_names=())
+        (work / "a-ours.crt").write_text(cert_a)
+        (work / "a-ours.key").write_text(key_a)
+        os.chmod(work / "a-ours.key", 0o600)
+        certs["a_crt"], certs["a_key"] = work / "a-ours.crt", work / "a-ours.key"
+        for run in range(args.runs):
+            seed = args.seed + run
+            for codec in codecs:
+                for loss in losses:
+                    net.set_loss(loss, seed)
+                    scores, wire = call_softphone_baresip(work, codec, speech, certs)
+                    sent, dropped = net.read_counters()
+                    sent2 = dropped2 = 0
+                    if not args.no_reference:
+                        net.set_loss(loss, seed)
+                        scores.update(call_baresip_baresip(work, codec, speech, certs))
+                        sent2, dropped2 = net.read_counters()
+                    line = "  ".join(
+                        f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in scores.items()
+                    )
+                    drops = (
+                        f"dropped {dropped}/{sent} ({100 * dropped / max(sent, 1):.1f} %) and "
+                        f"{dropped2}/{sent2} ({100 * dropped2 / max(sent2, 1):.1f} %)"
+                        if via == "nft"
+                        else ""
+                    )
+                    print(f"  run {run + 1} {codec} {loss:g} %: {line}; {wire}; {drops}",
+                          flush=True)  # fmt: skip
+                    results.append(Result(codec, loss, run, scores, wire))
+    finally:
+        net.down()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"  files kept in {work}")
+    directions = ["softphone->baresip", "baresip->softphone", "baresip->baresip"]
+    print()
+    print(f"  MOS-LQO (PESQ), median of {args.runs} run(s) (min-max); baresip->baresip: both "
+          "directions of its calls")  # fmt: skip
+    print(f"  {'codec':6} {'loss':>5}  " + "  ".join(f"{d:>20}" for d in directions) + "  target")
+    met = True
+    for codec in codecs:
+        for loss in losses:
+            rows = [r for r in results if r.codec == codec and r.loss == loss]
+            cells = {}
+            for d in directions:
+                keys = [d] + ([f"{d} (reverse)"] if d == "baresip->baresip" else [])
+                cells[d] = [r.scores[k] for r in rows for k in keys if r.scores.get(k) is not None]
+            ref = statistics.median(cells["baresip->baresip"]) if cells["baresip->baresip"] else 0
+            ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
+            met &= ok
+            row = "  ".join(f"{fmt(cells[d]):>20}" for d in directions)
+            print(f"  {codec:6} {loss:4g}%  {row}  " + ("met" if ok else "NOT met"))
+    print(f"  target (ours >= baresip at every point): {'met' if met else 'NOT met'}")
+    return 0
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="what")
+    side = sub.add_parser("softphone-side", help="internal: our end of a call, in its namespace")
+    for name in ("codec", "wav", "record", "cert", "key", "peer-cert"):
+        side.add_argument(f"--{name}", required=True)
+    side.add_argument("--peer", default="")
+    side.add_argument("--seconds", type=float, default=CALL_SECONDS)
+    p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--loss", default="0,3,10", help="percent, comma-separated")
+    p.add_argument("--codecs", default="G722,PCMU")
+    p.add_argument("--loss-via", choices=("auto", "netem", "nft"), default="auto")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--keep", action="store_true", help="keep the recordings")
+    p.add_argument("--no-reference", action="store_true", help="skip baresip<->baresip")
+    args = p.parse_args()
+    if args.what == "softphone-side":
+        return softphone_side(args)
+    return bench(args)
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        sys.exit(main())
