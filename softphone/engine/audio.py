@@ -154,7 +154,21 @@ class AudioRouter:
         self._engine.emit(ev.AudioBridgeStatsDidUpdate(self.streams.stats(), self._port_errors()))
 
     def list_devices(self, _c: cmd.ListAudioDevices) -> None:
-        self._emit_list(self._probe())
+        self._emit_list(self._fresh_list())
+
+    def _fresh_list(self) -> DeviceList:
+        """The devices as they are now. This process's PortAudio sees only what was
+        there when it started: the watcher's newest list if it has one, else
+        PortAudio re-read when that closes nothing here (no call on the devices, no
+        ring), else what this PortAudio sees."""
+        if self.watcher is not None and self.watcher.latest is not None:
+            return self.watcher.latest
+        ringing = self.ringer is not None and self.ringer.ringing
+        if not self._connected and not ringing:
+            from softphone.media.devices import reinitialize
+
+            reinitialize()
+        return self._probe()
 
     # ---------------------------------------------------------- from calls
 

@@ -30,6 +30,20 @@ def alice(session: EngineSession, testbed_profile, testbed) -> EngineSession:
     return session
 
 
+@pytest.fixture
+def bridge(qtbot):
+    """A real engine behind the desktop app's bridge (the UI's tests use a fake one)."""
+    from softphone.engine import Engine
+    from softphone.ui.bridge import EngineBridge
+
+    engine = Engine()
+    b = EngineBridge(engine)
+    engine.start()
+    yield b
+    b.close()
+    engine.stop()
+
+
 @pytest.fixture(autouse=True)
 def no_engine_errors(caplog):
     """An exception inside the engine is a bug even when the test's own checks pass."""

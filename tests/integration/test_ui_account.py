@@ -5,7 +5,6 @@ in the status line. A real engine, a real window (pytest-qt under Xvfb)."""
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,7 @@ import pytest
 pytest.importorskip("PySide6", reason="the gui extra is not installed")
 
 from softphone.config.settings import AccountSettings, SecretRef, Settings
-from softphone.engine import Engine
 from softphone.security.encrypted_file import EncryptedFileStore
-from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.main_window import MainWindow
 from softphone.ui.settings_dialog import SettingsDialog, fingerprint_lines
@@ -33,16 +30,6 @@ def _openssl_sha256(cert_file: str) -> str:
         check=True,
     ).stdout
     return out.strip().split("=", 1)[1].upper()
-
-
-@pytest.fixture
-def bridge(qtbot) -> Iterator[EngineBridge]:
-    engine = Engine()
-    b = EngineBridge(engine)
-    engine.start()
-    yield b
-    b.close()
-    engine.stop()
 
 
 def _window(qtbot, bridge, tmp_path: Path, port: int, password: str) -> MainWindow:

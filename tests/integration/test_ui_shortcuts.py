@@ -4,7 +4,6 @@ hangs up, and baresip sees the call established and closed. A real window under 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from softphone.config.settings import AccountSettings, SecretRef, Settings
-from softphone.engine import Engine
 from softphone.engine import events as ev
 from softphone.security.encrypted_file import EncryptedFileStore
-from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import UiContext
 from softphone.ui.main_window import MainWindow
 from softphone.ui.security_text import Level
@@ -27,16 +24,6 @@ from softphone.ui.security_text import Level
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parents[2]
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-@pytest.fixture
-def bridge(qtbot) -> Iterator[EngineBridge]:
-    engine = Engine()
-    b = EngineBridge(engine)
-    engine.start()
-    yield b
-    b.close()
-    engine.stop()
 
 
 def _keys(qtbot, widget, key: Qt.Key) -> None:
