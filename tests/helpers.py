@@ -120,3 +120,20 @@ class SipDump:
         return [
             line for line in self.new_text().splitlines() if line.startswith(f"INVITE sip:{user}@")
         ]
+
+
+@contextlib.contextmanager
+def running_bridge():
+    """A real engine behind the desktop app's bridge: (engine, bridge), stopped in the
+    order the app stops them (the bridge stops listening before the engine stops)."""
+    from softphone.engine import Engine
+    from softphone.ui.bridge import EngineBridge
+
+    engine = Engine()
+    bridge = EngineBridge(engine)
+    engine.start()
+    try:
+        yield engine, bridge
+    finally:
+        bridge.close()
+        engine.stop()

@@ -33,15 +33,10 @@ def alice(session: EngineSession, testbed_profile, testbed) -> EngineSession:
 @pytest.fixture
 def bridge(qtbot):
     """A real engine behind the desktop app's bridge (the UI's tests use a fake one)."""
-    from softphone.engine import Engine
-    from softphone.ui.bridge import EngineBridge
+    from helpers import running_bridge
 
-    engine = Engine()
-    b = EngineBridge(engine)
-    engine.start()
-    yield b
-    b.close()
-    engine.stop()
+    with running_bridge() as (_engine, b):
+        yield b
 
 
 @pytest.fixture(autouse=True)

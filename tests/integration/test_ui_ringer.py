@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import running_bridge
 
 pytest.importorskip("PySide6", reason="the gui extra is not installed")
 
 from virtual_sound import MIC, SPEAKER
 
 from softphone.config.settings import AccountSettings, AudioSettings, SecretRef, Settings
-from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine.tone import analyse_tone
 from softphone.security.encrypted_file import EncryptedFileStore
@@ -31,12 +31,8 @@ RINGER = "softphone_ui_ringer"
 
 @pytest.fixture
 def bridge(qtbot, virtual_sound) -> Iterator[EngineBridge]:
-    engine = Engine()
-    b = EngineBridge(engine)
-    engine.start()
-    yield b
-    b.close()
-    engine.stop()
+    with running_bridge() as (_engine, b):
+        yield b
 
 
 def test_ui_incoming_call_rings_on_the_chosen_ringer_until_declined(

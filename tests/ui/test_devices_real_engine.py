@@ -14,17 +14,16 @@ import time
 from dataclasses import replace
 
 import pytest
+from helpers import running_bridge
 from helpers_ui import context
 from PySide6.QtCore import QTimer
 from virtual_sound import MIC, SPEAKER, tone
 
 from softphone.config.settings import AudioSettings, Settings
-from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine.loopback import loopback_profile
 from softphone.engine.tone import analyse_tone
 from softphone.tasks.test_call import DEVICES_MIN_TONE_DBFS, TEST_TONE_HZ
-from softphone.ui.bridge import EngineBridge
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
 from softphone.ui.context import AccountInfo
@@ -84,12 +83,8 @@ class StallWatch:
 
 @pytest.fixture
 def engine_bridge(qtbot, virtual_sound):
-    engine = Engine()
-    bridge = EngineBridge(engine)
-    engine.start()
-    yield engine, bridge
-    bridge.close()
-    engine.stop()
+    with running_bridge() as pair:
+        yield pair
 
 
 def _dialog(qtbot, ctx) -> SettingsDialog:

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from helpers import running_bridge
 from PySide6.QtCore import Qt
 
-from softphone.engine import Engine
 from softphone.ui import test_call_panel
-from softphone.ui.bridge import EngineBridge
 from softphone.ui.security_text import Level
 
 
 @pytest.fixture
 def real_bridge(qtbot):
-    engine = Engine()
-    bridge = EngineBridge(engine)
-    engine.start()
-    yield bridge
-    bridge.close()
-    engine.stop()
+    with running_bridge() as (_engine, bridge):
+        yield bridge
 
 
 def test_test_call_panel_real_engine_passes_twice(qtbot, real_bridge, screenshot) -> None:

@@ -9,18 +9,17 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from helpers import running_bridge
 from helpers_ui import open_database
 from PySide6.QtCore import Qt
 
 from softphone.config.settings import HistorySettings
-from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine.loopback import loopback_profile
 from softphone.history.recorder import HistoryRecorder
 from softphone.schedule.appointment import Appointment, AppointmentStatus
 from softphone.storage.appointments import AppointmentStore
 from softphone.storage.database import Direction
-from softphone.ui.bridge import EngineBridge
 from softphone.ui.context import AccountInfo, UiContext
 from softphone.ui.main_window import MainWindow
 from softphone.ui.security_text import Level
@@ -30,12 +29,8 @@ CALLER = "ui-loop-caller"
 
 @pytest.fixture
 def engine_bridge(qtbot):
-    engine = Engine()
-    bridge = EngineBridge(engine)
-    engine.start()
-    yield engine, bridge
-    bridge.close()
-    engine.stop()
+    with running_bridge() as pair:
+        yield pair
 
 
 def test_call_now_reaches_the_embedded_peer_and_marks_the_appointment_done(
