@@ -613,6 +613,7 @@ class Calls:
     def tick(self) -> None:
         """Called by the engine loop after each libHandleEvents, outside callbacks."""
         self.reap()
+        self._e2e.warm_up_registered()
         now = time.monotonic()
         for entry in list(self._calls.values()):
             if entry.hangup_pending and not entry.ended:

@@ -113,6 +113,7 @@ class E2eCalls(E2eVerification):
         self._calls = calls
         self._loop: MediaLoop | None = None
         self._identities: dict[str, DtlsIdentity] = {}
+        self._warm_after_registration: list[AccountEntry] = []
         self._unavailable: str | None = None
         self._checked = False
         self._closing: list = []  # futures of sessions being closed
@@ -130,7 +131,31 @@ class E2eCalls(E2eVerification):
 
     def warm_up(self, account: AccountEntry) -> None:
         """Start the media loop and import aiortc on it (about half a second, once), so
-        the first end-to-end call does not wait for it on the engine thread."""
+        the first end-to-end call does not wait for it on the engine thread.
+
+        Not while the account registers: making its identity and importing aiortc take
+        the GIL from the engine thread, which then answered the registrar's challenge
+        late (registration measured 5-60 ms instead of ~1 ms). `warm_up_registered()`
+        does it once the first registration outcome is in.
+        """
+        if account.state == ev.RegistrationState.REGISTERING:
+            self._warm_after_registration.append(account)
+        else:
+            self._warm_up_now(account)
+
+    def warm_up_registered(self) -> None:
+        """Engine loop turn: warm up for the accounts whose registration has settled."""
+        waiting = self._warm_after_registration
+        if not waiting:
+            return
+        alive = set(self._engine.accounts.ids())  # one removed while registering: forget it
+        waiting = [a for a in waiting if a.account_id in alive]
+        settled = [a for a in waiting if a.state != ev.RegistrationState.REGISTERING]
+        self._warm_after_registration = [a for a in waiting if a not in settled]
+        for account in settled:
+            self._warm_up_now(account)
+
+    def _warm_up_now(self, account: AccountEntry) -> None:
         if account.profile.media.end_to_end == "off" or self.unavailable_reason() is not None:
             return
         identity = self.identity_for(account)

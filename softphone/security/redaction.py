@@ -80,7 +80,11 @@ class _Revealable(Protocol):
 
 _lock = threading.Lock()
 _registered: set[str] = set()
-_registered_pattern: re.Pattern[str] | None = None
+# Longest first, so a secret that contains another one is removed whole. Plain substring
+# search, not one compiled alternation: re has no multi-literal matcher, so the regex was
+# no faster per line, and recompiling it on every registration cost up to 50 ms on the
+# engine thread once a few identity keys (PEM, hundreds of characters) were registered.
+_registered_ordered: tuple[str, ...] = ()
 
 
 def register_secret(value: str | _Revealable) -> None:
@@ -93,47 +97,42 @@ def register_secret(value: str | _Revealable) -> None:
     if len(text) < MIN_SECRET_LENGTH or text in MARKER:
         return
     variants = {text, urllib.parse.quote(text, safe=""), json.dumps(text)[1:-1]}
-    global _registered_pattern
+    global _registered_ordered
     with _lock:
         _registered.update(v for v in variants if len(v) >= MIN_SECRET_LENGTH)
-        _registered_pattern = _compile_literals(_registered)
+        _registered_ordered = _longest_first(_registered)
 
 
 def unregister_secret(value: str | _Revealable) -> None:
     text = value if isinstance(value, str) else value.reveal()
     variants = {text, urllib.parse.quote(text, safe=""), json.dumps(text)[1:-1]}
-    global _registered_pattern
+    global _registered_ordered
     with _lock:
         _registered.difference_update(variants)
-        _registered_pattern = _compile_literals(_registered)
+        _registered_ordered = _longest_first(_registered)
 
 
 def clear_registered_secrets() -> None:
-    global _registered_pattern
+    global _registered_ordered
     with _lock:
         _registered.clear()
-        _registered_pattern = None
+        _registered_ordered = ()
 
 
-def _compile_literals(values: set[str]) -> re.Pattern[str] | None:
-    if not values:
-        return None
-    # Longest first, so a secret that contains another one is removed whole.
-    ordered = sorted(values, key=len, reverse=True)
-    return re.compile("|".join(re.escape(v) for v in ordered))
+def _longest_first(values: set[str]) -> tuple[str, ...]:
+    return tuple(sorted(values, key=len, reverse=True))
 
 
 def contains_registered_secret(text: str) -> bool:
     """Whether `text` holds a value registered as a secret (any spelling registered)."""
-    pattern = _registered_pattern
-    return pattern is not None and pattern.search(text) is not None
+    return any(v in text for v in _registered_ordered)
 
 
 def redact(text: str) -> str:
     """Return `text` with every secret replaced by `[REDACTED]`; idempotent."""
-    pattern = _registered_pattern  # one read: a concurrent registration swaps it whole
-    if pattern is not None:
-        text = pattern.sub(MARKER, text)
+    for value in _registered_ordered:  # one read: a concurrent registration swaps it whole
+        if value in text:
+            text = text.replace(value, MARKER)
     text = _AUTH_HEADER.sub(_auth_header_replacement, text)
     text = _AUTH_QUOTED.sub(_auth_quoted_replacement, text)
     text = _SDP_INLINE_KEY.sub(rf"\1{MARKER}", text)

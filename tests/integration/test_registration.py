@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import subprocess
+import time
 
 import pytest
 from helpers import profile_on_port
 
+from softphone.engine import events as ev
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 
@@ -81,3 +83,29 @@ def test_unregister_and_register_again(alice):
         ev.AccountRegistrationDidChange, lambda e: e.state == ev.RegistrationState.REGISTERED
     )
     assert back.expires > 0
+
+
+def test_end_to_end_warm_up_waits_for_the_registration(
+    session, testbed_profile, testbed, monkeypatch
+):
+    """Making the account's end-to-end identity and importing aiortc hold the GIL: done
+    while the REGISTER is out, they delayed the engine's answer to the challenge (up to
+    60 ms). They must start only once the registration has its outcome."""
+    from softphone.e2e import identity
+
+    made_at: list[float] = []
+    real = identity.generate_identity
+
+    def recording(*args, **kwargs):
+        made_at.append(time.monotonic())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(identity, "generate_identity", recording)
+    assert testbed_profile.media.end_to_end != "off"
+    report = add_and_register(session, testbed_profile, "alice", Secret("alice-secret"))
+    assert report.ok, report
+    registered = session.history[-1]
+    assert isinstance(registered, ev.AccountRegistrationDidChange)
+    session.drain(0.5)
+    assert len(made_at) == 1, "the warm-up made no identity after the registration"
+    assert made_at[0] >= registered.at

@@ -207,6 +207,21 @@ def test_redaction_registered_secret_object_and_special_characters() -> None:
     assert redact("x a+b*c(d y") == f"x {MARKER} y"
 
 
+def test_redaction_secret_containing_another_is_removed_whole() -> None:
+    register_secret("inner-secret")
+    register_secret("outer-inner-secret-tail")
+    assert redact("a outer-inner-secret-tail b inner-secret") == f"a {MARKER} b {MARKER}"
+
+
+def test_redaction_many_long_secrets_each_removed() -> None:
+    """Identity keys are registered per account: dozens of PEM blocks, each found."""
+    keys = [f"-----BEGIN PRIVATE KEY-----\\n{i:04d}{'Q' * 240}" for i in range(40)]
+    for key in keys:
+        register_secret(key)
+    for key in keys:
+        assert redact(f"loaded {key} ok") == f"loaded {MARKER} ok"
+
+
 def test_redaction_short_secrets_are_ignored() -> None:
     register_secret("123")
     register_secret("DACT")  # inside the marker: would break idempotence
