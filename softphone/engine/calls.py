@@ -34,7 +34,7 @@ import pjsua2 as pj
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.e2e_calls import E2eCalls
-from softphone.engine.e2e_state import E2eCall
+from softphone.engine.e2e_state import E2eCall, E2eState
 from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
 from softphone.engine.pjsdp import sdp_text
 from softphone.engine.sdp import (
@@ -135,8 +135,12 @@ class Calls:
     def poll_ms(self) -> int:
         """How long the loop may wait in pjsip: short while a call waits for its first RTP
         (timed by polling stream statistics), long when idle (commands wake it anyway)."""
-        # (end-to-end calls are not polled: their media loop wakes the engine)
-        if any(e.first_rtp is None and not e.ended and e.e2e is None for e in self._calls.values()):
+        # (end-to-end calls are not polled: their media loop wakes the engine; one that
+        # fell back to SDES is pjmedia's again, and was timed 20 ms late when left out)
+        if any(
+            e.first_rtp is None and not e.ended and _pjmedia_carries(e)
+            for e in self._calls.values()
+        ):
             return 2
         return 20 if self._calls else 200
 
@@ -867,3 +871,8 @@ def _display_name(uri: str) -> str:
     if uri.startswith('"'):
         return uri[1:].split('"', 1)[0]
     return ""
+
+
+def _pjmedia_carries(entry: CallEntry) -> bool:
+    """Whether pjmedia's SDES stream carries the call's audio (no end-to-end session)."""
+    return entry.e2e is None or entry.e2e.state is E2eState.SDES
