@@ -1,10 +1,13 @@
 """Screenshots of the desktop app's main screens, light and dark, for the README.
 
-    xvfb-run -a python docs/screenshots/take.py [--out docs/screenshots]
+    xvfb-run -a python docs/screenshots/take.py [--out docs/screenshots] [--only PREFIX]
 
 Real windows on a real X server, with made-up data (no network, no account: the
 engine is a stand-in that records commands and delivers the events a call would
-bring). Writes NAME-light.png and NAME-dark.png. Look at every one before committing.
+bring). Writes NAME-light.png and NAME-dark.png in English, then the settings'
+Language page in Simplified Chinese (settings-language-zh_CN-light.png); `--only`
+writes just the pictures whose names start with PREFIX. Look at every one before
+committing.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from softphone.ui.bridge import EngineBridge  # noqa: E402
 from softphone.ui.context import AccountInfo, UiContext  # noqa: E402
 from softphone.ui.main_window import MainWindow  # noqa: E402
 from softphone.ui.settings_dialog import SettingsDialog  # noqa: E402
+from softphone.ui.translations import use_language  # noqa: E402
 from softphone.ui.wizard import FirstRunWizard  # noqa: E402
 
 SHA = ":".join(f"{(i * 37) % 256:02X}" for i in range(32))
@@ -90,7 +94,12 @@ def settle(ms: int = 150) -> None:
     QTest.qWait(ms)
 
 
+ONLY = [""]  # --only: a prefix of the names to write
+
+
 def save(widget: QWidget, out: Path, name: str) -> None:
+    if not name.startswith(ONLY[0]):
+        return
     settle()
     path = out / f"{name}-{theme.scheme_name()}.png"
     widget.grab().save(str(path))
@@ -230,16 +239,43 @@ def shoot(out: Path, scheme: Qt.ColorScheme) -> None:
     db.close()
 
 
+def shoot_language_page(out: Path) -> None:
+    """The settings' Language page in Simplified Chinese, as a user who chose it sees it."""
+    theme.follow_color_scheme(QApplication.instance(), Qt.ColorScheme.Light)
+    use_language("zh_CN")
+    bridge = EngineBridge(StandInEngine())
+    ctx = UiContext(
+        bridge,
+        admin=AdminPolicy(),
+        store=MemoryStore(),
+        settings=Settings(language="zh_CN"),
+        settings_file=TMP / "zh.json",
+    )
+    dialog = SettingsDialog(ctx)
+    dialog.show()
+    dialog.tabs.setCurrentIndex(dialog.tabs.count() - 1)
+    save(dialog, out, "settings-language-zh_CN")
+    dialog.language_combo.setCurrentIndex(0)  # "System default": the note in both languages
+    save(dialog, out, "settings-language-zh_CN-changing")
+    dialog.close()
+    bridge.close()
+    use_language("en")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--only", default="", help="write only the names starting with this")
     args = parser.parse_args()
+    ONLY[0] = args.only
     app = QApplication([sys.argv[0]])
     app.setApplicationDisplayName("Softphone")
     app.setWindowIcon(app_icon())
     args.out.mkdir(parents=True, exist_ok=True)
+    use_language("en")
     for scheme in (Qt.ColorScheme.Light, Qt.ColorScheme.Dark):
         shoot(args.out, scheme)
+    shoot_language_page(args.out)
     return 0
 
 

@@ -118,6 +118,9 @@ def _print_policy(admin: AdminPolicy) -> None:
     print(f"  history: {'kept ' + days if history.keep else 'not kept'}")
     shown = admin.privacy.show_caller_in_notifications
     print(f"  notifications: {'show the caller' if shown else 'privacy mode (caller hidden)'}")
+    if "ui.language" in admin.locked:
+        language = admin.ui.language or "the system's"
+        print(f"  desktop app language: {language} (locked)")
 
 
 # ------------------------------------------------------------------- helpers

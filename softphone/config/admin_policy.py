@@ -1,5 +1,6 @@
 """The administrator's policy file: dial permissions, inbound policy, transfers, history,
-privacy mode, the microphone's processing and video at the start of calls.
+privacy mode, the microphone's processing, video at the start of calls and the desktop
+app's language.
 
 Pure Python, any thread. An installer (MSI, package, configuration management) puts
 `policy.toml` in the machine-wide configuration folder (`site_policy_path()`:
@@ -40,7 +41,12 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "privacy": ("show_caller_in_notifications",),
     "audio": ("echo_cancellation", "noise_suppression", "auto_gain"),
     "video": ("start_calls_with_video",),
+    "ui": ("language",),
 }
+# The desktop app's languages (`softphone.ui.translations.LANGUAGES`, held equal by a
+# test); "system" in the policy file: the operating system's, for every user.
+UI_LANGUAGES = ("en", "zh_CN")
+SYSTEM_LANGUAGE = "system"
 _ROLE_KEYS = ("allow", "pin", "deny_prefixes", "allow_exceptions", "allowed_domains")
 
 
@@ -76,6 +82,11 @@ class VideoPolicy:
 
 
 @dataclass(frozen=True)
+class UiPolicy:
+    language: str | None = None  # one of UI_LANGUAGES; None: the system's
+
+
+@dataclass(frozen=True)
 class AdminPolicy:
     dialing: DialPolicy = field(default_factory=lambda: DialPolicy(dict(BUILTIN_ROLES)))
     inbound: InboundPolicy = field(default_factory=InboundPolicy)
@@ -84,6 +95,7 @@ class AdminPolicy:
     privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
     audio: AudioPolicy = field(default_factory=AudioPolicy)
     video: VideoPolicy = field(default_factory=VideoPolicy)
+    ui: UiPolicy = field(default_factory=UiPolicy)
     source: Path | None = None  # None: built-in defaults
     locked: frozenset[str] = frozenset()  # dotted keys the file set: shown as locked
 
@@ -141,6 +153,7 @@ def parse_admin_policy(
         privacy=_privacy(r, doc.get("privacy", {})),
         audio=AudioPolicy(**{k: r.flag(f"audio.{k}", v) for k, v in doc.get("audio", {}).items()}),
         video=VideoPolicy(**{k: r.flag(f"video.{k}", v) for k, v in doc.get("video", {}).items()}),
+        ui=_ui(r, doc.get("ui", {})),
         source=path,
         locked=frozenset(f"{t}.{k}" for t, v in doc.items() if isinstance(v, dict) for k in v),
     )
@@ -272,3 +285,11 @@ def _history(r: _Reader, table: dict[str, Any]) -> HistoryPolicy:
 def _privacy(r: _Reader, table: dict[str, Any]) -> PrivacyPolicy:
     key = "show_caller_in_notifications"
     return PrivacyPolicy(r.flag(f"privacy.{key}", table.get(key, True)))
+
+
+def _ui(r: _Reader, table: dict[str, Any]) -> UiPolicy:
+    language = table.get("language", SYSTEM_LANGUAGE)
+    known = (SYSTEM_LANGUAGE, *UI_LANGUAGES)
+    if language not in known:
+        raise r.error("ui.language", f'must be one of {", ".join(known)}, got "{language}"')
+    return UiPolicy(None if language == SYSTEM_LANGUAGE else language)

@@ -379,9 +379,19 @@ def effective_settings(user: Settings, admin: AdminPolicy) -> Effective:
     if "video.start_calls_with_video" in admin.locked:
         video = replace(video, start_calls_with_video=admin.video.start_calls_with_video)
         locked["video.start_calls_with_video"] = why
+    language = user.language
+    if "ui.language" in admin.locked:
+        language = admin.ui.language
+        locked["language"] = why
     return Effective(
         replace(
-            user, history=history, inbound_mode=inbound, privacy=privacy, audio=audio, video=video
+            user,
+            history=history,
+            inbound_mode=inbound,
+            privacy=privacy,
+            audio=audio,
+            video=video,
+            language=language,
         ),
         locked,
     )

@@ -257,7 +257,7 @@ class Accounts:
         if entry is None:
             return
         code, reason = prm.code, prm.reason
-        problem = None
+        problem, failure = None, None
         if 200 <= code < 300:
             entry.state = (
                 ev.RegistrationState.REGISTERED
@@ -267,8 +267,9 @@ class Accounts:
         else:
             entry.state = ev.RegistrationState.FAILED
             problem = self._recent_problem(entry)
+            failure = _failure(code, reason, problem)
             reason = _failure_reason(code, reason, problem)
-        self._emit_reg(entry, code, reason, prm.expiration, problem)
+        self._emit_reg(entry, code, reason, prm.expiration, problem, failure, prm.reason)
 
     def _on_incoming(self, account_id: str, prm: pj.OnIncomingCallParam) -> None:
         entry = self._accounts.get(account_id)
@@ -288,13 +289,23 @@ class Accounts:
         reason: str,
         expires: int = 0,
         problem: ev.CertificateProblem | None = None,
+        failure: ev.RegistrationFailure | None = None,
+        sip_reason: str = "",
     ) -> None:
         signalling = (
             self.signalling_for(entry) if entry.state == ev.RegistrationState.REGISTERED else None
         )
         self._engine.emit(
             ev.AccountRegistrationDidChange(
-                entry.account_id, entry.state, code, reason, expires, problem, signalling
+                entry.account_id,
+                entry.state,
+                code,
+                reason,
+                expires,
+                problem,
+                signalling,
+                failure=failure,
+                sip_reason=sip_reason,
             )
         )
 
@@ -336,13 +347,29 @@ def _certificate_problem(info: pj.TlsInfo) -> ev.CertificateProblem:
     )
 
 
+def _failure(
+    code: int, reason: str, problem: ev.CertificateProblem | None
+) -> ev.RegistrationFailure:
+    F = ev.RegistrationFailure
+    if problem is not None:
+        return F.CERTIFICATE
+    if "ECERTVERIF" in reason or "certificate" in reason.lower():
+        return F.TLS_VERIFICATION
+    if code in (401, 403, 407):
+        return F.CREDENTIALS
+    if code in (408, 502, 503) or code == 0:
+        return F.UNREACHABLE
+    return F.SERVER
+
+
 def _failure_reason(code: int, reason: str, problem: ev.CertificateProblem | None) -> str:
+    failure = _failure(code, reason, problem)
     if problem is not None:
         return problem.message
-    if "ECERTVERIF" in reason or "certificate" in reason.lower():
+    if failure is ev.RegistrationFailure.TLS_VERIFICATION:
         return f"TLS certificate verification failed ({reason})"
-    if code in (401, 403, 407):
+    if failure is ev.RegistrationFailure.CREDENTIALS:
         return f"wrong user name or password ({code} {reason})"
-    if code in (408, 502, 503) or code == 0:
+    if failure is ev.RegistrationFailure.UNREACHABLE:
         return f"server unreachable ({code} {reason})"
     return f"{code} {reason}"

@@ -80,6 +80,7 @@ class CallEntry:
     state: ev.CallState = ev.CallState.CALLING
     media: ev.MediaSecurity | None = None
     security_failure: str | None = None
+    end_cause: ev.EndCause | None = None  # the engine ended it: why, as a code
     hangup_pending: int = 0  # SIP code to hang up with at the next loop turn
     muted: bool = False
     local_hold: bool = False
@@ -186,7 +187,7 @@ class Calls:
         try:
             entry.pj.makeCall(entry.remote_uri, self._op_param(entry))
         except pj.Error as e:
-            self.end_unsent(entry, f"call failed: {e.reason}")
+            self.end_unsent(entry, f"call failed: {e.reason}", cause=ev.EndCause.NOT_SENT)
 
     def _op_param(self, entry: CallEntry) -> pj.CallOpParam:
         prm = pj.CallOpParam(True)
@@ -194,21 +195,36 @@ class Calls:
             prm.opt.audioCount = entry.e2e.audio_count
         return prm
 
-    def end_unsent(self, entry: CallEntry, reason: str, *, security: bool = False) -> None:
+    def end_unsent(
+        self,
+        entry: CallEntry,
+        reason: str,
+        *,
+        security: bool = False,
+        cause: ev.EndCause | None = None,
+    ) -> None:
         """End a call that has no dialog (the INVITE never went out)."""
         if entry.ended:
             return
+        entry.end_cause = entry.end_cause or cause
         if security:
             entry.security_failure = reason
             log.warning("call %s refused: %s", entry.call_id, reason)
-            self._emit(ev.CallSecurityDidFail(entry.call_id, reason))
+            self._emit(ev.CallSecurityDidFail(entry.call_id, reason, cause))
         self._calls.pop(entry.call_id, None)
         self._release_media(entry)
         self._e2e.on_ended(entry)
         self._dead.append(entry)
         entry.ended = True
         self._emit(
-            ev.CallDidEnd(entry.call_id, 0, reason, 0.0, security_failure=entry.security_failure)
+            ev.CallDidEnd(
+                entry.call_id,
+                0,
+                reason,
+                0.0,
+                security_failure=entry.security_failure,
+                cause=entry.end_cause,
+            )
         )
 
     def answer(self, c: cmd.Answer) -> None:
@@ -368,7 +384,7 @@ class Calls:
         self._emit(ev.CallDidStart(call_id, acc.account_id, info.remoteUri, ev.Direction.INCOMING))
         wrong = _wrong_transport(prm.rdata.wholeMsg, acc.profile.transport)
         if wrong:
-            self._fail_security(entry, wrong, 403)
+            self._fail_security(entry, wrong, 403, ev.EndCause.WRONG_TRANSPORT)
             return
         if not acc.echo:
             decision = self._engine.gate.inbound(acc.profile, info.remoteUri)
@@ -378,12 +394,13 @@ class Calls:
         offer = sdp_from_sip_message(prm.rdata.wholeMsg)
         reason = plaintext_reason(offer) if not acc.profile.media.allows_plaintext else None
         if reason:
-            self._fail_security(entry, f"caller offered unencrypted media: {reason}", 488)
+            why = f"caller offered unencrypted media: {reason}"
+            self._fail_security(entry, why, 488, ev.EndCause.PEER_PLAINTEXT)
             return
         if not acc.echo:
             refusal = self._e2e.on_incoming(entry, offer)
             if refusal:
-                self._fail_security(entry, refusal, 488)
+                self._fail_security(entry, refusal[0], 488, refusal[1])
                 return
         if acc.auto_answer:
             self.answer(cmd.Answer(call_id, hold_others=False))
@@ -440,7 +457,8 @@ class Calls:
         media = self._read_media_security(entry, active[0].index)
         entry.media = media
         if not media.encrypted and not media.plaintext_allowed:
-            self._fail_security(entry, f"media is not encrypted ({media.profile})", 0)
+            why = f"media is not encrypted ({media.profile})"
+            self._fail_security(entry, why, 0, ev.EndCause.MEDIA_NOT_ENCRYPTED)
             return
         entry.audio_index = active[0].index
         entry.local_hold = active[0].status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
@@ -473,7 +491,8 @@ class Calls:
                 if text:
                     prm.sdp.wholeSdp = text.replace(" RTP/AVP ", " RTP/SAVP ")
                 self._accounts.note_missing_keying(entry.account)
-                self._fail_security(entry, f"this engine would send {reason}", 488)
+                why = f"this engine would send {reason}"
+                self._fail_security(entry, why, 488, ev.EndCause.LOCAL_PLAINTEXT)
                 return
         self._e2e.on_sdp_created(entry, prm, text)
 
@@ -529,7 +548,13 @@ class Calls:
             self._refuse_dial(call_id, prm.dstUri, "refer", decision)
         self._emit(
             ev.CallTransferWasRequested(
-                call_id, prm.dstUri, decision.allowed, decision.reason, new_call_id
+                call_id,
+                prm.dstUri,
+                decision.allowed,
+                decision.reason,
+                new_call_id,
+                code=decision.code.value if decision.code else None,
+                args=decision.args,
             )
         )
 
@@ -553,7 +578,9 @@ class Calls:
         check = self._engine.gate.dial(entry.account.profile, target, pin_possible=False)
         if check.request_uri is None:
             self._refuse_dial(call_id, target, "redirect", check.decision)
-            self._emit(ev.CallRedirectWasRequested(call_id, target, False, check.decision.reason))
+            d = check.decision
+            code = d.code.value if d.code else None
+            self._emit(ev.CallRedirectWasRequested(call_id, target, False, d.reason, code, d.args))
             return pj.PJSIP_REDIRECT_REJECT
         entry.redirect_pending = True
         self._emit(ev.CallRedirectWasRequested(call_id, target))
@@ -586,6 +613,7 @@ class Calls:
                 "end-to-end encryption is required, and an attended transfer to us can only "
                 "be answered with SDES",
                 488,
+                ev.EndCause.E2E_REQUIRED,
             )
 
     def on_call_tsx_state(self, call_id: str, prm: pj.OnCallTsxStateParam) -> None:
@@ -679,6 +707,8 @@ class Calls:
                 decision.verdict.value,
                 decision.reason,
                 decision.number_class,
+                code=decision.code.value if decision.code else None,
+                args=decision.args,
             )
         )
 
@@ -689,21 +719,29 @@ class Calls:
         log.info("incoming call %s refused by policy: %s", entry.call_id, decision.reason)
         self._emit(
             ev.IncomingCallWasRefused(
-                entry.remote_uri, code, decision.reason, by_policy=True, caller=decision.target
+                entry.remote_uri,
+                code,
+                decision.reason,
+                by_policy=True,
+                caller=decision.target,
+                reason_code=decision.code.value if decision.code else None,
             )
         )
 
-    def fail_security(self, entry: CallEntry, reason: str) -> None:
+    def fail_security(
+        self, entry: CallEntry, reason: str, cause: ev.EndCause = ev.EndCause.E2E_SETUP_FAILED
+    ) -> None:
         """End an end-to-end call that cannot be trusted (488 if not answered yet)."""
-        self._fail_security(entry, reason, 488)
+        self._fail_security(entry, reason, 488, cause)
 
-    def _fail_security(self, entry: CallEntry, reason: str, code: int) -> None:
+    def _fail_security(self, entry: CallEntry, reason: str, code: int, cause: ev.EndCause) -> None:
         if entry.security_failure:
             return
         entry.security_failure = reason
+        entry.end_cause = cause
         entry.hangup_pending = code or 488
         log.warning("call %s refused: %s", entry.call_id, reason)
-        self._emit(ev.CallSecurityDidFail(entry.call_id, reason))
+        self._emit(ev.CallSecurityDidFail(entry.call_id, reason, cause))
 
     def _ended(self, entry: CallEntry, info: pj.CallInfo) -> None:
         entry.ended = True
@@ -730,6 +768,7 @@ class Calls:
                 security_failure=entry.security_failure,
                 first_rtp_ms=_ms(entry.started, entry.first_rtp),
                 setup_ms=_ms(entry.started, entry.confirmed),
+                cause=entry.end_cause,
             )
         )
 

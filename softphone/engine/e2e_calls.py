@@ -273,7 +273,9 @@ class E2eCalls(E2eVerification):
                 mode, f"this installation cannot make end-to-end calls: {missing}"
             )
             if not decision.allowed:
-                self._calls.end_unsent(entry, decision.reason, security=True)
+                self._calls.end_unsent(
+                    entry, decision.reason, security=True, cause=ev.EndCause.E2E_REQUIRED
+                )
                 return
             dial()
             return
@@ -295,7 +297,9 @@ class E2eCalls(E2eVerification):
         e = entry.e2e
         if e is None or e.state is not E2eState.PREPARING:
             return False
-        self._calls.end_unsent(entry, "hung up before the call was placed")
+        self._calls.end_unsent(
+            entry, "hung up before the call was placed", cause=ev.EndCause.CANCELLED_UNSENT
+        )
         return True
 
     def on_invite_response(self, entry: CallEntry, message: str) -> None:
@@ -343,7 +347,7 @@ class E2eCalls(E2eVerification):
     def _fall_back(self, entry: CallEntry, e: E2eCall, why: str) -> None:
         decision = decide_fallback(e.mode, why)
         if not decision.allowed:
-            self._fail(entry, decision.reason)
+            self._fail(entry, decision.reason, ev.EndCause.E2E_REQUIRED)
             return
         log.info("call %s: %s", entry.call_id, decision.reason)
         e.state = E2eState.SDES
@@ -360,8 +364,17 @@ class E2eCalls(E2eVerification):
 
     # -- incoming ------------------------------------------------------------------
 
-    def on_incoming(self, entry: CallEntry, offer: str) -> str | None:
-        """Decide an incoming call's kind from its offer; returns a refusal reason."""
+    def on_incoming(self, entry: CallEntry, offer: str) -> tuple[str, ev.EndCause] | None:
+        """Decide an incoming call's kind from its offer; returns a refusal reason and
+        its code."""
+        refusal = self._incoming(entry, offer)
+        if refusal is None:
+            return None
+        if isinstance(refusal, tuple):
+            return refusal
+        return refusal, ev.EndCause.E2E_SETUP_FAILED
+
+    def _incoming(self, entry: CallEntry, offer: str) -> str | tuple[str, ev.EndCause] | None:
         mode, facts, address = self.plan(entry.account, entry.remote_uri)
         try:
             remote = wire.peer_e2e(offer)
@@ -374,7 +387,7 @@ class E2eCalls(E2eVerification):
             if missing:
                 why = f"this installation cannot take end-to-end calls: {missing}"
             decision = decide_fallback(mode, why)
-            return None if decision.allowed else decision.reason
+            return None if decision.allowed else (decision.reason, ev.EndCause.E2E_REQUIRED)
         if remote.commit is None:
             return "the caller's end-to-end offer carries no commitment (x-e2e-commit)"
         if 0 in remote.slots:
@@ -567,7 +580,8 @@ class E2eCalls(E2eVerification):
         if e.state is not E2eState.NEGOTIATED:
             return
         if connected.remote_fingerprint != e.remote.fingerprint:
-            self._fail(entry, "the peer's DTLS certificate is not the one its SDP names")
+            why = "the peer's DTLS certificate is not the one its SDP names"
+            self._fail(entry, why, ev.EndCause.E2E_PEER_CERTIFICATE)
             return
         e.connected, e.state, e.deadline = connected, E2eState.CONNECTED, None
         e.identity_status = identity_status(
@@ -676,17 +690,20 @@ class E2eCalls(E2eVerification):
             return
         if e.deadline is not None and now > e.deadline and e.state is E2eState.NEGOTIATED:
             e.deadline = None
-            self._fail(entry, f"end-to-end media did not connect within {CONNECT_TIMEOUT_S:.0f} s")
+            why = f"end-to-end media did not connect within {CONNECT_TIMEOUT_S:.0f} s"
+            self._fail(entry, why, ev.EndCause.E2E_TIMEOUT)
         self._tick_reveal(entry, e, now)
 
-    def _fail(self, entry: CallEntry, reason: str) -> None:
+    def _fail(
+        self, entry: CallEntry, reason: str, cause: ev.EndCause = ev.EndCause.E2E_SETUP_FAILED
+    ) -> None:
         e = entry.e2e
         if e is not None and e.state is E2eState.PREPARING:
             self._close_session(e)
             e.state = E2eState.ENDED
-            self._calls.end_unsent(entry, reason, security=True)
+            self._calls.end_unsent(entry, reason, security=True, cause=cause)
             return
-        self._calls.fail_security(entry, reason)
+        self._calls.fail_security(entry, reason, cause)
 
     def on_ended(self, entry: CallEntry) -> PjE2ePort | None:
         """The call is over: stop its session; returns the bridge port to park."""

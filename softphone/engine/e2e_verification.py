@@ -28,6 +28,7 @@ from softphone.engine.e2e_state import E2eCall, E2eState, colon
 if TYPE_CHECKING:
     from softphone.engine.calls import CallEntry, Calls
 
+V = ev.VerificationReason
 log = logging.getLogger(__name__)
 
 REVEAL_TIMEOUT_S = 10.0  # answerer: DTLS connected -> reveal arrived
@@ -37,7 +38,7 @@ class E2eVerification:
     _calls: Calls
 
     # provided by E2eCalls
-    def _fail(self, entry: CallEntry, reason: str) -> None: ...
+    def _fail(self, entry: CallEntry, reason: str, cause: ev.EndCause = ...) -> None: ...
     def _emit_media(self, entry: CallEntry, e: E2eCall) -> None: ...
 
     def on_confirmed(self, entry: CallEntry) -> None:
@@ -69,10 +70,13 @@ class E2eVerification:
         try:
             e.sas = e.answerer.on_reveal(prm.msgBody)
         except sas.CommitmentMismatch as err:
-            self._mismatch(entry, e, f"end-to-end commitment check failed: {err}")
+            self._mismatch(
+                entry, e, f"end-to-end commitment check failed: {err}", V.COMMITMENT_FAILED
+            )
             return
         except sas.SasError as err:
-            self._mismatch(entry, e, f"the caller's end-to-end reveal is malformed: {err}")
+            why = f"the caller's end-to-end reveal is malformed: {err}"
+            self._mismatch(entry, e, why, V.COMMITMENT_FAILED)
             return
         self._show_sas(entry, e)
 
@@ -92,6 +96,7 @@ class E2eVerification:
                     fingerprint,
                     True,
                     "the peer presented the certificate verified on an earlier call",
+                    code=V.KNOWN_CERTIFICATE,
                 )
             )
 
@@ -106,6 +111,7 @@ class E2eVerification:
                 e,
                 "the short authentication strings did not match: someone may be intercepting "
                 "the call",
+                V.SAS_MISMATCH,
             )
             return
         e.verified = True
@@ -116,19 +122,27 @@ class E2eVerification:
                 fingerprint,
                 True,
                 "the users confirmed the short authentication string",
+                code=V.USERS_CONFIRMED,
             )
         )
         self._emit_media(entry, e)
 
-    def _mismatch(self, entry: CallEntry, e: E2eCall, reason: str) -> None:
+    def _mismatch(
+        self, entry: CallEntry, e: E2eCall, reason: str, code: ev.VerificationReason
+    ) -> None:
         fingerprint = colon(e.remote.fingerprint if e.remote else None)
         e.verified = False
         self._calls.emit(
             ev.CallVerificationDidChange(
-                entry.call_id, e.peer, fingerprint, False, reason, mismatch=True
+                entry.call_id, e.peer, fingerprint, False, reason, mismatch=True, code=code
             )
         )
-        self._fail(entry, reason)
+        cause = (
+            ev.EndCause.SAS_MISMATCH
+            if code is ev.VerificationReason.SAS_MISMATCH
+            else ev.EndCause.E2E_COMMITMENT_FAILED
+        )
+        self._fail(entry, reason, cause)
 
     def _tick_reveal(self, entry: CallEntry, e: E2eCall, now: float) -> None:
         if e.reveal_deadline is None or now <= e.reveal_deadline:
@@ -142,5 +156,6 @@ class E2eVerification:
                 False,
                 "no short authentication string: the caller never revealed its nonce, so "
                 "this call cannot be verified (it stays end-to-end encrypted, not verified)",
+                code=V.NO_SAS,
             )
         )

@@ -40,6 +40,53 @@ class Direction(StrEnum):
     INCOMING = "incoming"
 
 
+# Codes beside the English `reason` strings: what a user interface translates (it
+# keeps server-provided SIP reason phrases, certificate subjects and fingerprints as
+# they are). Every code is optional on its event, so events built without one still
+# work; the English `reason` is unchanged for the logs and the CLI.
+
+
+class RegistrationFailure(StrEnum):
+    """Why a registration failed (`AccountRegistrationDidChange.failure`)."""
+
+    CERTIFICATE = "certificate"  # the server's certificate was refused: see `certificate`
+    TLS_VERIFICATION = "tls_verification"  # TLS verification failed, no details known
+    CREDENTIALS = "credentials"  # 401, 403, 407: wrong user name or password
+    UNREACHABLE = "unreachable"  # no answer, 408, 502, 503
+    SERVER = "server"  # any other answer: `sip_reason` says it
+
+
+class EndCause(StrEnum):
+    """Why the engine itself ended or refused a call (`CallDidEnd.cause`,
+    `CallSecurityDidFail.cause`); None there: the SIP code and reason say it."""
+
+    NOT_SENT = "not_sent"  # the INVITE could not be sent (pjsip's error in `reason`)
+    CANCELLED_UNSENT = "cancelled_unsent"  # hung up before the call was placed
+    WRONG_TRANSPORT = "wrong_transport"  # arrived over another transport than the account's
+    PEER_PLAINTEXT = "peer_plaintext"  # the caller offered unencrypted media
+    MEDIA_NOT_ENCRYPTED = "media_not_encrypted"  # the negotiated media is not SRTP
+    LOCAL_PLAINTEXT = "local_plaintext"  # this engine would have sent an unencrypted offer
+    E2E_REQUIRED = "e2e_required"  # end to end required, and this call cannot be
+    E2E_SETUP_FAILED = "e2e_setup_failed"  # the end-to-end media could not be set up
+    E2E_TIMEOUT = "e2e_timeout"  # the end-to-end media did not connect in time
+    E2E_PEER_CERTIFICATE = "e2e_peer_certificate"  # DTLS certificate not the SDP's
+    SAS_MISMATCH = "sas_mismatch"  # the users' short codes differed
+    E2E_COMMITMENT_FAILED = "e2e_commitment_failed"  # the SAS commitment did not hold
+
+
+SECURITY_CAUSES = frozenset(EndCause) - {EndCause.NOT_SENT, EndCause.CANCELLED_UNSENT}
+
+
+class VerificationReason(StrEnum):
+    """`CallVerificationDidChange.code`."""
+
+    USERS_CONFIRMED = "users_confirmed"
+    KNOWN_CERTIFICATE = "known_certificate"  # verified on an earlier call
+    NO_SAS = "no_sas"  # the caller never revealed its nonce: cannot be verified
+    SAS_MISMATCH = "sas_mismatch"
+    COMMITMENT_FAILED = "commitment_failed"  # or the reveal was malformed
+
+
 @dataclass(frozen=True)
 class CertificateProblem:
     """Why a TLS peer's certificate was refused, in words a user can act on."""
@@ -174,6 +221,8 @@ class AccountRegistrationDidChange(Event):
     expires: int = 0
     certificate: CertificateProblem | None = None
     signalling: SignallingSecurity | None = None
+    failure: RegistrationFailure | None = None  # state FAILED: why, as a code
+    sip_reason: str = ""  # the reason phrase as the server (or pjsip) gave it
 
 
 # ----------------------------------------------------------------- calls
@@ -208,6 +257,7 @@ class IncomingCallWasRefused(Event):
     reason: str
     by_policy: bool = False
     caller: str | None = None  # by_policy: the caller as the policy read it (+E.164, user@host)
+    reason_code: str | None = None  # by_policy: the decision's `policy.decision.Reason`
 
 
 @dataclass(frozen=True)
@@ -224,6 +274,8 @@ class CallDialWasRefused(Event):
     verdict: str
     reason: str
     number_class: str | None
+    code: str | None = None  # the decision's `policy.decision.Reason`
+    args: tuple[tuple[str, str], ...] = ()  # the decision's `args`
 
 
 @dataclass(frozen=True)
@@ -252,6 +304,7 @@ class CallSecurityDidFail(Event):
 
     call_id: str
     reason: str
+    cause: EndCause | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +325,7 @@ class CallDidEnd(Event):
     security_failure: str | None = None
     first_rtp_ms: float | None = None
     setup_ms: float | None = None
+    cause: EndCause | None = None  # ended by the engine itself: why, as a code
 
 
 @dataclass(frozen=True)
@@ -315,6 +369,7 @@ class CallVerificationDidChange(Event):
     verified: bool
     reason: str
     mismatch: bool = False
+    code: VerificationReason | None = None
 
 
 @dataclass(frozen=True)
@@ -343,6 +398,8 @@ class CallTransferWasRequested(Event):
     accepted: bool
     reason: str
     new_call_id: str | None = None
+    code: str | None = None  # the decision's `policy.decision.Reason`
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -354,6 +411,8 @@ class CallRedirectWasRequested(Event):
     target: str
     allowed: bool = True
     reason: str = ""
+    code: str | None = None  # refused: the decision's `policy.decision.Reason`
+    args: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

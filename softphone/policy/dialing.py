@@ -35,10 +35,11 @@ from functools import lru_cache
 
 import phonenumbers
 
-from softphone.policy.decision import Decision
+from softphone.policy.decision import Decision, Reason
 from softphone.policy.numbers import DialPlan, NumberClass, Target, classify
 
 C = NumberClass
+R = Reason
 
 
 @dataclass(frozen=True)
@@ -90,23 +91,36 @@ def decide_dial(target: str | Target, plan: DialPlan, role: RoleRules) -> Decisi
     t = target if isinstance(target, Target) else classify(target, plan)
     details = {"number_class": t.number_class.value, "target": t.key or None}
     if t.number_class is C.EMERGENCY and _in_home_plan(t, plan):
-        return Decision.allow(f"{t.detail}: emergency calls are always allowed", **details)
+        return Decision.allow(
+            f"{t.detail}: emergency calls are always allowed", R.EMERGENCY, **details
+        )
     if t.domain is not None and not _domain_allowed(t.domain, plan, role):
-        return Decision.deny(f"calls to the SIP domain {t.domain} are not allowed", **details)
+        return Decision.deny(
+            f"calls to the SIP domain {t.domain} are not allowed",
+            R.DOMAIN_NOT_ALLOWED,
+            args={"domain": t.domain},
+            **details,
+        )
+    for_role = {"role": role.name}
     if t.key and _matches(t.key, _prefixes(role.allow_exceptions, plan)):
-        return Decision.allow(f"{t.detail}: an allowed exception for {role.name}", **details)
+        why = f"{t.detail}: an allowed exception for {role.name}"
+        return Decision.allow(why, R.ALLOWED_EXCEPTION, args=for_role, **details)
     if t.key and _matches(t.key, _prefixes(role.deny_prefixes, plan)):
-        return Decision.deny(f"{t.detail}: a denied prefix for {role.name}", **details)
+        why = f"{t.detail}: a denied prefix for {role.name}"
+        return Decision.deny(why, R.DENIED_PREFIX, args=for_role, **details)
     permitted = role.allow | role.pin
     refused = [c for c in _by_restriction(t.classes) if c not in permitted]
     if refused:
         why = f"{t.detail}: {_words(refused)} calls are not allowed for {role.name}"
-        return Decision.deny(why, **details)
+        args = {**for_role, "classes": _codes(refused)}
+        return Decision.deny(why, R.CLASS_NOT_ALLOWED, args=args, **details)
     if t.classes & role.pin:
-        needing = _words(t.classes & role.pin)
-        why = f"{t.detail}: {needing} calls need an authorization code for {role.name}"
-        return Decision.needs_pin(why, **details)
-    return Decision.allow(f"{t.detail}: allowed for {role.name}", **details)
+        needing = t.classes & role.pin
+        why = f"{t.detail}: {_words(needing)} calls need an authorization code for {role.name}"
+        args = {**for_role, "classes": _codes(needing)}
+        return Decision.needs_pin(why, R.CLASS_NEEDS_PIN, args=args, **details)
+    why = f"{t.detail}: allowed for {role.name}"
+    return Decision.allow(why, R.ALLOWED_FOR_ROLE, args=for_role, **details)
 
 
 def _in_home_plan(t: Target, plan: DialPlan) -> bool:
@@ -129,6 +143,11 @@ def _matches(key: str, prefixes: Iterable[str]) -> bool:
 
 def _words(classes: Iterable[NumberClass]) -> str:
     return ", ".join(c.value.replace("_", " ") for c in _by_restriction(classes))
+
+
+def _codes(classes: Iterable[NumberClass]) -> str:
+    """The classes as `Decision.args["classes"]` holds them: "premium,international"."""
+    return ",".join(c.value for c in _by_restriction(classes))
 
 
 def _by_restriction(classes: Iterable[NumberClass]) -> list[NumberClass]:

@@ -22,7 +22,7 @@ import enum
 import re
 from dataclasses import dataclass
 
-from softphone.policy.decision import Decision
+from softphone.policy.decision import Decision, Reason
 
 
 class E2eMode(enum.StrEnum):
@@ -66,9 +66,13 @@ def decide_fallback(mode: E2eMode, why: str) -> Decision:
     if mode is E2eMode.REQUIRED:
         return Decision.deny(
             f"end-to-end encryption is required for this call, and {why}; an SDES call "
-            "would be encrypted only to the server, which can read its keys"
+            "would be encrypted only to the server, which can read its keys",
+            Reason.E2E_REQUIRED,
+            args={"why": why},
         )
-    return Decision.allow(f"{why}: {LABEL_TO_SERVER}")
+    return Decision.allow(
+        f"{why}: {LABEL_TO_SERVER}", Reason.E2E_FALLBACK_ALLOWED, args={"why": why}
+    )
 
 
 def call_label(encrypted: bool, end_to_end: bool, verified: bool) -> str:

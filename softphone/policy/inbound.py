@@ -19,7 +19,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from softphone.policy.decision import Decision
+from softphone.policy.decision import Decision, Reason
 from softphone.policy.numbers import DialPlan, Target, TargetKind, classify
 
 REFUSAL_CODE = 603  # Decline: says nothing about why
@@ -30,6 +30,16 @@ ANONYMOUS_REFUSED = "anonymous callers are not accepted"
 NO_IDENTITY = "the caller has no identity to check"
 NOT_APPROVED = "only approved contacts may call"
 NOT_SCHEDULED = "only scheduled participants may call now"
+# The refusals above by their code: history rows keep the English words ("refused: ..."),
+# and a UI reads them back to the code through this table (an exact match).
+REFUSAL_CODES: dict[str, Reason] = {
+    BLOCKED: Reason.BLOCKED,
+    ANONYMOUS_REFUSED: Reason.ANONYMOUS_REFUSED,
+    NO_IDENTITY: Reason.NO_IDENTITY,
+    NOT_APPROVED: Reason.NOT_APPROVED,
+    NOT_SCHEDULED: Reason.NOT_SCHEDULED,
+}
+R = Reason
 
 
 class InboundMode(enum.StrEnum):
@@ -63,21 +73,23 @@ def decide_inbound(
 ) -> Decision:
     details = {"number_class": caller.number_class.value, "target": caller.key or None}
     if _blocked(caller, policy.block, plan):
-        return Decision.deny(BLOCKED, **details)
+        return Decision.deny(BLOCKED, R.BLOCKED, **details)
     anonymous = _anonymous(caller)
     if policy.mode is InboundMode.ANYONE:
         if anonymous and policy.refuse_anonymous:
-            return Decision.deny(ANONYMOUS_REFUSED, **details)
-        return Decision.allow("calls from anyone are accepted", **details)
+            return Decision.deny(ANONYMOUS_REFUSED, R.ANONYMOUS_REFUSED, **details)
+        return Decision.allow("calls from anyone are accepted", R.ANYONE_ACCEPTED, **details)
     if anonymous:
-        return Decision.deny(NO_IDENTITY, **details)
+        return Decision.deny(NO_IDENTITY, R.NO_IDENTITY, **details)
     if policy.mode is InboundMode.APPROVED:
         if facts.approved:
-            return Decision.allow("an approved contact", **details)
-        return Decision.deny(NOT_APPROVED, **details)
+            return Decision.allow("an approved contact", R.APPROVED_CONTACT, **details)
+        return Decision.deny(NOT_APPROVED, R.NOT_APPROVED, **details)
     if facts.scheduled:
-        return Decision.allow("a participant of an appointment now", **details)
-    return Decision.deny(NOT_SCHEDULED, **details)
+        return Decision.allow(
+            "a participant of an appointment now", R.SCHEDULED_PARTICIPANT, **details
+        )
+    return Decision.deny(NOT_SCHEDULED, R.NOT_SCHEDULED, **details)
 
 
 def refusal_code(decision: Decision) -> int:

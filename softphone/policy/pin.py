@@ -16,6 +16,7 @@ skipping the prompt.
 from __future__ import annotations
 
 import base64
+import enum
 import hashlib
 import hmac
 import json
@@ -37,8 +38,26 @@ PIN_DIGITS = range(4, 13)
 AUTHORIZATION_TTL_S = 60.0
 
 
+class PinRefusal(enum.StrEnum):
+    """`PinError.code`: why, as a fixed value (a UI says it in its own words)."""
+
+    NOT_SET_UP = "not_set_up"
+    FORMAT = "format"  # args: low, high (digits)
+    WRONG = "wrong"  # args: left (tries)
+    LOCKED = "locked"  # args: minutes
+    WAIT = "wait"  # args: seconds
+
+
 class PinError(Exception):
-    """A PIN was refused; the message says why and never contains the PIN."""
+    """A PIN was refused; the message says why and never contains the PIN. `code` and
+    `args` say the same as values (None and {} where a caller raised it without)."""
+
+    def __init__(
+        self, message: str, code: PinRefusal | None = None, args: dict[str, int] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.values = dict(args or {})
 
 
 class PinFormatError(PinError, ValueError):
@@ -48,7 +67,10 @@ class PinFormatError(PinError, ValueError):
 def check_pin_format(pin: Secret) -> None:
     value = pin.reveal()
     if not value.isascii() or not value.isdigit() or len(value) not in PIN_DIGITS:
-        raise PinFormatError(f"a PIN is {PIN_DIGITS.start} to {PIN_DIGITS.stop - 1} digits (0-9)")
+        low, high = PIN_DIGITS.start, PIN_DIGITS.stop - 1
+        raise PinFormatError(
+            f"a PIN is {low} to {high} digits (0-9)", PinRefusal.FORMAT, {"low": low, "high": high}
+        )
 
 
 def hash_pin(pin: Secret, *, n: int = _N, r: int = _R, p: int = _P) -> str:
@@ -150,7 +172,9 @@ class PinAuthority:
         """A `DialAuthorization` for `target`, or `PinError` saying why not."""
         with self._lock:
             if not self._pin_hash:
-                raise PinError("no authorization code is set up on this computer")
+                raise PinError(
+                    "no authorization code is set up on this computer", PinRefusal.NOT_SET_UP
+                )
             now = self._wall()
             renewed = self._attempts.after_lockout(now, self._rules)
             if renewed != self._attempts:
@@ -158,14 +182,18 @@ class PinAuthority:
                 self._save()
             wait = self._attempts.wait(now)
             if wait > 0:
-                raise PinError(_wait_words(wait, self._attempts, self._rules))
+                raise _wait_error(wait, self._attempts, self._rules)
             if not verify_pin(pin, self._pin_hash):
                 self._attempts = self._attempts.after_failure(now, self._rules)
                 self._save()
                 left = self._rules.max_failures - self._attempts.failures
                 if left <= 0:
-                    raise PinError(_wait_words(self._rules.lockout_s, self._attempts, self._rules))
-                raise PinError(f"wrong authorization code ({left} tries left)")
+                    raise _wait_error(self._rules.lockout_s, self._attempts, self._rules)
+                raise PinError(
+                    f"wrong authorization code ({left} tries left)",
+                    PinRefusal.WRONG,
+                    {"left": left},
+                )
             if self._attempts.failures:
                 self._attempts = Attempts()
                 self._save()
@@ -221,9 +249,17 @@ class PinAuthority:
             raise
 
 
-def _wait_words(wait: float, attempts: Attempts, rules: AttemptRules) -> str:
+def _wait_error(wait: float, attempts: Attempts, rules: AttemptRules) -> PinError:
     seconds = int(wait + 0.999)
     if attempts.failures >= rules.max_failures:
         minutes = max(1, (seconds + 59) // 60)
-        return f"too many wrong authorization codes: locked for {minutes} min"
-    return f"wait {seconds} s before trying the authorization code again"
+        return PinError(
+            f"too many wrong authorization codes: locked for {minutes} min",
+            PinRefusal.LOCKED,
+            {"minutes": minutes},
+        )
+    return PinError(
+        f"wait {seconds} s before trying the authorization code again",
+        PinRefusal.WAIT,
+        {"seconds": seconds},
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from softphone.policy.decision import Decision
+from softphone.policy.decision import Decision, Reason
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,19 @@ def _target_host(uri: str) -> str:
 def decide_transfer(target: str, policy: TransferPolicy) -> Decision:
     """May we follow a peer's REFER to `target` (a Refer-To value)?"""
     if not policy.accept_transfers:
-        return Decision.deny("incoming transfers are disabled by policy")
+        return Decision.deny("incoming transfers are disabled by policy", Reason.TRANSFERS_DISABLED)
     uri = _addr_spec(target)
     if not uri.lower().startswith(("sip:", "sips:")):
-        return Decision.deny(f"transfer target is not a SIP URI: {target}")
+        return Decision.deny(
+            f"transfer target is not a SIP URI: {target}",
+            Reason.TRANSFER_NOT_SIP,
+            args={"target": target},
+        )
     host = _target_host(uri)
     if policy.allowed_domains and host not in {d.lower() for d in policy.allowed_domains}:
-        return Decision.deny(f"transfer target domain {host} is not allowed")
-    return Decision.allow("transfer allowed by policy")
+        return Decision.deny(
+            f"transfer target domain {host} is not allowed",
+            Reason.TRANSFER_DOMAIN_NOT_ALLOWED,
+            args={"domain": host},
+        )
+    return Decision.allow("transfer allowed by policy", Reason.TRANSFER_ALLOWED)

@@ -45,9 +45,11 @@ class DialReport:
     role: str
     region: str
     policy_source: str
+    code: str | None = None  # `Decision.code`: the reason as a fixed value
+    args: tuple[tuple[str, str], ...] = ()  # `Decision.args`: its varying parts
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "args": dict(self.args)}
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,8 @@ def check_dial(
         role=rules.name,
         region=plan.region,
         policy_source=str(admin.source or "built-in defaults"),
+        code=decision.code.value if decision.code else None,
+        args=decision.args,
     )
 
 

@@ -106,7 +106,8 @@ class GuiApp:
     def start(self) -> MainWindow:
         admin = load_admin_policy()  # PolicyFileError: the caller reports it
         settings = self._load_settings()
-        use_language(language(settings.language))  # before any window is built
+        # Before any window is built; the administrator's lock wins over the user's choice.
+        use_language(language(effective_settings(settings, admin).settings.language))
         QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
         first_run = not self.settings_file.exists()
         self.camera = CameraFeed(self._open_camera)

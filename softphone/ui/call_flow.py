@@ -27,6 +27,7 @@ from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 from softphone.ui.dial_advice import clean_typed
 from softphone.ui.pin_dialog import PinDialog
+from softphone.ui.reason_text import pin_error_text, report_reason
 
 
 class CallLauncher(QObject):
@@ -48,10 +49,11 @@ class CallLauncher(QObject):
             self.callRefused.emit(self.tr("no SIP account is set up: add one in Settings"))
             return
         if report.verdict == "denied":
-            self.callRefused.emit(self.tr("not allowed: {reason}").format(reason=report.reason))
+            reason = report_reason(report)
+            self.callRefused.emit(self.tr("not allowed: {reason}").format(reason=reason))
             return
         if report.verdict == "needs_pin":
-            self._ask_pin(text, report.normalised or "", report.reason, parent, tag)
+            self._ask_pin(text, report.normalised or "", report_reason(report), parent, tag)
             return
         self._submit(text, None, tag)
 
@@ -61,10 +63,10 @@ class CallLauncher(QObject):
         if report is None:
             return self.tr("no SIP account is set up")
         if report.verdict == "denied":
-            return self.tr("not allowed: {reason}").format(reason=report.reason)
+            return self.tr("not allowed: {reason}").format(reason=report_reason(report))
         if report.verdict == "needs_pin":
             return self.tr("{reason}; a transfer cannot carry an authorization code").format(
-                reason=report.reason
+                reason=report_reason(report)
             )
         return None
 
@@ -108,7 +110,9 @@ class CallLauncher(QObject):
         if not result.ok:
             error = result.error
             message = (
-                str(error) if isinstance(error, PinError) else self.tr("could not check the code")
+                pin_error_text(error)
+                if isinstance(error, PinError)
+                else self.tr("could not check the code")
             )
             dialog.show_error(message)
             return

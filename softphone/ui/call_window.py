@@ -51,6 +51,8 @@ from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.notify_text import caller_address
 from softphone.ui.phrase_panel import PhrasePanel
 from softphone.ui.quality import rate
+from softphone.ui.reason_text import call_end_reason as end_reason
+from softphone.ui.reason_text import dial_refusal, security_failure_text
 from softphone.ui.security_badge import IdentityWarning, SasPanel, SecurityBadge
 from softphone.ui.security_text import describe
 from softphone.ui.today_text import incoming_text
@@ -373,7 +375,8 @@ class CallWindow(QWidget):
     @Slot(object)
     def _on_call_security_did_fail(self, e: ev.CallSecurityDidFail) -> None:
         if e.call_id == self.call_id:
-            self._say(self.tr("Ending the call: {reason}").format(reason=e.reason), "error")
+            why = security_failure_text(e)
+            self._say(self.tr("Ending the call: {reason}").format(reason=why), "error")
 
     @Slot(object)
     def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
@@ -383,7 +386,7 @@ class CallWindow(QWidget):
                 if e.path == "call"
                 else self.tr("Not transferred: {reason}")
             )
-            self._say(not_done.format(reason=e.reason), "error")
+            self._say(not_done.format(reason=dial_refusal(e)), "error")
 
     @Slot(object)
     def _on_call_transfer_did_progress(self, e: ev.CallTransferDidProgress) -> None:
@@ -409,12 +412,14 @@ class CallWindow(QWidget):
         self.video_panel.end()
         self._tick.stop()
         self._stats_timer.stop()
-        why = e.security_failure or e.reason or self.tr("ended")
+        why = end_reason(e) or self.tr("ended")
         self.state_label.setText(
             self.tr("Call ended — {reason} ({duration})").format(
                 reason=why, duration=clock(e.duration)
             )
         )
+        # The engine's own words, with their technical details, for whoever supports it.
+        self.state_label.setToolTip((e.security_failure or e.reason) if e.cause else "")
         for button in (
             self.mute_button,
             self.hold_button,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from softphone.tasks.policy import DialReport
 from softphone.ui.i18n import translate
+from softphone.ui.reason_text import report_reason
 
 # Line breaks and tabs arrive with pasted text ("+1 (212)\n555-0100"); nothing else is
 # touched here: the policy reads every other formatting itself.
@@ -67,15 +68,21 @@ def advise(text: str, report: DialReport | None) -> DialAdvice:
         )
     if report.verdict == "allowed":
         return DialAdvice(
-            Advice.ALLOWED, translate("DialAdvice", "Allowed"), report.reason, report.normalised
+            Advice.ALLOWED,
+            translate("DialAdvice", "Allowed"),
+            report_reason(report),
+            report.normalised,
         )
     if report.verdict == "needs_pin":
         return DialAdvice(
             Advice.NEEDS_PIN,
             translate("DialAdvice", "Needs an authorization code"),
-            report.reason,
+            report_reason(report),
             report.normalised,
         )
     return DialAdvice(
-        Advice.DENIED, translate("DialAdvice", "Not allowed"), report.reason, report.normalised
+        Advice.DENIED,
+        translate("DialAdvice", "Not allowed"),
+        report_reason(report),
+        report.normalised,
     )

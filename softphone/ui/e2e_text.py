@@ -30,6 +30,7 @@ from softphone.policy.end_to_end import call_label
 from softphone.storage.database import CallRecord
 from softphone.storage.e2e_peers import E2ePeer
 from softphone.ui.i18n import translate
+from softphone.ui.reason_text import verification_text
 from softphone.ui.security_labels import label_text
 
 
@@ -111,7 +112,7 @@ def sas_view(
             SasStage.UNVERIFIABLE,
             code,
             translate("E2eText", "This call cannot be verified."),
-            verification.reason,
+            verification_text(verification),
             False,
             "end_to_end",
         )
@@ -198,7 +199,7 @@ def mismatch_line() -> str:
 def call_end_reason(verification: ev.CallVerificationDidChange) -> str:
     """Why a call was ended by a failed verification, for the state line."""
     return translate("E2eText", "ended: the codes did not match — {reason}").format(
-        reason=verification.reason
+        reason=verification_text(verification)
     )
 
 

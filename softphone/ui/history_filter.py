@@ -15,6 +15,7 @@ from softphone.storage.database import CallRecord
 from softphone.ui.dates import short_date_time
 from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.notify_text import caller_address
+from softphone.ui.reason_text import stored_refusal
 
 
 class OutcomeGroup(enum.StrEnum):
@@ -43,7 +44,8 @@ _DIRECTION_WORDS = {
 
 def outcome_text(outcome: str) -> str:
     """A stored outcome ("busy", "failed: 503 Service Unavailable") in the UI's language;
-    what follows the colon (a SIP reason, the engine's words) is kept as it is."""
+    what follows the colon (a SIP reason, the engine's words) is kept as it is, except an
+    inbound policy's refusal, which is one of the policy's fixed sentences."""
     word, colon, rest = outcome.partition(":")
     key = word.strip().lower()
     if key not in _OUTCOME_WORDS:
@@ -51,9 +53,8 @@ def outcome_text(outcome: str) -> str:
     said = translate("HistoryFilter", _OUTCOME_WORDS[key])
     if not colon:
         return said
-    return translate("HistoryFilter", "{outcome}: {reason}").format(
-        outcome=said, reason=rest.strip()
-    )
+    reason = (stored_refusal(rest) if key == "refused" else None) or rest.strip()
+    return translate("HistoryFilter", "{outcome}: {reason}").format(outcome=said, reason=reason)
 
 
 def direction_text(direction: str) -> str:

@@ -45,6 +45,7 @@ from softphone.ui.history_model import HistoryModel
 from softphone.ui.history_view import HistoryView
 from softphone.ui.incoming import IncomingCallDialog
 from softphone.ui.links import link_target
+from softphone.ui.reason_text import call_end_reason, dial_refusal
 from softphone.ui.search import SearchPanel, SearchProvider
 from softphone.ui.search_text import search_contacts
 from softphone.ui.settings_dialog import SettingsDialog
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
     @Slot(object)
     def _on_call_dial_was_refused(self, e: ev.CallDialWasRefused) -> None:
         if e.path == "call":
-            self.say(self.tr("Not called: {reason}").format(reason=e.reason), "error")
+            self.say(self.tr("Not called: {reason}").format(reason=dial_refusal(e)), "error")
 
     @Slot(object)
     def _on_call_state_did_change(self, e: ev.CallStateDidChange) -> None:
@@ -319,7 +320,7 @@ class MainWindow(QMainWindow):
         failed = e.security_failure or (e.code >= 300 and e.code != 487)
         if window is not None and not connected and failed:
             # The call window closes by itself: the reason stays here, without the peer.
-            why = e.security_failure or e.reason or e.code
+            why = call_end_reason(e) or e.code
             self.say(self.tr("Call not connected: {reason}").format(reason=why), "error")
         if self.tray is not None and not self.incoming:
             self.tray.setToolTip(self.tr("Softphone"))

@@ -1,6 +1,14 @@
 """Settings: the account, security (certificates, what is locked), privacy, calls
 (who may call me, signing out between appointments, reminders), audio devices
-(`settings_audio`) and the camera (`settings_camera`). GUI thread.
+(`settings_audio`), the camera (`settings_camera`) and the app's language. GUI thread.
+
+The language: "System default" or a language named in its own words. Saving installs
+the new translation at once, so every window opened from then on speaks it; windows
+already open built most of their words once, when they were made (there is no
+re-translation of live widgets: every widget sets its text in its constructor), so
+they may keep the old language, or mix the two as their status lines refresh, until
+the app starts again. The page says so, in the language in use and in the one
+chosen. `SOFTPHONE_LANG` still wins, and the page says that too when it is set.
 
 What the administrator's policy file set is shown with its value, disabled, with
 the reason beside it and as a tooltip (`Effective.locked`); saving keeps the user's
@@ -17,6 +25,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -44,11 +53,22 @@ from softphone.ui import theme
 from softphone.ui.account_form import AccountForm, AccountFormError, store_account
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
-from softphone.ui.i18n import QT_TRANSLATE_NOOP
+from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
 from softphone.ui.security_text import tls_name
 from softphone.ui.settings_audio import AudioPage
 from softphone.ui.settings_camera import CameraPage
 from softphone.ui.status_text import certificate_words
+from softphone.ui.translations import (
+    LANG_ENV,
+    LANGUAGES,
+    NATIVE_NAMES,
+    current_language,
+    environment_language,
+    language,
+    system_language,
+    translate_in,
+    use_language,
+)
 
 LOCK_MARK = QT_TRANSLATE_NOOP("SettingsDialog", "Locked")
 INBOUND_CHOICES = (
@@ -72,6 +92,12 @@ INBOUND_HINTS = {
         "unavailable” (480).",
     ),
 }
+LANGUAGE_NOTE = QT_TRANSLATE_NOOP(
+    "SettingsDialog",
+    "Takes full effect after a restart: windows opened after saving use the new "
+    "language at once; windows already open may keep the old one until the app "
+    "starts again.",
+)
 
 
 def _selectable(text: str, mono: bool = False) -> QLabel:
@@ -114,6 +140,7 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(self.audio_page, self.tr("Audio"))
         self.camera_page = CameraPage(ctx, self._lock_row)
         self.tabs.addTab(self.camera_page, self.tr("Camera"))
+        self.tabs.addTab(self._language_page(), self.tr("Language"))
         self.audio_page.testCallRequested.connect(self._on_audio_page_test_call_requested)
         self.test_call_dialog = None
         self._devices_tried = False  # the engine was given the audio page's unsaved choice
@@ -279,6 +306,60 @@ class SettingsDialog(QDialog):
         self._on_inbound_combo_changed()
         return page
 
+    def _language_page(self) -> QWidget:
+        page = QWidget()
+        form = QFormLayout(page)
+        combo = self.language_combo = QComboBox()
+        system = NATIVE_NAMES[system_language()]
+        combo.addItem(self.tr("System default ({language})").format(language=system), None)
+        for lang in LANGUAGES:
+            combo.addItem(NATIVE_NAMES[lang], lang)  # in its own language, never translated
+        combo.setCurrentIndex(max(0, combo.findData(self.effective.settings.language)))
+        hint = QLabel(
+            self.tr(
+                "The language of this app's windows, menus and messages. The command "
+                "line (softphone …) always speaks English."
+            )
+        )
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        form.addRow(self.tr("Language:"), combo)
+        form.addRow(self._lock_row("language", combo))
+        self.language_note = QLabel("")
+        self.language_note.setWordWrap(True)
+        form.addRow(self.language_note)
+        self.language_env_note = QLabel("")
+        self.language_env_note.setWordWrap(True)
+        env = environment_language()
+        if env:
+            self.language_env_note.setText(
+                self.tr(
+                    "{variable}={value} is set for this run: it decides the language, "
+                    "whatever is chosen here."
+                ).format(variable=LANG_ENV, value=env)
+            )
+            theme.paint_text(self.language_env_note, "busy")
+        self.language_env_note.setVisible(bool(env))
+        form.addRow(self.language_env_note)
+        combo.currentIndexChanged.connect(self._on_language_combo_changed)
+        self._on_language_combo_changed()
+        return page
+
+    def chosen_language(self) -> str:
+        """The language the choice on the Language page would speak."""
+        return language(self.language_combo.currentData())
+
+    @Slot()
+    def _on_language_combo_changed(self, *_args: object) -> None:
+        chosen, now = self.chosen_language(), current_language()
+        if chosen == now:
+            self.language_note.setText(self.tr("This is the language in use."))
+            return
+        # Said in the language in use and in the one chosen: whoever picks a language
+        # may not read the other.
+        lines = [self.tr(LANGUAGE_NOTE), translate_in(chosen, "SettingsDialog", LANGUAGE_NOTE)]
+        self.language_note.setText("\n\n".join(dict.fromkeys(lines)))
+
     @Slot()
     def _on_inbound_combo_changed(self, *_args: object) -> None:
         mode = InboundMode(self.inbound_combo.currentData())
@@ -335,6 +416,7 @@ class SettingsDialog(QDialog):
             schedule=schedule,
             audio=self.audio_page.chosen(user.audio, locked),
             video=self.camera_page.chosen(user.video, locked),
+            language=user.language if "language" in locked else self.language_combo.currentData(),
         )
 
     @Slot()
@@ -369,8 +451,16 @@ class SettingsDialog(QDialog):
         self._ctx.settings = result.value
         self._devices_tried = False
         self._apply_audio(result.value)
+        self._apply_language(result.value)
         self.settingsSaved.emit(result.value)
         self.accept()
+
+    def _apply_language(self, settings: Settings) -> None:
+        """The saved language, for every window opened from now on (see the module)."""
+        chosen = effective_settings(settings, self._ctx.admin).settings.language
+        if language(chosen) != current_language():
+            use_language(language(chosen))
+            QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
 
     def _apply_audio(self, settings: Settings) -> None:
         audio = effective_settings(settings, self._ctx.admin).settings.audio

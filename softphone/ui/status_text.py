@@ -1,7 +1,7 @@
 """The account status line: registered or not, and why, in a user's words. Pure.
 
-Any thread. Built from the engine's `AccountRegistrationDidChange` (its `reason`
-already names wrong passwords, unreachable servers and refused certificates) or from
+Any thread. Built from the engine's `AccountRegistrationDidChange` (its `failure` code
+names wrong passwords, unreachable servers and refused certificates: `reason_text`) or from
 a problem found before the engine was asked (no password stored, profile unreadable).
 """
 
@@ -10,8 +10,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from softphone.engine.events import AccountRegistrationDidChange, RegistrationState
+from softphone.engine.events import (
+    AccountRegistrationDidChange,
+    CertificateProblem,
+    RegistrationState,
+)
 from softphone.ui.i18n import QT_TRANSLATE_NOOP, translate
+from softphone.ui.reason_text import registration_reason
 from softphone.ui.security_text import tls_name
 
 
@@ -63,6 +68,23 @@ def certificate_words(kinds: tuple[str, ...]) -> str:
     )
 
 
+def certificate_problem_text(problem: CertificateProblem) -> str:
+    """`CertificateProblem.message` in the UI's language; the server, the subject, the
+    issuer, the date and the fingerprint as they came."""
+    return translate(
+        "StatusText",
+        "The certificate of {server} was refused ({problems}): subject {subject}, issuer "
+        "{issuer}, valid until {until}, SHA-256 {fingerprint}",
+    ).format(
+        server=f"{problem.host}:{problem.port}",
+        problems=certificate_words(problem.kinds),
+        subject=problem.subject or "?",
+        issuer=problem.issuer or "?",
+        until=problem.not_after or "?",
+        fingerprint=problem.sha256 or "?",
+    )
+
+
 def registration_status(aor: str, e: AccountRegistrationDidChange) -> StatusText:
     if e.state is RegistrationState.REGISTERING:
         return StatusText(
@@ -91,8 +113,10 @@ def registration_status(aor: str, e: AccountRegistrationDidChange) -> StatusText
             reason = translate("StatusText", "{problem} on {date}").format(
                 problem=reason, date=e.certificate.not_after[:10]
             )
-        return StatusText(Severity.ERROR, _not_registered(reason), e.certificate.message, True)
-    return StatusText(Severity.ERROR, _not_registered(e.reason), e.reason, can_retry=True)
+        detail = certificate_problem_text(e.certificate)
+        return StatusText(Severity.ERROR, _not_registered(reason), detail, True)
+    why = registration_reason(e)
+    return StatusText(Severity.ERROR, _not_registered(why), why, can_retry=True)
 
 
 def _not_registered(why: str) -> str:

@@ -32,7 +32,7 @@ from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 from softphone.ui.security_text import tls_name
 from softphone.ui.settings_dialog import fingerprint_lines
-from softphone.ui.status_text import StatusText
+from softphone.ui.status_text import StatusText, certificate_problem_text
 from softphone.ui.test_call_panel import TestCallPanel
 
 ACCOUNT_PAGE, CONNECTION_PAGE, TEST_CALL_PAGE = range(3)
@@ -153,7 +153,7 @@ class ConnectionPage(QWizardPage):
             )
             self.fingerprint_label.setText(fingerprint_lines(sig.peer_sha256))
         elif e.certificate is not None:
-            self.certificate_label.setText(e.certificate.message)
+            self.certificate_label.setText(certificate_problem_text(e.certificate))
             self.fingerprint_label.setText("")
 
 

@@ -101,3 +101,38 @@ def test_english_spells_out_singulars(qtbot, bridge, tmp_path) -> None:
     assert (one, many) == ("Imported 1 appointment.", "Imported 3 appointments.")
     use_language("zh_CN")
     assert translate("TodayView", "Imported %n appointments.", None, 1) == "已导入 1 个预约。"
+
+
+def test_engine_and_policy_reasons_in_simplified_chinese(
+    qtbot, bridge, fake_engine, tmp_path, screenshot, monkeypatch
+) -> None:
+    """Reasons that come from the engine and the dial policy are shown by their codes in
+    Chinese; the server's SIP reason phrase stays as the server sent it."""
+    from softphone.engine import events as ev
+
+    monkeypatch.setenv(LANG_ENV, "zh_CN")
+    assert use_language(language()) == "zh_CN"
+    win = _window(qtbot, context(bridge, tmp_path, role="kiosk"))
+    fake_engine.emit(
+        ev.AccountRegistrationDidChange(
+            "acc1", ev.RegistrationState.FAILED, 401,
+            "wrong user name or password (401 Unauthorized)",
+            failure=ev.RegistrationFailure.CREDENTIALS, sip_reason="Unauthorized",
+        )
+    )  # fmt: skip
+    status = win.status_bar_widget.text_label
+    qtbot.waitUntil(lambda: "用户名或密码错误（401 Unauthorized）" in status.text())
+    assert "wrong" not in status.text()
+    win.dial_pad.set_number("+44 20 7946 0958")
+    verdict = win.dial_pad.verdict_label.text()
+    assert verdict.startswith("不允许")
+    assert "角色“kiosk”不允许拨打国内、国际电话" in verdict
+    screenshot(win, "main_window_reasons_zh_CN")
+    fake_engine.emit(
+        ev.CallDialWasRefused(
+            "c9", "+19005550100", "call", "denied",
+            "premium-rate number (US): premium calls are not allowed for kiosk", "premium",
+            code="class_not_allowed", args=(("classes", "premium"), ("role", "kiosk")),
+        )
+    )  # fmt: skip
+    qtbot.waitUntil(lambda: "角色“kiosk”不允许拨打高额付费电话" in win.banner.text())

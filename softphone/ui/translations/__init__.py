@@ -20,9 +20,12 @@ from pathlib import Path
 LANG_ENV = "SOFTPHONE_LANG"
 SOURCE_LANGUAGE = "en"
 LANGUAGES = ("en", "zh_CN")  # what `language` can return
+# Each language named in its own language, as a language picker lists them.
+NATIVE_NAMES = {"en": "English", "zh_CN": "简体中文"}
 CATALOGUE = "softphone"  # softphone_<language>.ts / .qm
 
 _installed: list[object] = []  # our QTranslators: Qt does not keep a reference
+_current = [SOURCE_LANGUAGE]  # what `use_language` put in force last
 
 
 def language_for(name: str | None) -> str | None:
@@ -48,6 +51,12 @@ def language(setting: str | None = None, system: str | None = None) -> str:
         chosen = language_for(name)
         if chosen is not None:
             return chosen
+    return system_language(system)
+
+
+def system_language(system: str | None = None) -> str:
+    """The operating system's language (`QLocale.system()` when `system` is None), as
+    one of `LANGUAGES`."""
     if system is None:
         from PySide6.QtCore import QLocale
 
@@ -55,6 +64,27 @@ def language(setting: str | None = None, system: str | None = None) -> str:
         if QLocale.system().script() == QLocale.Script.TraditionalChineseScript:
             system += "_Hant"
     return language_for(system) or SOURCE_LANGUAGE
+
+
+def environment_language() -> str | None:
+    """`SOFTPHONE_LANG` when it is set (it then wins over the settings), else None."""
+    return os.environ.get(LANG_ENV) or None
+
+
+def current_language() -> str:
+    """The language `use_language` put in force last ("en" before any)."""
+    return _current[0]
+
+
+def translate_in(lang: str, context: str, source: str) -> str:
+    """`source` in `lang`, whatever language is installed (a picker says what the
+    choice will do in the language chosen); the English source when there is none."""
+    from PySide6.QtCore import QTranslator
+
+    translator = QTranslator()
+    if lang == SOURCE_LANGUAGE or not translator.load(str(qm_path(lang))):
+        return source
+    return translator.translate(context, source) or source
 
 
 def catalogue_dir() -> Path:
@@ -83,6 +113,7 @@ def use_language(lang: str) -> str:
             QCoreApplication.installTranslator(plurals)
             _installed.append(plurals)
         QLocale.setDefault(english)
+        _current[0] = SOURCE_LANGUAGE
         return SOURCE_LANGUAGE
     qt = QTranslator()
     qt_dir = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
@@ -90,4 +121,5 @@ def use_language(lang: str) -> str:
         QCoreApplication.installTranslator(translator)
         _installed.append(translator)
     QLocale.setDefault(QLocale(lang))
+    _current[0] = lang
     return lang

@@ -1908,6 +1908,241 @@ Presented now: {presented}</source>
     </message>
 </context>
 <context>
+    <name>ReasonText</name>
+    <message>
+        <source>emergency</source>
+        <translation>紧急</translation>
+    </message>
+    <message>
+        <source>internal extension</source>
+        <translation>内部分机</translation>
+    </message>
+    <message>
+        <source>SIP address</source>
+        <translation>SIP 地址</translation>
+    </message>
+    <message>
+        <source>toll-free</source>
+        <translation>免费电话</translation>
+    </message>
+    <message>
+        <source>national</source>
+        <translation>国内</translation>
+    </message>
+    <message>
+        <source>mobile</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <source>service code</source>
+        <translation>服务代码</translation>
+    </message>
+    <message>
+        <source>shared-cost</source>
+        <translation>分摊费用</translation>
+    </message>
+    <message>
+        <source>international</source>
+        <translation>国际</translation>
+    </message>
+    <message>
+        <source>premium-rate</source>
+        <translation>高额付费</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>无法识别的号码</translation>
+    </message>
+    <message>
+        <source>emergency calls are always allowed</source>
+        <translation>紧急呼叫始终允许</translation>
+    </message>
+    <message>
+        <source>calls to the SIP domain {domain} are not allowed</source>
+        <translation>不允许呼叫 SIP 域 {domain}</translation>
+    </message>
+    <message>
+        <source>allowed as an exception for the role “{role}”</source>
+        <translation>作为角色“{role}”的例外而允许</translation>
+    </message>
+    <message>
+        <source>this number is blocked for the role “{role}”</source>
+        <translation>此号码对角色“{role}”已被禁止</translation>
+    </message>
+    <message>
+        <source>{classes} calls are not allowed for the role “{role}”</source>
+        <translation>角色“{role}”不允许拨打{classes}电话</translation>
+    </message>
+    <message>
+        <source>{classes} calls need an authorization code for the role “{role}”</source>
+        <translation>角色“{role}”拨打{classes}电话需要授权码</translation>
+    </message>
+    <message>
+        <source>{kind}, allowed for the role “{role}”</source>
+        <translation>{kind}，角色“{role}”允许拨打</translation>
+    </message>
+    <message>
+        <source>the caller is on the block list</source>
+        <translation>来电者在屏蔽名单中</translation>
+    </message>
+    <message>
+        <source>anonymous callers are not accepted</source>
+        <translation>不接受匿名来电</translation>
+    </message>
+    <message>
+        <source>the caller has no identity to check</source>
+        <translation>来电者没有可核对的身份</translation>
+    </message>
+    <message>
+        <source>only approved contacts may call</source>
+        <translation>只有已批准的联系人可以来电</translation>
+    </message>
+    <message>
+        <source>only scheduled participants may call now</source>
+        <translation>现在只有预约的参与者可以来电</translation>
+    </message>
+    <message>
+        <source>calls from anyone are accepted</source>
+        <translation>接受任何人的来电</translation>
+    </message>
+    <message>
+        <source>an approved contact</source>
+        <translation>已批准的联系人</translation>
+    </message>
+    <message>
+        <source>a participant of an appointment now</source>
+        <translation>当前预约的参与者</translation>
+    </message>
+    <message>
+        <source>transfers asked for by the other side are turned off by policy</source>
+        <translation>策略已关闭对方请求的转接</translation>
+    </message>
+    <message>
+        <source>the transfer target is not a SIP address: {target}</source>
+        <translation>转接目标不是 SIP 地址：{target}</translation>
+    </message>
+    <message>
+        <source>transfers to the domain {domain} are not allowed</source>
+        <translation>不允许转接到域 {domain}</translation>
+    </message>
+    <message>
+        <source>the transfer is allowed by policy</source>
+        <translation>策略允许此转接</translation>
+    </message>
+    <message>
+        <source>end-to-end encryption is required for this call, and it cannot be end to end; an ordinary encrypted call would let the server read its keys</source>
+        <translation>此通话要求端到端加密，但无法建立端到端加密；普通加密通话的密钥可被服务器读取</translation>
+    </message>
+    <message>
+        <source>not end to end: encrypted to the server only</source>
+        <translation>非端到端：仅加密到服务器</translation>
+    </message>
+    <message>
+        <source>the server&apos;s certificate was refused</source>
+        <translation>服务器证书被拒绝</translation>
+    </message>
+    <message>
+        <source>TLS certificate verification failed ({detail})</source>
+        <translation>TLS 证书验证失败（{detail}）</translation>
+    </message>
+    <message>
+        <source>wrong user name or password ({answer})</source>
+        <translation>用户名或密码错误（{answer}）</translation>
+    </message>
+    <message>
+        <source>server unreachable ({answer})</source>
+        <translation>无法连接服务器（{answer}）</translation>
+    </message>
+    <message>
+        <source>the server answered {answer}</source>
+        <translation>服务器回复 {answer}</translation>
+    </message>
+    <message>
+        <source>the call could not be placed</source>
+        <translation>无法发起呼叫</translation>
+    </message>
+    <message>
+        <source>hung up before the call was placed</source>
+        <translation>呼叫发出前已挂断</translation>
+    </message>
+    <message>
+        <source>the call did not come over this account&apos;s encrypted connection</source>
+        <translation>来电未经此账户的加密连接到达</translation>
+    </message>
+    <message>
+        <source>the caller offered unencrypted media</source>
+        <translation>来电方提供的是未加密的媒体</translation>
+    </message>
+    <message>
+        <source>the media is not encrypted</source>
+        <translation>媒体未加密</translation>
+    </message>
+    <message>
+        <source>this app could not offer encrypted media</source>
+        <translation>本应用无法提供加密媒体</translation>
+    </message>
+    <message>
+        <source>end-to-end encryption is required for this call, and it cannot be end to end</source>
+        <translation>此通话要求端到端加密，但无法建立端到端加密</translation>
+    </message>
+    <message>
+        <source>the end-to-end encryption could not be set up</source>
+        <translation>无法建立端到端加密</translation>
+    </message>
+    <message>
+        <source>the end-to-end media did not connect in time</source>
+        <translation>端到端媒体未能及时连接</translation>
+    </message>
+    <message>
+        <source>the other side&apos;s encryption certificate is not the one it announced</source>
+        <translation>对方的加密证书与其声明的不符</translation>
+    </message>
+    <message>
+        <source>the short codes did not match: someone may be intercepting the call</source>
+        <translation>短验证码不一致：可能有人在截听此通话</translation>
+    </message>
+    <message>
+        <source>the end-to-end check failed: someone may be interfering with the call</source>
+        <translation>端到端校验失败：可能有人在干扰此通话</translation>
+    </message>
+    <message>
+        <source>you confirmed that the short codes match</source>
+        <translation>您已确认短验证码一致</translation>
+    </message>
+    <message>
+        <source>the other side presented the identity verified on an earlier call</source>
+        <translation>对方出示了在之前通话中验证过的身份</translation>
+    </message>
+    <message>
+        <source>no short code: the caller never sent what the code is made from, so this call cannot be verified (it stays end-to-end encrypted, not verified)</source>
+        <translation>没有短验证码：来电方始终未发送生成验证码所需的数据，因此无法验证此通话（通话仍为端到端加密，但未验证）</translation>
+    </message>
+    <message>
+        <source>no authorization code is set up on this computer</source>
+        <translation>此计算机上未设置授权码</translation>
+    </message>
+    <message>
+        <source>an authorization code is {low} to {high} digits (0-9)</source>
+        <translation>授权码为 {low} 到 {high} 位数字（0-9）</translation>
+    </message>
+    <message>
+        <source>wrong authorization code ({left} tries left)</source>
+        <translation>授权码错误（还剩 {left} 次机会）</translation>
+    </message>
+    <message>
+        <source>too many wrong authorization codes: locked for {minutes} min</source>
+        <translation>授权码错误次数过多：已锁定 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <source>wait {seconds} s before trying the authorization code again</source>
+        <translation>请等待 {seconds} 秒后再输入授权码</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+</context>
+<context>
     <name>SasPanel</name>
     <message>
         <source>✔ Verified — the codes match</source>
@@ -2163,6 +2398,10 @@ Presented now: {presented}</source>
         <translation>只有预约的参与者来电会振铃，时间为预约开始前 10 分钟至结束后 15 分钟；其他来电方会听到“暂时无法接通”（480）。</translation>
     </message>
     <message>
+        <source>Takes full effect after a restart: windows opened after saving use the new language at once; windows already open may keep the old one until the app starts again.</source>
+        <translation>重新启动后完全生效：保存后打开的窗口会立即使用新语言；已打开的窗口在应用重新启动前可能仍显示原来的语言。</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>设置</translation>
     </message>
@@ -2189,6 +2428,10 @@ Presented now: {presented}</source>
     <message>
         <source>Camera</source>
         <translation>摄像头</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
     </message>
     <message>
         <source>Server certificate (as seen at the last registration)</source>
@@ -2343,6 +2586,26 @@ Presented now: {presented}</source>
         <translation>预约提醒：</translation>
     </message>
     <message>
+        <source>System default ({language})</source>
+        <translation>系统默认（{language}）</translation>
+    </message>
+    <message>
+        <source>The language of this app&apos;s windows, menus and messages. The command line (softphone …) always speaks English.</source>
+        <translation>本应用的窗口、菜单和消息所用的语言。命令行（softphone …）始终使用英文。</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>语言：</translation>
+    </message>
+    <message>
+        <source>{variable}={value} is set for this run: it decides the language, whatever is chosen here.</source>
+        <translation>本次运行设置了 {variable}={value}：无论此处选择什么，都由它决定语言。</translation>
+    </message>
+    <message>
+        <source>This is the language in use.</source>
+        <translation>这是当前使用的语言。</translation>
+    </message>
+    <message>
         <source>{locked}: {why}</source>
         <translation>{locked}：{why}</translation>
     </message>
@@ -2411,6 +2674,10 @@ Presented now: {presented}</source>
     <message>
         <source>, </source>
         <translation>，</translation>
+    </message>
+    <message>
+        <source>The certificate of {server} was refused ({problems}): subject {subject}, issuer {issuer}, valid until {until}, SHA-256 {fingerprint}</source>
+        <translation>{server} 的证书被拒绝（{problems}）：主题 {subject}，颁发者 {issuer}，有效期至 {until}，SHA-256 {fingerprint}</translation>
     </message>
     <message>
         <source>Connecting {address}…</source>

@@ -117,3 +117,27 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00")
     with pytest.raises(PolicyFileError, match="not UTF-8"):
         load_admin_policy(binary)
+
+
+def test_admin_policy_ui_language_is_locked_and_checked() -> None:
+    from softphone.config.admin_policy import SYSTEM_LANGUAGE, UI_LANGUAGES
+    from softphone.config.settings import Settings, effective_settings
+
+    policy = parse_admin_policy('version = 1\n[ui]\nlanguage = "zh_CN"\n', "p.toml", Path("p"))
+    assert policy.ui.language == "zh_CN" and policy.locked == {"ui.language"}
+    effective = effective_settings(Settings(language="en"), policy)
+    assert effective.settings.language == "zh_CN"
+    assert "administrator" in effective.locked["language"]
+    system = parse_admin_policy(f'version = 1\n[ui]\nlanguage = "{SYSTEM_LANGUAGE}"\n')
+    assert effective_settings(Settings(language="en"), system).settings.language is None
+    assert effective_settings(Settings(language="en"), AdminPolicy()).locked == {}
+    with pytest.raises(PolicyFileError) as e:
+        parse_admin_policy('version = 1\n[ui]\nlanguage = "fr"\n')
+    assert e.value.key == "ui.language" and "zh_CN" in e.value.problem
+    with pytest.raises(PolicyFileError, match=r"ui\.theme"):
+        parse_admin_policy('version = 1\n[ui]\ntheme = "dark"\n')
+    try:
+        from softphone.ui.translations import LANGUAGES
+    except ImportError:  # pragma: no cover
+        return
+    assert UI_LANGUAGES == LANGUAGES  # the policy file accepts what the app can speak
