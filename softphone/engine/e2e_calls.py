@@ -166,6 +166,9 @@ class E2eCalls(E2eVerification):
             # here; importing part of aiortc first would let both threads import
             # aiortc's circular modules at once ("partially initialized module").
             import softphone.e2e.media  # noqa: F401
+            from softphone import long_lived
+
+            long_lived.freeze()  # aiortc, av and their codecs: tens of thousands of objects
 
             dtls = importlib.import_module("aiortc.rtcdtlstransport")  # loaded by now
             certificate = identity.rtc_certificate()

@@ -29,6 +29,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from softphone import long_lived
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.accounts import Accounts
@@ -113,6 +114,7 @@ def _collect_on_this_thread() -> None:
     the garbage are kept (with what they reach) in `_FOREIGN_GARBAGE`: a few closed
     windows held until exit, at engine shutdown only.
     """
+    long_lived.thaw()  # pjsua2 objects frozen at start-up must be found too
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
         gc.collect()
@@ -273,6 +275,7 @@ class Engine:
             self._started.set()
             return
         self._running = True
+        long_lived.freeze()  # pjsua2's wrappers and all imported so far (see long_lived)
         self._started.set()
         self.emit(ev.EngineDidStart(self.endpoint.libVersion().full, self._capabilities()))
         try:
