@@ -402,6 +402,38 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _threads(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each thread of `pid` so far: {tid: (name, seconds)}."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            raw = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        out[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def _thread_names() -> dict[int, str]:
+    """This process's Python threads by native id (pjmedia's and PortAudio's are not)."""
+    return {t.native_id: t.name for t in threading.enumerate() if t.native_id}
+
+
+def thread_report(label: str, before: dict, after: dict, seconds: float, names=None) -> str:
+    """Per-thread CPU between two `_threads` snapshots, busiest first (>= 0.05 %)."""
+    names = names or {}
+    rows = []
+    for tid, (comm, cpu) in after.items():
+        used = cpu - before.get(tid, (comm, 0.0))[1]
+        if used / seconds >= 0.0005:
+            rows.append((used / seconds * 100, f"{names.get(tid, comm)}[{tid}]"))
+    rows.sort(reverse=True)
+    return f"    {label} threads: " + ", ".join(f"{n} {pct:.2f} %" for pct, n in rows)
+
+
 def _self_cpu() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -508,11 +540,15 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                 watcher = s.engine.audio.watcher._proc.pid
                 # the audio process (media/audioproc.py), when the devices run in one
                 audio = getattr(s.engine.audio.streams, "pid", None)
+                me = os.getpid()
+                th0 = _threads(me), _threads(audio) if audio else {}
                 c0, w0, t0 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
                 a0 = _proc_cpu(audio) if audio else 0.0
                 time.sleep(seconds)
                 c1, w1, t1 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
                 a1 = _proc_cpu(audio) if audio else 0.0
+                th1 = _threads(me), _threads(audio) if audio else {}
+                names = _thread_names()
                 stats = bridge_stats(s)
                 hang_up(s, call_id)
             ours.append(100 * ((c1 - c0) + (w1 - w0) + (a1 - a0)) / (t1 - t0))
@@ -521,6 +557,9 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                   f"engine {100 * (c1 - c0) / (t1 - t0):.1f} %, "
                   f"audio process {100 * (a1 - a0) / (t1 - t0):.1f} %, "
                   f"watcher {100 * (w1 - w0) / (t1 - t0):.1f} %)")  # fmt: skip
+            print(thread_report("engine", th0[0], th1[0], t1 - t0, names))
+            if audio:
+                print(thread_report("audio process", th0[1], th1[1], t1 - t0))
             peer("stop", "bob")
             peer("start", "bob")
             with tempfile.TemporaryDirectory() as tmp:

@@ -41,7 +41,7 @@ from typing import Protocol
 
 import numpy as np
 
-from softphone.media.resample import StreamResampler
+from softphone.media.resample import make_resampler
 from softphone.media.ring import SampleRing
 
 MAX_CORRECTION = 0.005  # ±0.5 % ratio trim
@@ -436,10 +436,8 @@ class AudioBridge:
         self._p16 = np.zeros(max_device_block * 4, dtype=np.int16)
         self._pf = np.zeros(max_device_block * 4, dtype=np.float32)
         self._pabs = np.zeros(max_device_block, dtype=np.float32)
-        self._capture_rs = StreamResampler(capture_rate, call_rate, max_block=max_device_block)
-        self._playback_rs = StreamResampler(
-            call_rate, playback_rate, max_block=max_device_block * 4
-        )
+        self._capture_rs = make_resampler(capture_rate, call_rate, max_block=max_device_block)
+        self._playback_rs = make_resampler(call_rate, playback_rate, max_block=max_device_block * 4)
 
     # ------------------------------------------------------ configuration
 
@@ -454,7 +452,7 @@ class AudioBridge:
     def set_capture_rate(self, rate: int) -> None:
         """A new microphone (its stream stopped): new resampler, ring primed afresh."""
         if rate != self._capture_rs.rate_in:
-            self._capture_rs = StreamResampler(rate, self.call_rate, max_block=self._max_block)
+            self._capture_rs = make_resampler(rate, self.call_rate, max_block=self._max_block)
         self._capture_rs.reset()
         self._restart_capture()
         self._blk_n = 0
@@ -462,7 +460,7 @@ class AudioBridge:
     def set_playback_rate(self, rate: int) -> None:
         """A new speaker (its stream stopped)."""
         if rate != self._playback_rs.rate_out:
-            self._playback_rs = StreamResampler(self.call_rate, rate, max_block=self._max_block * 4)
+            self._playback_rs = make_resampler(self.call_rate, rate, max_block=self._max_block * 4)
         self._playback_rs.reset()
         self._play_ctl.restart()
         self.playback_ring.reset()
