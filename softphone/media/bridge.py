@@ -72,6 +72,9 @@ LOW_RELEASE = 0.005  # per pull: how fast the low envelope of what is left rises
 F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING, F_PLAY_PRIMED = range(7)
 # integers, written by pjmedia's side:
 I_PULLS, I_PRIMING_FRAMES, I_RESYNCS, I_FRAMES_RECEIVED, I_PRIMED_SEEN = range(5)
+# and by the device side: its streams' callbacks so far (the engine's health check reads
+# them without asking the audio process)
+I_INPUT_CALLBACKS, I_OUTPUT_CALLBACKS = 5, 6
 _FLOATS, _INTS, _RING_COUNTERS = 8, 8, 6
 
 
@@ -83,8 +86,9 @@ class BridgeState:
     the audio process (`media/audioproc.py`) and a private array otherwise. Every
     slot has one writer: the capture ring's `W`, `F_TARGET_LEFT`, `F_PRIMED` and
     `F_PLAY_RUNNING` the device side; the capture ring's `R`, the low envelope,
-    the deficit and the integer counters pjmedia's side; the playback ring the
-    reverse.
+    the deficit and the integer counters pjmedia's side (but the streams' callback
+    counts, `I_INPUT_CALLBACKS` and `I_OUTPUT_CALLBACKS`: the device side's); the
+    playback ring the reverse.
     """
 
     def __init__(self, capacity: int, buffer=None, owner: object = None) -> None:

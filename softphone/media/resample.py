@@ -257,6 +257,8 @@ class DriftTrim:
         if n_out <= 0:
             return 0
         _debt, warps = self._plan(n_out * self.correction, n_out)
+        if not warps:
+            return max(0, int(self._t0) + n_out + 2 - self._hlen)
         pos = self._positions(n_out, warps)
         return max(0, math.floor(pos[n_out - 1]) + 3 - self._hlen)
 
@@ -271,16 +273,20 @@ class DriftTrim:
         if n_out is None:  # push: every output whose neighbours have arrived
             span = max(0, length - 2 - math.floor(self._t0) + 2 * MAX_WARP)
             debt, warps = self._plan(n * c / (1.0 + c), span)
-            count = span + span // 16 + 4 if warps else max(0, length - 2 - int(self._t0))
-            count = min(count, len(self._ar) - 1)
-            pos = self._positions(count, warps)
             if warps:
+                count = min(span + span // 16 + 4, len(self._ar) - 1)
+                pos = self._positions(count, warps)
                 count = int(np.searchsorted(pos[:count], length - 3, side="right"))
+            else:
+                count = max(0, length - 2 - int(self._t0))
         else:
             count = n_out
             debt, warps = self._plan(n_out * c, n_out)
-            pos = self._positions(count, warps)
-            need = math.floor(pos[count - 1]) + 3 if count else 0
+            if warps:
+                pos = self._positions(count, warps)
+                need = math.floor(pos[count - 1]) + 3 if count else 0
+            else:
+                need = int(self._t0) + count + 2
             if need > length:  # not fed needed(n_out): hold the last sample
                 buf[length:need] = buf[length - 1] if length else 0.0
                 length = need
@@ -291,9 +297,11 @@ class DriftTrim:
         if not warps:  # no warp: a copy (positions are whole)
             t = int(self._t0)
             y[:] = buf[t : t + count]
-        elif count:
-            self._interpolate(pos[:count], y)
-        t_next = float(pos[count])
+            t_next = self._t0 + count
+        else:
+            if count:
+                self._interpolate(pos[:count], y)
+            t_next = float(pos[count])
         self._out += count
         t0 = self._t0 + count
         for start, k in warps:
