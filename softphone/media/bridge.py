@@ -48,6 +48,11 @@ MAX_CORRECTION = 0.005  # ±0.5 % ratio trim
 GAIN_PER_S = 0.2  # proportional: ratio trim per second of fill error
 INTEGRAL_PER_S2 = 0.004  # integral: carries a steady drift with no standing error
 CAPTURE_MARGIN_S = 0.004  # kept beyond one pull and one device block
+# The share of the longest wait between two microphone deliveries that the capture
+# ring's average keeps beyond a pull (the least-left condition always holds the
+# margin). 1: the whole wait, as shipped; lower is less latency and less slack for a
+# late delivery (for measurements: bench/audio.py latency).
+CAPTURE_WAIT_SHARE = float(os.environ.get("SOFTPHONE_CAPTURE_WAIT_SHARE", "1"))
 # What the speaker's ring keeps after the device's pull: pjmedia's clock thread needs
 # the engine process's GIL for every frame, so a busy thread there (the UI) delays
 # frames by as long as it holds the GIL; pjmedia catches up right after, and this
@@ -217,10 +222,12 @@ class _Control:
         margin_s: float,
         f: np.ndarray | None = None,
         i: np.ndarray | None = None,
+        wait_share: float = 1.0,
     ) -> None:
         self.rate = rate
         self.pull = pull  # samples the far side takes (or gives) at once
         self.margin_s = margin_s
+        self.wait_share = wait_share
         self.f = np.zeros(_FLOATS) if f is None else f
         self.i = np.zeros(_INTS, dtype=np.int64) if i is None else i
         self.block = 0.0  # decaying max of the near side's block, in ring samples
@@ -236,7 +243,7 @@ class _Control:
 
     def target_left(self) -> float:
         """What the ring should keep, on average, after a pull (samples)."""
-        return self.block + (self.margin_s + self.allowance) * self.rate
+        return self.wait_share * self.block + (self.margin_s + self.allowance) * self.rate
 
     def start_left(self) -> float:
         """What a ring starting (or resynchronised) keeps after a pull: a whole
@@ -416,7 +423,12 @@ class AudioBridge:
         self._f = state.floats
         self._far = SampleRing(state.capacity)  # what went to the speaker, for echo cancellation
         self._cap_ctl = _Control(
-            call_rate, frame_samples, CAPTURE_MARGIN_S, state.floats, state.ints
+            call_rate,
+            frame_samples,
+            CAPTURE_MARGIN_S,
+            state.floats,
+            state.ints,
+            wait_share=CAPTURE_WAIT_SHARE,
         )
         self._play_ctl = _Control(call_rate, frame_samples, PLAYBACK_MARGIN_S)
         self._f[F_TARGET_LEFT] = self._cap_ctl.start_left()
