@@ -284,7 +284,7 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
     )
     vs = VirtualSound.start()
     vs.apply_env()
-    device_all, base_all, plain_all, fills = [], [], [], []
+    device_all, base_all, plain_all, fills, ages = [], [], [], [], []
     for run in range(runs):
         options = None if processing else NO_PROCESSING
         s, uri = start_session(options)
@@ -314,10 +314,12 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
         base_all += base
         plain_all += mic
         fills.append(stats.capture_fill_ms)
+        ages.append(stats.input_age_ms)
         print(
             f"  run {run + 1}: device path {spread(device)}; pjmedia-only {spread(base)}; "
             f"virtual mic to PortAudio {spread(mic)}; bridge capture buffer "
-            f"{stats.capture_fill_ms} ms (target {stats.capture_target_ms}), "
+            f"{stats.capture_fill_ms} ms (target {stats.capture_target_ms}, least left "
+            f"{stats.capture_low_ms}), input age at callback {stats.input_age_ms} ms, "
             f"underruns {stats.capture_underruns}"
         )
     if device_all and base_all:
@@ -332,6 +334,12 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
             f"(= {added - device_only - 20:.1f} ms beyond one 20 ms packet; target <= 10 ms)"
         )
         print(f"  bridge capture ring at pjmedia's pull: {fills} ms (includes the 20 ms frame)")
+        print(
+            f"  stages: input age at PortAudio's callback (first sample of a block) {ages} ms; "
+            f"ring at the pull {fills} ms; the rest of the bridge alone "
+            f"{added - device_only - statistics.median(fills):.1f} ms (PulseAudio's and the "
+            "plugin's buffering beyond the callback's timestamps, the block's own length)"
+        )
 
 
 # ---------------------------------------------------------------------- underruns

@@ -175,6 +175,9 @@ class BridgeStats:
     processing: bool
     capture_low_ms: float = 0.0  # the low envelope of the fill at pjmedia's pull
     playback_low_ms: float = 0.0
+    # how old the first sample of a microphone block is when PortAudio hands it over
+    # (its ADC timestamp), smoothed: the input stage of the latency, before the ring
+    input_age_ms: float = 0.0
 
 
 def _dbfs(peak: float) -> float:
@@ -438,6 +441,7 @@ class AudioBridge:
         self.device_output_errors = 0
         self.input_peak = 0.0
         self.output_peak = 0.0
+        self.input_age = 0.0  # seconds, smoothed (written by the device streams)
         self.processor: CaptureProcessor | None = None
         # capture-thread scratch
         self._i16 = np.zeros(max_device_block * 4, dtype=np.int16)
@@ -658,4 +662,5 @@ class AudioBridge:
             processing=self.processor is not None,
             capture_low_ms=round(cc.low * ms, 2),
             playback_low_ms=round(pc.low * ms, 2),
+            input_age_ms=round(self.input_age * 1000, 2),
         )

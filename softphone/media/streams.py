@@ -87,11 +87,15 @@ class DeviceStreams:
 
     # --------------------------------------------------- PortAudio threads
 
-    def _on_input(self, indata, frames, _time, status) -> None:
+    def _on_input(self, indata, frames, time_info, status) -> None:
         self.input_callbacks = n = self.input_callbacks + 1
         self._counts[I_INPUT_CALLBACKS] = n
         self._in_at = self._clock()
-        self.bridge.capture(indata[:, 0], bool(status))
+        bridge = self.bridge
+        age = time_info.currentTime - time_info.inputBufferAdcTime
+        if 0.0 <= age < 1.0:  # 0 where the host API has no timestamps
+            bridge.input_age += 0.02 * (age - bridge.input_age)
+        bridge.capture(indata[:, 0], bool(status))
 
     def _on_output(self, outdata, frames, _time, status) -> None:
         self.output_callbacks = n = self.output_callbacks + 1
