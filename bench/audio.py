@@ -284,7 +284,7 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
     )
     vs = VirtualSound.start()
     vs.apply_env()
-    device_all, base_all, plain_all, fills = [], [], [], []
+    device_all, base_all, plain_all, fills, ages = [], [], [], [], []
     for run in range(runs):
         options = None if processing else NO_PROCESSING
         s, uri = start_session(options)
@@ -314,10 +314,12 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
         base_all += base
         plain_all += mic
         fills.append(stats.capture_fill_ms)
+        ages.append(stats.input_age_ms)
         print(
             f"  run {run + 1}: device path {spread(device)}; pjmedia-only {spread(base)}; "
             f"virtual mic to PortAudio {spread(mic)}; bridge capture buffer "
-            f"{stats.capture_fill_ms} ms (target {stats.capture_target_ms}), "
+            f"{stats.capture_fill_ms} ms (target {stats.capture_target_ms}, least left "
+            f"{stats.capture_low_ms}), input age at callback {stats.input_age_ms} ms, "
             f"underruns {stats.capture_underruns}"
         )
     if device_all and base_all:
@@ -332,6 +334,12 @@ def bench_latency(impulses: int, runs: int, processing: bool) -> None:
             f"(= {added - device_only - 20:.1f} ms beyond one 20 ms packet; target <= 10 ms)"
         )
         print(f"  bridge capture ring at pjmedia's pull: {fills} ms (includes the 20 ms frame)")
+        print(
+            f"  stages: input age at PortAudio's callback (first sample of a block) {ages} ms; "
+            f"ring at the pull {fills} ms; the rest of the bridge alone "
+            f"{added - device_only - statistics.median(fills):.1f} ms (PulseAudio's and the "
+            "plugin's buffering beyond the callback's timestamps, the block's own length)"
+        )
 
 
 # ---------------------------------------------------------------------- underruns
@@ -400,6 +408,38 @@ def bench_underruns(minutes: float, busy: list[float]) -> None:
 def _proc_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _threads(pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds of each thread of `pid` so far: {tid: (name, seconds)}."""
+    out = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            raw = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        name = raw[raw.index("(") + 1 : raw.rindex(")")]
+        fields = raw.rsplit(")", 1)[1].split()
+        out[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / tick)
+    return out
+
+
+def _thread_names() -> dict[int, str]:
+    """This process's Python threads by native id (pjmedia's and PortAudio's are not)."""
+    return {t.native_id: t.name for t in threading.enumerate() if t.native_id}
+
+
+def thread_report(label: str, before: dict, after: dict, seconds: float, names=None) -> str:
+    """Per-thread CPU between two `_threads` snapshots, busiest first (>= 0.05 %)."""
+    names = names or {}
+    rows = []
+    for tid, (comm, cpu) in after.items():
+        used = cpu - before.get(tid, (comm, 0.0))[1]
+        if used / seconds >= 0.0005:
+            rows.append((used / seconds * 100, f"{names.get(tid, comm)}[{tid}]"))
+    rows.sort(reverse=True)
+    return f"    {label} threads: " + ", ".join(f"{n} {pct:.2f} %" for pct, n in rows)
 
 
 def _self_cpu() -> float:
@@ -508,11 +548,15 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                 watcher = s.engine.audio.watcher._proc.pid
                 # the audio process (media/audioproc.py), when the devices run in one
                 audio = getattr(s.engine.audio.streams, "pid", None)
+                me = os.getpid()
+                th0 = _threads(me), _threads(audio) if audio else {}
                 c0, w0, t0 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
                 a0 = _proc_cpu(audio) if audio else 0.0
                 time.sleep(seconds)
                 c1, w1, t1 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
                 a1 = _proc_cpu(audio) if audio else 0.0
+                th1 = _threads(me), _threads(audio) if audio else {}
+                names = _thread_names()
                 stats = bridge_stats(s)
                 hang_up(s, call_id)
             ours.append(100 * ((c1 - c0) + (w1 - w0) + (a1 - a0)) / (t1 - t0))
@@ -521,6 +565,9 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                   f"engine {100 * (c1 - c0) / (t1 - t0):.1f} %, "
                   f"audio process {100 * (a1 - a0) / (t1 - t0):.1f} %, "
                   f"watcher {100 * (w1 - w0) / (t1 - t0):.1f} %)")  # fmt: skip
+            print(thread_report("engine", th0[0], th1[0], t1 - t0, names))
+            if audio:
+                print(thread_report("audio process", th0[1], th1[1], t1 - t0))
             peer("stop", "bob")
             peer("start", "bob")
             with tempfile.TemporaryDirectory() as tmp:

@@ -37,7 +37,14 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from softphone.media.bridge import AudioBridge, BridgeState, BridgeStats, PjmediaSide
+from softphone.media.bridge import (
+    I_INPUT_CALLBACKS,
+    I_OUTPUT_CALLBACKS,
+    AudioBridge,
+    BridgeState,
+    BridgeStats,
+    PjmediaSide,
+)
 from softphone.media.streams import DeviceStreams, StreamError
 
 RING_SECONDS = 1.0  # > pjmedia's clock catch-up (MAX_JUMP_MSEC, 500 ms)
@@ -138,6 +145,8 @@ class AudioProcess:
         self._stale: set[str] = set()  # streams a dead child had open: reopen them
         self._lock = threading.Lock()
         self.restarts = 0
+        # the streams' callback counts at the last health check (from shared memory)
+        self._calls = {I_INPUT_CALLBACKS: -1, I_OUTPUT_CALLBACKS: -1}
 
     # ------------------------------------------------------------ process
 
@@ -214,12 +223,14 @@ class AudioProcess:
         self.input = None
         self.input = self._send("open_input", device)
         self._stale.discard("input")
+        self._calls[I_INPUT_CALLBACKS] = int(self.state.ints[I_INPUT_CALLBACKS])
         return self.input
 
     def open_output(self, device):
         self.output = None
         self.output = self._send("open_output", device)
         self._stale.discard("output")
+        self._calls[I_OUTPUT_CALLBACKS] = int(self.state.ints[I_OUTPUT_CALLBACKS])
         return self.output
 
     def close_input(self) -> None:
@@ -245,6 +256,8 @@ class AudioProcess:
             return None
         if not self._alive() or "input" in self._stale:
             return PROCESS_GONE
+        if self._called_back(I_INPUT_CALLBACKS):
+            return None
         return self._send("input_problem")
 
     def output_problem(self) -> str | None:
@@ -252,7 +265,19 @@ class AudioProcess:
             return None
         if not self._alive() or "output" in self._stale:
             return PROCESS_GONE
+        if self._called_back(I_OUTPUT_CALLBACKS):
+            return None
         return self._send("output_problem")
+
+    def _called_back(self, slot: int) -> bool:
+        """The stream called back since the last check: healthy, without a round trip
+        to the audio process (which would cost both processes a wake-up, 10 a second).
+        Otherwise the audio process judges (stopped, stalled, never started)."""
+        calls = int(self.state.ints[slot])
+        if calls == self._calls[slot]:
+            return False
+        self._calls[slot] = calls
+        return True
 
     def reinitialize(self) -> None:
         self.input = self.output = None

@@ -41,13 +41,18 @@ from typing import Protocol
 
 import numpy as np
 
-from softphone.media.resample import StreamResampler
+from softphone.media.resample import make_resampler
 from softphone.media.ring import SampleRing
 
 MAX_CORRECTION = 0.005  # ±0.5 % ratio trim
 GAIN_PER_S = 0.2  # proportional: ratio trim per second of fill error
 INTEGRAL_PER_S2 = 0.004  # integral: carries a steady drift with no standing error
 CAPTURE_MARGIN_S = 0.004  # kept beyond one pull and one device block
+# The share of the longest wait between two microphone deliveries that the capture
+# ring's average keeps beyond a pull (the least-left condition always holds the
+# margin). 1: the whole wait, as shipped; lower is less latency and less slack for a
+# late delivery (for measurements: bench/audio.py latency).
+CAPTURE_WAIT_SHARE = float(os.environ.get("SOFTPHONE_CAPTURE_WAIT_SHARE", "1"))
 # What the speaker's ring keeps after the device's pull: pjmedia's clock thread needs
 # the engine process's GIL for every frame, so a busy thread there (the UI) delays
 # frames by as long as it holds the GIL; pjmedia catches up right after, and this
@@ -72,6 +77,9 @@ LOW_RELEASE = 0.005  # per pull: how fast the low envelope of what is left rises
 F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING, F_PLAY_PRIMED = range(7)
 # integers, written by pjmedia's side:
 I_PULLS, I_PRIMING_FRAMES, I_RESYNCS, I_FRAMES_RECEIVED, I_PRIMED_SEEN = range(5)
+# and by the device side: its streams' callbacks so far (the engine's health check reads
+# them without asking the audio process)
+I_INPUT_CALLBACKS, I_OUTPUT_CALLBACKS = 5, 6
 _FLOATS, _INTS, _RING_COUNTERS = 8, 8, 6
 
 
@@ -83,8 +91,9 @@ class BridgeState:
     the audio process (`media/audioproc.py`) and a private array otherwise. Every
     slot has one writer: the capture ring's `W`, `F_TARGET_LEFT`, `F_PRIMED` and
     `F_PLAY_RUNNING` the device side; the capture ring's `R`, the low envelope,
-    the deficit and the integer counters pjmedia's side; the playback ring the
-    reverse.
+    the deficit and the integer counters pjmedia's side (but the streams' callback
+    counts, `I_INPUT_CALLBACKS` and `I_OUTPUT_CALLBACKS`: the device side's); the
+    playback ring the reverse.
     """
 
     def __init__(self, capacity: int, buffer=None, owner: object = None) -> None:
@@ -166,6 +175,9 @@ class BridgeStats:
     processing: bool
     capture_low_ms: float = 0.0  # the low envelope of the fill at pjmedia's pull
     playback_low_ms: float = 0.0
+    # how old the first sample of a microphone block is when PortAudio hands it over
+    # (its ADC timestamp), smoothed: the input stage of the latency, before the ring
+    input_age_ms: float = 0.0
 
 
 def _dbfs(peak: float) -> float:
@@ -213,10 +225,12 @@ class _Control:
         margin_s: float,
         f: np.ndarray | None = None,
         i: np.ndarray | None = None,
+        wait_share: float = 1.0,
     ) -> None:
         self.rate = rate
         self.pull = pull  # samples the far side takes (or gives) at once
         self.margin_s = margin_s
+        self.wait_share = wait_share
         self.f = np.zeros(_FLOATS) if f is None else f
         self.i = np.zeros(_INTS, dtype=np.int64) if i is None else i
         self.block = 0.0  # decaying max of the near side's block, in ring samples
@@ -232,7 +246,7 @@ class _Control:
 
     def target_left(self) -> float:
         """What the ring should keep, on average, after a pull (samples)."""
-        return self.block + (self.margin_s + self.allowance) * self.rate
+        return self.wait_share * self.block + (self.margin_s + self.allowance) * self.rate
 
     def start_left(self) -> float:
         """What a ring starting (or resynchronised) keeps after a pull: a whole
@@ -412,7 +426,12 @@ class AudioBridge:
         self._f = state.floats
         self._far = SampleRing(state.capacity)  # what went to the speaker, for echo cancellation
         self._cap_ctl = _Control(
-            call_rate, frame_samples, CAPTURE_MARGIN_S, state.floats, state.ints
+            call_rate,
+            frame_samples,
+            CAPTURE_MARGIN_S,
+            state.floats,
+            state.ints,
+            wait_share=CAPTURE_WAIT_SHARE,
         )
         self._play_ctl = _Control(call_rate, frame_samples, PLAYBACK_MARGIN_S)
         self._f[F_TARGET_LEFT] = self._cap_ctl.start_left()
@@ -422,6 +441,7 @@ class AudioBridge:
         self.device_output_errors = 0
         self.input_peak = 0.0
         self.output_peak = 0.0
+        self.input_age = 0.0  # seconds, smoothed (written by the device streams)
         self.processor: CaptureProcessor | None = None
         # capture-thread scratch
         self._i16 = np.zeros(max_device_block * 4, dtype=np.int16)
@@ -436,10 +456,8 @@ class AudioBridge:
         self._p16 = np.zeros(max_device_block * 4, dtype=np.int16)
         self._pf = np.zeros(max_device_block * 4, dtype=np.float32)
         self._pabs = np.zeros(max_device_block, dtype=np.float32)
-        self._capture_rs = StreamResampler(capture_rate, call_rate, max_block=max_device_block)
-        self._playback_rs = StreamResampler(
-            call_rate, playback_rate, max_block=max_device_block * 4
-        )
+        self._capture_rs = make_resampler(capture_rate, call_rate, max_block=max_device_block)
+        self._playback_rs = make_resampler(call_rate, playback_rate, max_block=max_device_block * 4)
 
     # ------------------------------------------------------ configuration
 
@@ -454,7 +472,7 @@ class AudioBridge:
     def set_capture_rate(self, rate: int) -> None:
         """A new microphone (its stream stopped): new resampler, ring primed afresh."""
         if rate != self._capture_rs.rate_in:
-            self._capture_rs = StreamResampler(rate, self.call_rate, max_block=self._max_block)
+            self._capture_rs = make_resampler(rate, self.call_rate, max_block=self._max_block)
         self._capture_rs.reset()
         self._restart_capture()
         self._blk_n = 0
@@ -462,7 +480,7 @@ class AudioBridge:
     def set_playback_rate(self, rate: int) -> None:
         """A new speaker (its stream stopped)."""
         if rate != self._playback_rs.rate_out:
-            self._playback_rs = StreamResampler(self.call_rate, rate, max_block=self._max_block * 4)
+            self._playback_rs = make_resampler(self.call_rate, rate, max_block=self._max_block * 4)
         self._playback_rs.reset()
         self._play_ctl.restart()
         self.playback_ring.reset()
@@ -644,4 +662,5 @@ class AudioBridge:
             processing=self.processor is not None,
             capture_low_ms=round(cc.low * ms, 2),
             playback_low_ms=round(pc.low * ms, 2),
+            input_age_ms=round(self.input_age * 1000, 2),
         )

@@ -9,7 +9,13 @@ Nyquist frequencies. `correction` scales the step between output samples:
 hundred ppm is how the bridge absorbs drift between two clocks; it changes
 pitch by an inaudible amount and never produces a discontinuity.
 
-Two ways to drive it:
+When the two rates are equal (a device opened at the call's rate), `DriftTrim`
+does the same job far more cheaply: the samples pass through as they are, and
+the ratio trim becomes an occasional whole sample dropped or inserted, spread
+over 100 ms by a smooth time warp (cubic interpolation), so there is no step
+and no click either. `make_resampler` picks one or the other.
+
+Two ways to drive either:
 * push (capture): `process(x)` takes whatever arrived and returns every
   output sample it can compute;
 * pull (playback): `needed(n)` says how many more input samples the next `n`
@@ -158,3 +164,186 @@ class StreamResampler:
         self._bufs[self._cur][: self._hlen] = 0.0
         self._t = float(self.half - 1)
         self.correction = 0.0
+
+
+WARP_S = 0.1  # one whole sample dropped or inserted is eased in over this long
+MAX_WARP = 10  # samples one warp may drop or insert (the ±0.5 % trim needs 4 per warp)
+
+
+class DriftTrim:
+    """Equal rates: the samples pass through as they are, and the ratio trim is done
+    as whole samples dropped or inserted, each eased in over `WARP_S` by a smooth
+    time warp.
+
+    `correction` means what it means for `StreamResampler` (+0.001: the input is
+    read 0.1 % faster than it comes, one sample in a thousand is dropped). The
+    fraction owed accumulates; once it is k whole samples, a warp starts: over the
+    next M = `WARP_S` x rate outputs, output j reads the input k·d(j / M) further on,
+    d(u) = u − sin(2πu) / 2π, so the local rate eases away from 1 and back (a
+    raised-cosine bump: 0.13 % at most for one sample) and neither the signal nor
+    its pitch steps. Warps start at least M / 2 apart, so at most two overlap, and
+    under a steady trim they overlap by half, where raised cosines add up to a
+    constant: a steady drift is a steady rate, not a wobble. Between warps no
+    filter runs: a copy, 2 samples late (the cubic interpolation's look-ahead);
+    during one, Catmull-Rom cubic interpolation, exact at whole positions, so
+    entering and leaving a warp is seamless. With real clocks (tens of ppm apart)
+    warps are a small part of the time.
+    """
+
+    def __init__(self, rate: int, *, max_block: int = 8192, warp_s: float = WARP_S) -> None:
+        self.rate_in = self.rate_out = rate
+        self.nominal_step = 1.0
+        self.correction = 0.0
+        self.max_block = max_block
+        self.trims = 0  # samples dropped (+) or inserted (-) so far
+        self.warps = 0
+        m = self._m = max(16, int(rate * warp_s))
+        u = np.arange(m + 1, dtype=np.float64) / m
+        self._prof = u - np.sin(2 * np.pi * u) / (2 * np.pi)  # 0 .. 1
+        cap = max_block + max_block // 8 + 16
+        self._buf = np.zeros(cap, dtype=np.float32)
+        self._ar = np.arange(cap, dtype=np.float64)
+        self._pos = np.zeros(cap, dtype=np.float64)
+        self._d = np.zeros(cap, dtype=np.float64)
+        self._o = np.zeros(cap, dtype=np.int64)
+        self._fl = np.zeros(cap, dtype=np.float64)
+        self._i = np.zeros(cap, dtype=np.int64)
+        self._tt = np.zeros(cap, dtype=np.float32)
+        self._g = np.zeros((4, cap), dtype=np.float32)
+        self._y = np.zeros(cap, dtype=np.float32)
+        self.reset()
+
+    step = StreamResampler.step
+
+    @property
+    def delay_s(self) -> float:
+        return 2.0 / self.rate_in
+
+    def reset(self) -> None:
+        self._buf[0] = 0.0
+        self._hlen = 1  # held input: x[-1] (silence) before the first sample
+        self._t0 = 1.0  # buffer position of the next output, running warps aside
+        self._out = 0  # outputs so far
+        self._warps: tuple[tuple[int, int], ...] = ()  # running: (first output, samples)
+        self._debt = 0.0
+        self.correction = 0.0
+
+    def _plan(self, added: float, count: int) -> tuple[float, tuple[tuple[int, int], ...]]:
+        """(debt, warps) for a block of about `count` outputs owing `added` more."""
+        debt, warps = self._debt + added, self._warps
+        if abs(debt) >= 1.0 and count > 0:
+            start = self._out if not warps else max(self._out, warps[-1][0] + self._m // 2)
+            if start < self._out + count:
+                k = max(-MAX_WARP, min(MAX_WARP, int(debt)))
+                debt -= k
+                warps = (*warps, (start, k))
+        return debt, warps
+
+    def _positions(self, count: int, warps) -> np.ndarray:
+        """Buffer positions of the next `count` outputs and of the one after."""
+        pos = self._pos[: count + 1]
+        np.add(self._ar[: count + 1], self._t0, out=pos)
+        for start, k in warps:
+            o, d = self._o[: count + 1], self._d[: count + 1]
+            np.add(self._ar[: count + 1], self._out - start, out=d)
+            np.clip(d, 0, self._m, out=d)
+            np.copyto(o, d, casting="unsafe")
+            np.take(self._prof, o, out=d)
+            d *= k
+            pos += d
+        return pos
+
+    def needed(self, n_out: int) -> int:
+        if n_out <= 0:
+            return 0
+        _debt, warps = self._plan(n_out * self.correction, n_out)
+        if not warps:
+            return max(0, int(self._t0) + n_out + 2 - self._hlen)
+        pos = self._positions(n_out, warps)
+        return max(0, math.floor(pos[n_out - 1]) + 3 - self._hlen)
+
+    def process(self, x: np.ndarray, n_out: int | None = None) -> np.ndarray:
+        n = len(x)
+        if n > self.max_block:
+            raise ValueError(f"block of {n} samples exceeds max_block {self.max_block}")
+        buf, hlen = self._buf, self._hlen
+        length = hlen + n
+        buf[hlen:length] = x
+        c = self.correction
+        if n_out is None:  # push: every output whose neighbours have arrived
+            span = max(0, length - 2 - math.floor(self._t0) + 2 * MAX_WARP)
+            debt, warps = self._plan(n * c / (1.0 + c), span)
+            if warps:
+                count = min(span + span // 16 + 4, len(self._ar) - 1)
+                pos = self._positions(count, warps)
+                count = int(np.searchsorted(pos[:count], length - 3, side="right"))
+            else:
+                count = max(0, length - 2 - int(self._t0))
+        else:
+            count = n_out
+            debt, warps = self._plan(n_out * c, n_out)
+            if warps:
+                pos = self._positions(count, warps)
+                need = math.floor(pos[count - 1]) + 3 if count else 0
+            else:
+                need = int(self._t0) + count + 2
+            if need > length:  # not fed needed(n_out): hold the last sample
+                buf[length:need] = buf[length - 1] if length else 0.0
+                length = need
+        if len(warps) > len(self._warps):
+            self.trims += warps[-1][1]
+            self.warps += 1
+        y = self._y[:count]
+        if not warps:  # no warp: a copy (positions are whole)
+            t = int(self._t0)
+            y[:] = buf[t : t + count]
+            t_next = self._t0 + count
+        else:
+            if count:
+                self._interpolate(pos[:count], y)
+            t_next = float(pos[count])
+        self._out += count
+        t0 = self._t0 + count
+        for start, k in warps:
+            if self._out - start >= self._m:  # done: its samples are behind us
+                t0 += k
+        self._warps = tuple(w for w in warps if self._out - w[0] < self._m)
+        self._debt = debt
+        start = max(0, min(math.floor(t_next) - 1, length))
+        keep = length - start
+        buf[:keep] = buf[start:length]  # numpy copies overlapping slices correctly
+        self._hlen = keep
+        self._t0 = t0 - start
+        return y
+
+    def _interpolate(self, pos: np.ndarray, y: np.ndarray) -> None:
+        n = len(pos)
+        fl, i, tt = self._fl[:n], self._i[:n], self._tt[:n]
+        np.floor(pos, out=fl)
+        np.copyto(i, fl, casting="unsafe")
+        np.subtract(pos, fl, out=fl)
+        np.copyto(tt, fl, casting="unsafe")
+        g = self._g[:, :n]
+        i -= 1
+        for r in range(4):  # x[i-1], x[i], x[i+1], x[i+2]
+            np.take(self._buf, i, out=g[r])
+            i += 1
+        xm, x0, x1, x2 = g
+        # Catmull-Rom: x0 + t/2 (a + t (b + t c)); exact at t = 0, continuous slope
+        a = x1 - xm
+        b = 2.0 * xm - 5.0 * x0 + 4.0 * x1 - x2
+        c = 3.0 * (x0 - x1) + x2 - xm
+        c *= tt
+        c += b
+        c *= tt
+        c += a
+        c *= tt
+        c *= 0.5
+        np.add(x0, c, out=y)
+
+
+def make_resampler(rate_in: int, rate_out: int, *, max_block: int = 8192):
+    """A `DriftTrim` when the rates are equal, else a `StreamResampler`."""
+    if rate_in == rate_out:
+        return DriftTrim(rate_in, max_block=max_block)
+    return StreamResampler(rate_in, rate_out, max_block=max_block)

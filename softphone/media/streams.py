@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from softphone.media.bridge import AudioBridge
+from softphone.media.bridge import I_INPUT_CALLBACKS, I_OUTPUT_CALLBACKS, AudioBridge
 from softphone.media.devices import AudioDevice, device_index, sounddevice_module
 
 STALL_S = 0.5
@@ -76,17 +76,31 @@ class DeviceStreams:
         self.output: OpenStream | None = None
         self.input_callbacks = 0
         self.output_callbacks = 0
+        self._in_at = self._out_at = 0.0  # when each last called back (monotonic)
         self._in_seen = (0, 0.0, 0)
         self._out_seen = (0, 0.0, 0)
+        # the callback counts, also where the engine's process reads them (shared
+        # memory when this runs in the audio process): a stream that keeps calling
+        # back needs no question asked
+        self._counts = bridge.state.ints
+        self._clock = time.monotonic
 
     # --------------------------------------------------- PortAudio threads
 
-    def _on_input(self, indata, frames, _time, status) -> None:
-        self.input_callbacks += 1
-        self.bridge.capture(indata[:, 0], bool(status))
+    def _on_input(self, indata, frames, time_info, status) -> None:
+        self.input_callbacks = n = self.input_callbacks + 1
+        self._counts[I_INPUT_CALLBACKS] = n
+        self._in_at = self._clock()
+        bridge = self.bridge
+        age = time_info.currentTime - time_info.inputBufferAdcTime
+        if 0.0 <= age < 1.0:  # 0 where the host API has no timestamps
+            bridge.input_age += 0.02 * (age - bridge.input_age)
+        bridge.capture(indata[:, 0], bool(status))
 
     def _on_output(self, outdata, frames, _time, status) -> None:
-        self.output_callbacks += 1
+        self.output_callbacks = n = self.output_callbacks + 1
+        self._counts[I_OUTPUT_CALLBACKS] = n
+        self._out_at = self._clock()
         self.bridge.playback(outdata[:, 0], bool(status))
         if outdata.shape[1] > 1:
             outdata[:, 1:] = outdata[:, :1]
@@ -170,23 +184,27 @@ class DeviceStreams:
 
     def input_problem(self) -> str | None:
         """Why the microphone stream is not working, or None."""
-        problem, self._in_seen = _health(self._in, self.input_callbacks, self._in_seen)
+        problem, self._in_seen = _health(self._in, self.input_callbacks, self._in_seen, self._in_at)
         return problem
 
     def output_problem(self) -> str | None:
-        problem, self._out_seen = _health(self._out, self.output_callbacks, self._out_seen)
+        problem, self._out_seen = _health(
+            self._out, self.output_callbacks, self._out_seen, self._out_at
+        )
         return problem
 
 
 def _health(
-    stream, calls: int, seen: tuple[int, float, int]
+    stream, calls: int, seen: tuple[int, float, int], last: float
 ) -> tuple[str | None, tuple[int, float, int]]:
-    """`seen`: (callbacks counted, when that count last changed, callbacks at open)."""
+    """`seen`: (callbacks counted, when the last of them ran, callbacks at open);
+    `last`: when the last callback ran. Asked at any pace: the time a stream has
+    been silent is measured from its last callback, not from the last question."""
     if stream is None:
         return None, seen
     now = time.monotonic()
     if calls != seen[0]:
-        return None, (calls, now, seen[2])
+        return None, (calls, min(now, max(last, seen[1])), seen[2])
     if 0 < calls - seen[2] <= PREFILL_CALLBACKS and now - seen[1] <= PREFILL_GRACE_S:
         return None, seen
     if calls == seen[2] and now - seen[1] > START_TIMEOUT_S:

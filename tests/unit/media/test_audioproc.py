@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from softphone.media.audioproc import AudioProcess
-from softphone.media.bridge import AudioBridge, BridgeState
+from softphone.media.bridge import I_INPUT_CALLBACKS, AudioBridge, BridgeState
 
 RATE, FRAME = 16000, 320
 
@@ -46,6 +46,20 @@ def test_audioproc_a_dead_child_is_replaced_and_keeps_the_counters(proc) -> None
     proc.pjmedia.frame_received(frame.ctypes.data, FRAME)  # pjmedia never notices
     assert proc.stats().frames_received == 2
     assert proc.restarts == 1
+
+
+def test_audioproc_health_check_asks_the_child_only_when_a_stream_went_quiet(proc) -> None:
+    """A stream whose callback count (in shared memory) moved since the last check is
+    well without a round trip to the child; one whose count stood still is judged there."""
+    asked = []
+    send = proc._send
+    proc._send = lambda name, *a: asked.append(name) or send(name, *a)
+    proc.input = object()  # as if open: the child has no stream, so it judges it fine
+    proc.state.ints[I_INPUT_CALLBACKS] += 3
+    assert proc.input_problem() is None and asked == []
+    assert proc.input_problem() is None and asked == ["input_problem"]
+    proc.state.ints[I_INPUT_CALLBACKS] += 1
+    assert proc.input_problem() is None and asked == ["input_problem"]
 
 
 def test_audioproc_errors_come_back_as_exceptions(proc) -> None:

@@ -1,12 +1,15 @@
-"""The lock-free sample ring and the streaming resampler, on their own."""
+"""The lock-free sample ring, the streaming resampler and the equal-rate drift trim, on
+their own."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from softphone.engine.tone import analyse_tone
-from softphone.media.resample import StreamResampler
+from softphone.media.resample import WARP_S, DriftTrim, StreamResampler, make_resampler
 from softphone.media.ring import SampleRing
 
 
@@ -67,3 +70,84 @@ def test_resampler_pull_mode_gives_exactly_what_is_asked() -> None:
         need = rs.needed(n)
         assert len(rs.process(src[pos : pos + need], n)) == n
         pos += need
+
+
+def _sine(freq: float, rate: int, n: int, amp: float = 0.5) -> np.ndarray:
+    return (amp * np.sin(2 * np.pi * freq * np.arange(n) / rate)).astype(np.float32)
+
+
+def _steps(y: np.ndarray) -> tuple[float, float]:
+    """Largest first and second differences: a click shows in either."""
+    d = np.diff(y.astype(np.float64))
+    return float(np.abs(d).max()), float(np.abs(np.diff(d)).max())
+
+
+def test_equal_rates_get_the_drift_trim_and_others_the_resampler() -> None:
+    assert isinstance(make_resampler(16000, 16000), DriftTrim)
+    assert isinstance(make_resampler(48000, 16000), StreamResampler)
+
+
+def test_drift_trim_without_correction_passes_samples_through_unchanged() -> None:
+    x = _sine(440, 16000, 16000)
+    rs = DriftTrim(16000)
+    y = np.concatenate([rs.process(x[i : i + 160]).copy() for i in range(0, len(x), 160)])
+    assert len(y) == len(x) - 2  # the cubic's look-ahead: 2 samples held back
+    assert np.array_equal(y, x[: len(y)])  # bit for bit: no filter between trims
+
+
+@pytest.mark.parametrize("correction", [0.005, -0.005, 0.0001, -0.0003])
+@pytest.mark.parametrize("mode", ["push", "pull"])
+def test_drift_trim_drops_and_inserts_without_a_click(correction, mode) -> None:
+    """A sine through the trim, at the bridge's largest trim (±0.5 %) and at a real
+    clock's: its rate changes as asked, its spectrum stays clean (each whole sample
+    is eased in over 100 ms, not a phase step), and no sample-to-sample step or
+    change of slope exceeds the sine's own by more than a few per cent. A plain
+    one-sample drop in the same sine would step by up to twice the sine's largest
+    step."""
+    rate, freq, amp = 16000, 1000.0, 0.5
+    x = _sine(freq, rate, rate * 20, amp)
+    rs = DriftTrim(rate)
+    rs.correction = correction
+    out, pos = [], 0
+    if mode == "push":
+        for i in range(0, len(x), 160):
+            out.append(rs.process(x[i : i + 160]).copy())
+        pos = len(x)
+    else:
+        while True:
+            need = rs.needed(320)
+            if pos + need > len(x):
+                break
+            y = rs.process(x[pos : pos + need], 320)
+            assert len(y) == 320
+            out.append(y.copy())
+            pos += need
+    y = np.concatenate(out)
+    expected = pos * correction / (1 + correction)  # samples dropped (inserted if < 0)
+    owed = 2 + 2 * abs(correction) * rate * WARP_S  # at most: the warp under way, and the next
+    assert abs((pos - 2 - len(y)) - expected) <= owed, (pos, len(y), expected, rs.trims)
+    assert abs(rs.trims) >= 1
+    sine_d1 = amp * 2 * math.sin(math.pi * freq / rate)
+    sine_d2 = sine_d1 * 2 * math.sin(math.pi * freq / rate)
+    d1, d2 = _steps(y)
+    assert d1 <= 1.02 * sine_d1, (d1, sine_d1)
+    assert d2 <= 1.05 * sine_d2, (d2, sine_d2)
+    tone = analyse_tone((y[rate:] * 32767).astype(np.int16), rate, int(freq))
+    assert tone.detected and tone.snr_db > 50, tone
+    # what a plain drop would have done, for scale
+    naive = np.delete(x[:4000], 2000)
+    assert _steps(naive)[0] > 1.5 * sine_d1
+
+
+def test_drift_trim_pull_mode_gives_exactly_what_is_asked() -> None:
+    rs = DriftTrim(16000)
+    rs.correction = -0.005
+    src = _sine(300, 16000, 100000)
+    pos = 0
+    for n in (441, 1, 2048, 300, 441, 320, 320):
+        need = rs.needed(n)
+        assert rs.needed(n) == need  # asking twice changes nothing
+        assert len(rs.process(src[pos : pos + need], n)) == n
+        pos += need
+    # fed short (never by the bridge), it still returns exactly n
+    assert len(rs.process(src[:10], 320)) == 320
