@@ -230,8 +230,10 @@ class E2eCalls(E2eVerification):
         factory = self._engine.video_source or PatternSource
         source = factory() if profile.media.e2e_video else None
         call_id = entry.call_id
-        slots = self._engine.video_slots
-        remote_video = slots.open(call_id) if profile.media.e2e_video else None
+        # Every session gets one: a peer may send video to a call that offered none
+        # (aiortc answers an offered video line sendrecv), and a slot nobody reads
+        # costs nothing (media.video_slot).
+        remote_video = self._engine.video_slots.open(call_id)
 
         def notify(kind: str, value: Any) -> None:  # e2e-media loop thread
             self._engine.post(lambda: self._on_session_event(call_id, session, kind, value))
