@@ -5,6 +5,9 @@ the first picture and "Video paused" when pictures stop or the call is held."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -85,7 +88,27 @@ def test_call_video_shows_the_other_side_large_and_your_camera_small(
     assert pattern_error(inside) < 20
     if picture.left() > 2:  # letterboxed at the sides: the background, not stretched
         assert tuple(shown[view.height() // 2, 1]) == BACKGROUND.getRgb()[:3]
+    # high DPI: drawn at the screen's device pixels, your camera at the size it is drawn
+    expected_dpr = float(os.environ.get("SOFTPHONE_TEST_EXPECT_DPR", view.devicePixelRatioF()))
+    assert view.devicePixelRatioF() == expected_dpr
+    assert view.grab().devicePixelRatio() == expected_dpr
+    drawn_pixels = view.pip_rect().width() * expected_dpr
+    assert view.local_image.width() * 2 > drawn_pixels  # never blown up 2× or more
     screenshot(video_window, "call_video")
+
+
+def test_call_video_on_a_high_dpi_screen():
+    """The test above again, in a process whose screen has twice the pixels."""
+    env = dict(os.environ, QT_SCALE_FACTOR="2", SOFTPHONE_TEST_EXPECT_DPR="2.0")
+    test = f"{__file__}::test_call_video_shows_the_other_side_large_and_your_camera_small"
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
 
 
 def test_call_video_paused_when_pictures_stop_or_the_call_is_held(qtbot, video_window, fake_engine):
