@@ -37,6 +37,21 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05) -> bool
     return predicate()
 
 
+def pattern_error(rgb: np.ndarray, bands: int = 8) -> float:
+    """How far a received picture is from `e2e.media.PatternSource`'s (any size): the
+    largest difference, in levels, between the mean green of each horizontal band and
+    the pattern's green, which runs from black at the top to full at the bottom. Its
+    red and blue move with every frame; the green ramp does not, and a lossy codec
+    keeps a band's mean within a few levels."""
+    h = rgb.shape[0]
+    expected = np.arange(h) * 255 // h
+    worst = 0.0
+    for rows in np.array_split(np.arange(h), bands):
+        got = float(rgb[rows, :, 1].mean())
+        worst = max(worst, abs(got - float(expected[rows].mean())))
+    return worst
+
+
 class BaresipEvents:
     """Listens to a baresip peer's ctrl_tcp events (JSON in netstrings) on a thread."""
 

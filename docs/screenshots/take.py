@@ -37,6 +37,9 @@ from softphone.config.profile import find_profile, load_profile  # noqa: E402
 from softphone.config.settings import AccountSettings, SecretRef, Settings  # noqa: E402
 from softphone.directory.contacts import ContactDirectory  # noqa: E402
 from softphone.engine import events as ev  # noqa: E402
+from softphone.media.camera import CameraMode, SyntheticCamera  # noqa: E402
+from softphone.media.camera_feed import CameraFeed  # noqa: E402
+from softphone.media.video_slot import VideoSlots  # noqa: E402
 from softphone.schedule.appointment import Appointment, CallDirection  # noqa: E402
 from softphone.storage.appointments import AppointmentStore  # noqa: E402
 from softphone.storage.database import (  # noqa: E402
@@ -49,6 +52,8 @@ from softphone.storage.database import (  # noqa: E402
 from softphone.ui import theme  # noqa: E402
 from softphone.ui.app_icons import app_icon  # noqa: E402
 from softphone.ui.bridge import EngineBridge  # noqa: E402
+from softphone.ui.call_flow import CallLauncher  # noqa: E402
+from softphone.ui.call_window import CallWindow  # noqa: E402
 from softphone.ui.context import AccountInfo, UiContext  # noqa: E402
 from softphone.ui.main_window import MainWindow  # noqa: E402
 from softphone.ui.settings_dialog import SettingsDialog  # noqa: E402
@@ -64,6 +69,10 @@ class StandInEngine:
     def __init__(self) -> None:
         self.listeners: list = []
         self.n = 0
+        self.video_slots = VideoSlots()
+
+    def remote_video(self, call_id: str):
+        return self.video_slots.get(call_id)
 
     def submit(self, command) -> None:
         pass
@@ -219,6 +228,7 @@ def shoot(out: Path, scheme: Qt.ColorScheme) -> None:
     save(call, out, "call-window")
     call.ended = True
     call.close()
+    shoot_video_call(out, ctx, engine, sig)
 
     dialog = SettingsDialog(ctx, reg, win)
     dialog.show()
@@ -237,6 +247,60 @@ def shoot(out: Path, scheme: Qt.ColorScheme) -> None:
     win.close()
     bridge.close()
     db.close()
+
+
+def made_up_person(width: int = 640, height: int = 480):
+    """A picture of someone at a desk, as a camera might send it: a lit wall, a head,
+    shoulders (RGB, numpy). Made up; nobody's face."""
+    import numpy as np
+
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    wall = np.stack([200 - y / 8, 190 - y / 7, 170 - y / 6], axis=-1)
+    picture = np.clip(wall + (x / width * 30)[..., None], 0, 255)
+    cx, cy = width * 0.5, height * 0.42
+    head = ((x - cx) / (width * 0.11)) ** 2 + ((y - cy) / (height * 0.2)) ** 2 < 1
+    hair = head & (y < cy - height * 0.08)
+    body = ((x - cx) / (width * 0.3)) ** 2 + ((y - height * 1.05) / (height * 0.42)) ** 2 < 1
+    picture[body] = (52, 86, 140)
+    picture[head] = (224, 182, 150)
+    picture[hair] = (70, 50, 40)
+    return picture.astype(np.uint8)
+
+
+def shoot_video_call(out: Path, ctx: UiContext, engine: StandInEngine, sig) -> None:
+    """An end-to-end call with video: the other side large, your camera in the corner."""
+    import dataclasses
+
+    profile = ctx.account.profile
+    video = dataclasses.replace(profile.media, e2e_video=True)
+    account = AccountInfo("acc1", dataclasses.replace(profile, media=video), "alice")
+    feed = CameraFeed(lambda: SyntheticCamera(CameraMode(320, 240, 15)))
+    vctx = dataclasses.replace(ctx, account=account, camera=feed)
+    call = CallWindow(vctx, CallLauncher(vctx), "v1", "sip:carol@sip.example.com")
+    call.show()
+    media = ev.MediaSecurity(
+        True, "UDP/TLS/RTP/SAVPF", "SRTP_AEAD_AES_256_GCM", "dtls", True, peer_fingerprint=SHA
+    )
+    engine.emit(
+        ev.CallStateDidChange("v1", ev.CallState.CONFIRMED, 200, "OK"),
+        ev.CallMediaDidChange("v1", media, "opus", 48000, False, False, sig),
+        ev.CallSasDidBecomeReady("v1", "k7xq", "carol@sip.example.com", SHA, "new"),
+    )
+    settle()
+    call.video_panel.camera_button.click()
+    for _ in range(50):
+        if call.video_panel.view.local_image is not None:
+            break
+        settle(100)
+    slot = engine.video_slots.open("v1")
+    slot.put(made_up_person())
+    engine.emit(ev.CallVideoDidArrive("v1", 640, 480, 1))
+    settle(200)
+    save(call, out, "call-video")
+    call.ended = True
+    call.close()
+    feed.stop()
+    engine.video_slots.release("v1")
 
 
 def shoot_language_page(out: Path) -> None:

@@ -13,6 +13,11 @@ call on its own thread):
 * "first-audio", the monotonic time the first frame from the peer was decoded.
 * "video-frame", (width, height, count) for the first frame and every 15th after.
 
+Received video: decoded by aiortc (its decoder thread), handed to `_pump_video` here;
+when the call has a `VideoSlot` (`remote_video`) and someone is watching it, each
+frame is converted to RGB once, on this thread, at most at the display rate, and put
+into the slot (newest frame wins) for the call window to draw.
+
 Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
 conference bridge) and paces itself on the loop's clock. With Opus it encodes each
 frame itself, from the bridge's 16 kHz (`BridgeOpusEncoder`), and aiortc only packs
@@ -74,6 +79,7 @@ from softphone.e2e.identity import DtlsIdentity
 from softphone.e2e.loop import host_addresses
 from softphone.e2e.resample import FACTOR, Downsampler, Upsampler
 from softphone.e2e.wire import restrict_codecs
+from softphone.media.video_slot import VideoSlot
 
 log = logging.getLogger(__name__)
 
@@ -453,6 +459,14 @@ class SourceVideoTrack(MediaStreamTrack):
         return frame
 
 
+def _to_slot(slot: VideoSlot, frame: av.VideoFrame) -> None:
+    """One received frame, as RGB, into the call's slot (loop thread). The conversion
+    (libswscale) is the cost this adds to the loop, so it is timed for `slot.stats()`."""
+    started = time.perf_counter()
+    rgb = frame.to_ndarray(format="rgb24")  # a new array, owned by the slot from here
+    slot.put(rgb, time.perf_counter() - started)
+
+
 class E2eSession:
     """One call's end-to-end media. Create anywhere; use only on the loop thread."""
 
@@ -463,8 +477,11 @@ class E2eSession:
         bridge: AudioBridge,
         notify: Notify,
         video_source: FrameSource | None = None,
+        remote_video: VideoSlot | None = None,
     ) -> None:
         self._identity = identity
+        self._remote_video = remote_video
+        self._video_errors = 0
         self._config = config
         self._bridge = bridge
         self._notify = notify
@@ -670,6 +687,14 @@ class E2eSession:
             except MediaStreamError:
                 return
             count += 1
+            slot = self._remote_video
+            if slot is not None and slot.due():
+                try:
+                    _to_slot(slot, frame)
+                except Exception as e:  # a frame that does not convert is dropped, and
+                    self._video_errors += 1  # must never stop this task
+                    if self._video_errors == 1:
+                        log.warning("a received video frame did not convert: %r", e)
             if count == 1 or count % VIDEO_FPS == 0:
                 self._notify("video-frame", (frame.width, frame.height, count))
 

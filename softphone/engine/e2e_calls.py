@@ -233,11 +233,17 @@ class E2eCalls(E2eVerification):
         factory = self._engine.video_source or PatternSource
         source = factory() if profile.media.e2e_video else None
         call_id = entry.call_id
+        # Every session gets one: a peer may send video to a call that offered none
+        # (aiortc answers an offered video line sendrecv), and a slot nobody reads
+        # costs nothing (media.video_slot).
+        remote_video = self._engine.video_slots.open(call_id)
 
         def notify(kind: str, value: Any) -> None:  # e2e-media loop thread
             self._engine.post(lambda: self._on_session_event(call_id, session, kind, value))
 
-        session = E2eSession(e.identity, config, e.bridge, notify, video_source=source)
+        session = E2eSession(
+            e.identity, config, e.bridge, notify, video_source=source, remote_video=remote_video
+        )
         e.session = session
         return session
 
@@ -715,6 +721,7 @@ class E2eCalls(E2eVerification):
             return None
         e.state = E2eState.ENDED
         self._close_session(e)
+        self._engine.video_slots.release(entry.call_id)
         e.bridge.clear()
         port, e.port = e.port, None
         return port

@@ -39,6 +39,7 @@ from softphone.engine.codecs import CodecOrder
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, log_failure
+from softphone.media.video_slot import VideoSlot, VideoSlots
 from softphone.policy.signalling import TransferPolicy
 
 log = logging.getLogger(__name__)
@@ -170,6 +171,9 @@ class Engine:
         # Makes the outgoing video of an end-to-end call (a `softphone.e2e.media.FrameSource`:
         # the devices' camera); None: a moving test pattern.
         self.video_source = video_source
+        # The other side's video of each end-to-end call with video, by call id: pixels
+        # stay out of the event stream (see media.video_slot).
+        self.video_slots = VideoSlots()
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._listeners: list[Listener] = []
         self._listeners_lock = threading.Lock()
@@ -243,6 +247,12 @@ class Engine:
         with self._listeners_lock:
             if listener in self._listeners:
                 self._listeners.remove(listener)
+
+    def remote_video(self, call_id: str) -> VideoSlot | None:
+        """The other side's video of `call_id` (newest frame wins), or None: the call
+        has no end-to-end session with video yet, or has ended. Any thread; the slot
+        says `released` once the call ends, and the caller should then let go of it."""
+        return self.video_slots.get(call_id)
 
     def set_policy(self, policy: CallPolicy) -> None:
         """New rules for every later decision (settings changed); any thread."""
@@ -453,6 +463,7 @@ class Engine:
             self.accounts.remove_transports()
         finally:
             self._handler_table = {}  # its bound methods hold the registries
+            self.video_slots.release_all()
             self.calls = None
             self.audio = None
             self.accounts = None

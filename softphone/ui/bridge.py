@@ -33,6 +33,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.media.video_slot import VideoSlot
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class EngineLike(Protocol):
     def unsubscribe(self, listener: Callable[[ev.Event], None]) -> None: ...
 
     def new_id(self, prefix: str = "c") -> str: ...
+
+    def remote_video(self, call_id: str) -> VideoSlot | None: ...
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,12 @@ class EngineBridge(QObject):
     def set_video(self, call_id: str, on: bool) -> None:
         """The camera of an end-to-end call with video, on or off (no renegotiation)."""
         self.submit(cmd.SetVideo(call_id, on))
+
+    def remote_video(self, call_id: str) -> VideoSlot | None:
+        """The other side's video of an end-to-end call (newest frame wins), None until
+        its media is set up and after it ended. Read it from a timer on this thread;
+        pixels never travel as events."""
+        return self._engine.remote_video(call_id)
 
     def run_in_background(
         self, job: Callable[[], Any], done: Callable[[JobResult], None] | None = None

@@ -352,7 +352,7 @@ class CallWindow(QWidget):
         self.badge.show_view(describe(self._media, self._signalling))
         if e.media.end_to_end:
             self._show_sas()
-        self.video_panel.media_changed(e.media)
+        self.video_panel.media_changed(e.media, held=e.local_hold or e.remote_hold)
         theme.grow_to_fit(self)
         if e.local_hold:
             self.state_label.setText(self.tr("On hold"))

@@ -17,7 +17,7 @@ import pytest
 pytest.importorskip("PySide6", reason="the gui extra is not installed")
 
 from engine_peer import EnginePeer
-from helpers import MemoryStore
+from helpers import MemoryStore, pattern_error
 from PySide6.QtCore import Qt
 
 from softphone.config.settings import AccountSettings, HistorySettings, SecretRef, Settings
@@ -142,6 +142,12 @@ def test_e2e_ui_sas_matches_the_peer_verified_badge_and_history(qtbot, app, peer
         qtbot.mouseClick(video.camera_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: video.frames_shown >= 2, timeout=10_000)
         carol.wait("CallVideoDidArrive", timeout=15)
+        # and alice sees carol's (her test pattern), large, through the engine's slot
+        qtbot.waitUntil(lambda: video.remote_frames_shown >= 3, timeout=15_000)
+        frame = video.view.frame
+        assert (frame.width, frame.height) == (640, 480) and video.view.message == ""
+        assert pattern_error(frame.rgb) < 25
+        assert video.view.local_image is not None  # alice's camera, in the corner
         screenshot(window, "e2e_real_sas")
         qtbot.mouseClick(panel.match_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(
@@ -154,6 +160,7 @@ def test_e2e_ui_sas_matches_the_peer_verified_badge_and_history(qtbot, app, peer
         qtbot.mouseClick(window.hangup_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: window.ended, timeout=10_000)
         carol.wait("CallDidEnd")
+        assert app.engine.remote_video(call_id) is None and video.view.frame is None
         assert app.recorder.flush()
         row = app.db.get_call(app.recorder.row_id_for(call_id))
         assert row.verified and row.end_to_end and row.encrypted_media

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from softphone.media.video_slot import VideoSlot, VideoSlots
+
 if os.environ.get("SOFTPHONE_REQUIRE_GUI") == "1":
     import PySide6  # noqa: F401  (CI: a missing GUI stack fails loudly)
 else:
@@ -76,6 +78,7 @@ class FakeEngine:
         self.submitted: list[object] = []
         self._listeners: list[Callable[[object], None]] = []
         self._n = 0
+        self.video_slots = VideoSlots()  # a test opens one and puts frames, as the media would
 
     def submit(self, command: object) -> None:
         self.submitted.append(command)
@@ -90,6 +93,9 @@ class FakeEngine:
     def new_id(self, prefix: str = "c") -> str:
         self._n += 1
         return f"{prefix}{self._n}"
+
+    def remote_video(self, call_id: str) -> VideoSlot | None:
+        return self.video_slots.get(call_id)
 
     def emit(self, *events: object) -> None:
         """Deliver `events` in order from another thread (like the engine thread)."""

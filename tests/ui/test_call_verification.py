@@ -11,6 +11,7 @@ import pytest
 from helpers_ui import account, context
 from PySide6.QtCore import Qt
 
+from softphone.e2e.media import PatternSource
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.media.camera import CameraMode, SyntheticCamera
@@ -173,9 +174,11 @@ def test_verification_camera_button_only_with_video_and_sends_set_video(
         qtbot.mouseClick(video.camera_button, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(lambda: cmd.SetVideo("c1", True) in fake_engine.submitted, timeout=5000)
         qtbot.waitUntil(lambda: video.frames_shown >= 3, timeout=5000)
-        assert video.preview_label.isVisible() and feed.on
+        assert video.view.local_image is not None and feed.on  # your camera, in the corner
+        assert video.remote_label.text() == "Waiting for video…"
+        fake_engine.video_slots.open("c1").put(PatternSource(640, 480).read())
         fake_engine.emit(ev.CallVideoDidArrive("c1", 640, 480, 1))
-        qtbot.waitUntil(video.remote_label.isVisible)
+        qtbot.waitUntil(lambda: video.remote_frames_shown == 1)
         assert video.remote_label.text() == "Receiving video from the other side (640 × 480)"
         qtbot.mouseClick(video.camera_button, Qt.MouseButton.LeftButton)
         assert fake_engine.commands(cmd.SetVideo)[-1] == cmd.SetVideo("c1", False)

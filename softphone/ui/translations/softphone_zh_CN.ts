@@ -624,16 +624,16 @@
         <translation>对方的视频</translation>
     </message>
     <message>
-        <source>Your camera (preview)</source>
-        <translation>您的摄像头（预览）</translation>
-    </message>
-    <message>
         <source>Receiving video from the other side ({width} × {height})</source>
         <translation>正在接收对方的视频（{width} × {height}）</translation>
     </message>
     <message>
         <source>Camera on</source>
         <translation>摄像头已打开</translation>
+    </message>
+    <message>
+        <source>Video from the other side, and your camera</source>
+        <translation>对方的视频和您的摄像头画面</translation>
     </message>
     <message>
         <source>No camera is set up (Settings → Camera).</source>
@@ -650,6 +650,14 @@
     <message>
         <source>The other side sees your camera.</source>
         <translation>对方可以看到您的摄像头画面。</translation>
+    </message>
+    <message>
+        <source>Waiting for video…</source>
+        <translation>正在等待视频…</translation>
+    </message>
+    <message>
+        <source>Video paused</source>
+        <translation>视频已暂停</translation>
     </message>
 </context>
 <context>

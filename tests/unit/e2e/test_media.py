@@ -11,12 +11,15 @@ import pytest
 
 pytest.importorskip("aiortc")
 
+from helpers import pattern_error, wait_until
+
 from softphone.e2e import wire
 from softphone.e2e.bridge import AudioBridge
 from softphone.e2e.identity import generate_identity
 from softphone.e2e.loop import MediaLoop
 from softphone.e2e.media import E2eSession, PatternSource, SessionConfig
 from softphone.engine.tone import analyse_tone
+from softphone.media.video_slot import VideoSlot
 
 PJSUA_OFFER_HEAD = (
     "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=pjmedia\r\nt=0 0\r\n"
@@ -67,6 +70,7 @@ def loop():
 class Side:
     def __init__(self, loop, config=CONFIG, identity=None, video=False):
         self.loop = loop
+        self.remote_video = VideoSlot() if video else None
         self.identity = identity or generate_identity()
         self.bridge = AudioBridge()
         self.events: queue.Queue = queue.Queue()
@@ -76,6 +80,7 @@ class Side:
             self.bridge,
             lambda kind, value: self.events.put((kind, value)),
             video_source=PatternSource(320, 240) if video else None,
+            remote_video=self.remote_video,
         )
 
     def run(self, coro, timeout=10):
@@ -195,6 +200,23 @@ def test_video_frames_arrive(loop):
     width, height, _count = b.wait("video-frame", timeout=15)
     assert (width, height) == (320, 240)
     a.wait("video-frame", timeout=15)
+    close(a, b)
+
+
+def test_received_video_reaches_the_slot_as_rgb_while_someone_watches(loop):
+    config = SessionConfig(video=True, host_addresses=("127.0.0.1",))
+    a, b = Side(loop, config, video=True), Side(loop, config, video=True)
+    negotiate(a, b)
+    b.wait("video-frame", timeout=15)
+    time.sleep(0.5)
+    assert b.remote_video.stats().put == 0  # frames arrive, nobody looks: none converted
+    assert wait_until(lambda: b.remote_video.newest() is not None, 5)
+    got = b.remote_video.newest()
+    assert (got.width, got.height) == (320, 240)
+    assert pattern_error(got.rgb) < 20  # the sender's picture, through VP8
+    assert wait_until(lambda: (b.remote_video.newest(after=got.seq) or got).seq > got.seq + 3, 5)
+    stats = b.remote_video.stats()
+    assert stats.put >= 4 and stats.convert_s > 0
     close(a, b)
 
 
