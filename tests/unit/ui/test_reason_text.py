@@ -197,14 +197,14 @@ def test_reason_text_pin_refusals_by_code(tmp_path) -> None:
 
 
 @pytest.fixture
-def chinese():
+def chinese(request):
     if os.environ.get("SOFTPHONE_REQUIRE_GUI") != "1":
         pytest.importorskip("PySide6", reason="the gui extra is not installed")
-    from PySide6.QtCore import QCoreApplication
-
     from softphone.ui.translations import use_language
 
-    app = QCoreApplication.instance() or QCoreApplication([])
+    # pytest-qt's QApplication: a bare QCoreApplication made here would outlive the test,
+    # and the next test's first QWidget aborts the process ("construct a QApplication").
+    app = request.getfixturevalue("qapp")
     assert use_language("zh_CN") == "zh_CN"
     yield app
     use_language("en")
