@@ -13,7 +13,8 @@ appears: on when the settings say calls start with video, off otherwise.
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -23,12 +24,17 @@ from softphone.ui import theme
 from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 
+if TYPE_CHECKING:
+    import numpy as np
+
 PREVIEW_W, PREVIEW_H = 240, 180
 PREVIEW_EVERY_MS = 66
 
 
 def frame_image(frame: np.ndarray, max_width: int = PREVIEW_W) -> QImage:
     """A BGR frame as a QImage about `max_width` wide (strided), owning its pixels."""
+    import numpy as np  # not at import: only a camera frame needs it (start-up time)
+
     step = max(1, -(-frame.shape[1] // max_width))  # fits inside the preview
     small = np.ascontiguousarray(frame[::step, ::step, :3])
     h, w = small.shape[:2]
@@ -36,7 +42,7 @@ def frame_image(frame: np.ndarray, max_width: int = PREVIEW_W) -> QImage:
 
 
 class CallVideoPanel(QWidget):
-    def __init__(self, ctx: UiContext, call_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, call_id: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.call_id = call_id
