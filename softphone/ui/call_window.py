@@ -624,10 +624,22 @@ class SpareCallWindow(QObject):
         self.prepare(after_ms)
         return window
 
+    def renew(self, after_ms: int = 0) -> None:
+        """Build the spare again (the settings changed: a window opened from now on
+        speaks the language just chosen)."""
+        if self._closed or (self._window is None and not self._timer.isActive()):
+            return  # none wanted yet
+        self._timer.stop()
+        self._drop()
+        self.prepare(after_ms)
+
     def close(self) -> None:
         """No more spares; the one there is goes."""
         self._closed = True
         self._timer.stop()
+        self._drop()
+
+    def _drop(self) -> None:
         window, self._window, self._steps, self._ready = self._window, None, None, False
         if window is not None:
             window.deleteLater()

@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         if self.ctx.apply_inbound_mode is not None:
             self.ctx.apply_inbound_mode(effective.inbound_mode)
         self.accounts.connect_from_settings()
+        self.spare_call_window.renew(SPARE_AFTER_START_MS)  # in the language now in force
         self.sign_out.update()
         self.today_view.check_reminders()
         self.history_view.reload()

@@ -143,3 +143,31 @@ def test_main_window_opens_the_call_in_the_spare_and_prepares_another(
     qtbot.waitUntil(lambda: "ui1" not in win.call_windows)
     win.close()  # the spare goes with the main window
     assert not spare.ready
+
+
+def test_spare_is_built_again_in_the_language_saved_in_settings(
+    qtbot, bridge, fake_engine, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.delenv("SOFTPHONE_LANG")
+    monkeypatch.setattr("softphone.ui.translations.system_language", lambda system=None: "en")
+    monkeypatch.setattr("softphone.ui.settings_dialog.system_language", lambda: "en")
+    win = MainWindow(context(bridge, tmp_path))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    win.start()
+    spare = win.spare_call_window
+    qtbot.waitUntil(lambda: spare.ready, timeout=5000)
+    assert spare._window.hangup_button.text() == "Hang up"
+    win.open_settings()
+    dialog = win.settings_dialog
+    qtbot.addWidget(dialog)
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("zh_CN"))
+    with qtbot.waitSignal(dialog.settingsSaved, timeout=5000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: spare.ready, timeout=5000)
+    win.ctx.account = account()
+    fake_engine.emit(ev.CallDidStart("ui1", "acc1", PEER, ev.Direction.OUTGOING))
+    qtbot.waitUntil(lambda: "ui1" in win.call_windows)
+    window = win.call_windows["ui1"]
+    assert window.hangup_button.text() == "挂断"  # as a window built now would say
