@@ -22,9 +22,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 SYSFS = Path("/sys/class/video4linux")
 
@@ -164,6 +165,8 @@ class SyntheticCamera:
         self._n = 0
         self._fail_after = fail_after
         self._next = time.monotonic()
+        import numpy as np  # not at import: the desktop app imports this before its window
+
         y, x = np.mgrid[0 : mode.height, 0 : mode.width]
         self._base = ((x + y) % 256).astype(np.uint8)
 
@@ -174,6 +177,8 @@ class SyntheticCamera:
         if delay > 0:
             time.sleep(delay)
         self._next = max(self._next + 1.0 / self.mode.fps, time.monotonic() - 0.5)
+        import numpy as np  # (see __init__)
+
         frame = np.empty((self.mode.height, self.mode.width, 3), dtype=np.uint8)
         frame[..., 0] = self._base + self._n
         frame[..., 1] = self._n % 256

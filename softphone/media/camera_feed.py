@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from softphone.media.camera import CameraError, CameraPreview, FrameSource
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ENGINE_MAX_WIDTH = 640  # what the end-to-end video sends (VP8 640×480 at most)
 
@@ -111,6 +113,8 @@ class EngineVideoSource:
         if item is None or item[0] == self._last_seq:
             return None
         self._last_seq, frame = item
+        import numpy as np  # not at import: the desktop app imports this before its window
+
         step = max(1, -(-frame.shape[1] // ENGINE_MAX_WIDTH))
         return np.ascontiguousarray(frame[::step, ::step, 2::-1])  # BGR -> RGB
 

@@ -10,18 +10,24 @@ from __future__ import annotations
 import queue
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+
+if TYPE_CHECKING:
+    from softphone.engine import Engine
 
 E = TypeVar("E", bound=ev.Event)
 
 
 class EngineSession:
     def __init__(self, engine: Engine | None = None) -> None:
-        self.engine = engine or Engine()
+        if engine is None:
+            from softphone.engine import Engine  # pjsua2: only when a session starts
+
+            engine = Engine()
+        self.engine = engine
         self._inbox: queue.Queue[ev.Event] = queue.Queue()
         self._backlog: list[ev.Event] = []
         self.history: list[ev.Event] = []

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import functools
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from softphone.config.profile import ProfileError, SipProfile, find_profile, load_profile
 from softphone.config.settings import AccountSettings
-from softphone.e2e.identity import DtlsIdentity, IdentityError, load_or_create
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.security.secret import Secret
@@ -40,6 +40,9 @@ from softphone.ui.status_text import (
     registration_status,
     setup_problem,
 )
+
+if TYPE_CHECKING:
+    from softphone.e2e.identity import DtlsIdentity
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +78,9 @@ def load_identity(
     profile: SipProfile, username: str, store: SecretStore | None
 ) -> tuple[DtlsIdentity | None, str | None]:
     """Worker thread: the account's end-to-end identity, or None and why not."""
+    # Here, on the worker: cryptography's x509 is not needed before the first window.
+    from softphone.e2e.identity import IdentityError, load_or_create
+
     if store is None:
         return None, "the secret store is not open"
     try:

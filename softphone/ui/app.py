@@ -1,13 +1,17 @@
 """The desktop app's composition root: builds the services, wires them, shuts down in order.
 
-Main (GUI) thread. Order at start: the engine and the bridge; the secret store (the
-OS keyring, or the encrypted file unlocked with `SOFTPHONE_STORE_PASSPHRASE` or the
-unlock dialog); the PIN authority and the call policy from the administrator's
+Main (GUI) thread. Order at start: the bridge, on a `DeferredEngine`; the secret
+store (the OS keyring, or the encrypted file unlocked with `SOFTPHONE_STORE_PASSPHRASE`
+or the unlock dialog); the PIN authority and the call policy from the administrator's
 policy file; the encrypted database and the history recorder; the main window; the
-first-run wizard when there is no settings file yet. The database is the one the
-CLI uses (`storage.locations.database_path`). At the end, in reverse: windows
-(which hang up), the bridge, the engine (hangs up, unregisters, destroys pjsua2 on
-its own thread), the camera, the peer trust, the recorder, the database.
+first-run wizard when there is no settings file yet. The engine itself (pjsua2) is
+imported and started on a worker thread once the main window has been painted
+(`start_engine`, at the latest `ENGINE_START_LATEST_MS` after it was shown): what
+was subscribed, set and submitted before is handed to it then, in order. The
+database is the one the CLI uses (`storage.locations.database_path`). At the end, in
+reverse: windows (which hang up), the bridge, the engine (hangs up, unregisters,
+destroys pjsua2 on its own thread), the camera, the peer trust, the recorder, the
+database.
 
 End to end: the engine sends video from the camera chosen in the settings
 (`CameraFeed`, opened only while a call window has the camera on); once the
@@ -15,10 +19,10 @@ database is open, `PeerTrust` (backed by it) is the engine's `e2e_peers` lookup 
 records each verification; the account's identity comes from the secret store
 (`ui.account`).
 
-Start-up problems that must not stop the app (no store, a damaged database) are
-shown and the app runs without what they would have given; a policy file that
-cannot be read stops it, as in the CLI, because running without the administrator's
-rules would be wrong.
+Start-up problems that must not stop the app (no store, a damaged database, an engine
+that did not start) are shown and the app runs without what they would have given; a
+policy file that cannot be read stops it, as in the CLI, because running without the
+administrator's rules would be wrong.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from softphone.config.admin_policy import PolicyFileError, load_admin_policy
@@ -45,7 +49,6 @@ from softphone.config.settings import (
     settings_path,
 )
 from softphone.e2e.trust import PeerTrust
-from softphone.engine import Engine
 from softphone.engine import commands as cmd
 from softphone.engine.gate import CallPolicy
 from softphone.history.recorder import HistoryRecorder
@@ -63,8 +66,9 @@ from softphone.storage.database import DatabaseError, LocalDatabase
 from softphone.storage.locations import database_path
 from softphone.tasks.policy import call_policy, local_caller_facts, pin_authority
 from softphone.ui.app_icons import app_icon
-from softphone.ui.bridge import EngineBridge
+from softphone.ui.bridge import EngineBridge, JobResult
 from softphone.ui.context import UiContext
+from softphone.ui.deferred_engine import DeferredEngine
 from softphone.ui.i18n import translate
 from softphone.ui.main_window import MainWindow
 from softphone.ui.single_instance import InstanceServer, SingleInstanceError, forward, server_name
@@ -74,6 +78,10 @@ from softphone.ui.unlock_dialog import UnlockDialog
 from softphone.ui.wizard import FirstRunWizard
 
 log = logging.getLogger(__name__)
+
+# The engine starts once the main window has painted, or this long after it was shown
+# (a window started minimized is not painted).
+ENGINE_START_LATEST_MS = 1000
 
 
 class _AskTheUser(Exception):
@@ -93,7 +101,7 @@ class GuiApp:
     def __init__(self, *, interactive: bool = True, settings_file: Path | None = None) -> None:
         self.interactive = interactive  # False (tests): no modal dialog, ever
         self.settings_file = settings_file or settings_path()
-        self.engine: Engine | None = None
+        self.engine: DeferredEngine | None = None  # the real engine once it runs
         self.bridge: EngineBridge | None = None
         self.ctx: UiContext | None = None
         self.window: MainWindow | None = None
@@ -102,6 +110,7 @@ class GuiApp:
         self.trust: PeerTrust | None = None  # end-to-end verification, in the database
         self.camera: CameraFeed | None = None
         self.problems: list[str] = []
+        self._engine_starting = False
 
     def start(self) -> MainWindow:
         admin = load_admin_policy()  # PolicyFileError: the caller reports it
@@ -111,9 +120,8 @@ class GuiApp:
         QApplication.setApplicationDisplayName(translate("GuiApp", "Softphone"))
         first_run = not self.settings_file.exists()
         self.camera = CameraFeed(self._open_camera)
-        self.engine = Engine(video_source=self.camera.engine_source)
+        self.engine = DeferredEngine(self._build_engine)
         self.bridge = EngineBridge(self.engine)
-        self.engine.start()
         store = self._open_store()
         pins = None
         if store is not None:
@@ -167,6 +175,31 @@ class GuiApp:
             self.wizard.finished.connect(self.window.on_setup_finished)
         return self.window
 
+    def _build_engine(self):
+        """Worker thread (`DeferredEngine.start`): the import is most of the time."""
+        from softphone.engine import Engine
+
+        return Engine(video_source=self.camera.engine_source)
+
+    def start_engine(self) -> None:
+        """Import and start the engine on a worker thread (once; the main window is
+        shown by now). A failure is shown; the app runs on without calls."""
+        if self.bridge is None or self.engine is None or self._engine_starting:
+            return
+        self._engine_starting = True
+        self.bridge.run_in_background(self.engine.start, self._done_engine_start)
+
+    def _done_engine_start(self, result: JobResult) -> None:
+        if not result.ok:
+            log.error("the engine did not start: %s", result.error)
+            if self.window is not None:
+                self.window.say(
+                    translate("GuiApp", "The calling engine did not start: {error}").format(
+                        error=result.error
+                    ),
+                    "error",
+                )
+
     def apply_inbound_mode(self, mode: InboundMode) -> None:
         """ "Who may call me" in force: the same policy (and caller facts), this mode."""
         if self.engine is None or self.policy is None:
@@ -175,7 +208,10 @@ class GuiApp:
         self.engine.set_policy(replace(self.policy, inbound=inbound))
 
     def show(self) -> None:
-        """Show the main window, and the first-run wizard over it when it is the first run."""
+        """Show the main window, and the first-run wizard over it when it is the first run;
+        the engine starts once the window has painted."""
+        _AfterFirstPaint(self.window, self.start_engine)
+        QTimer.singleShot(ENGINE_START_LATEST_MS, self.window, self.start_engine)
         self.window.show()
         if self.wizard is not None:
             self.wizard.open()
@@ -266,6 +302,21 @@ class GuiApp:
                 translate("GuiApp", "call history unavailable: {error}").format(error=e)
             )
             return None
+
+
+class _AfterFirstPaint(QObject):
+    """Calls `then` in the event-loop turn after `widget`'s first paint, once."""
+
+    def __init__(self, widget: QObject, then) -> None:
+        super().__init__(widget)
+        self._then = then
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 def run_gui(argv: list[str] | None = None, dial: str | None = None) -> int:

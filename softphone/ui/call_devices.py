@@ -37,9 +37,7 @@ class CallDevicesRow(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._in_use: dict[str, str] = {
-            role: e.name for role, e in ctx.bridge.audio_in_use.items() if role in ROLES
-        }
+        self._in_use: dict[str, str] = self._devices_in_use()
         self.status_label = QLabel("")
         self.status_label.setWordWrap(True)
         self.status_label.setAccessibleName(self.tr("Sound devices in use"))
@@ -70,6 +68,17 @@ class CallDevicesRow(QWidget):
         b.audioDevicesChanged.connect(self._on_audio_devices_did_change)
         self._show_status()
         self.rebuild_menu()
+
+    def _devices_in_use(self) -> dict[str, str]:
+        return {role: e.name for role, e in self._ctx.bridge.audio_in_use.items() if role in ROLES}
+
+    def reset(self) -> None:
+        """As if built now: the devices in use now, no notice (a window built ahead of
+        its call may have heard of a switch before the call)."""
+        self._in_use = self._devices_in_use()
+        self._show_status()
+        self.notice_label.setText("")
+        self.notice_label.hide()
 
     # -- the menu --------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ class SecondLegTag:
 class SecondLegPanel(QFrame):
     holdChanged = Signal(bool)  # the first call was put on hold (True) or taken off it
 
-    def __init__(self, ctx: UiContext, launcher: CallLauncher, call_id: str, parent=None):
+    def __init__(self, ctx: UiContext, launcher: CallLauncher, call_id: str | None, parent=None):
         super().__init__(parent)
         self._ctx = ctx
         self._launcher = launcher

@@ -21,8 +21,8 @@ is let go when the engine releases it (the call ended) or the window ends the ca
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QTimer, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -34,6 +34,9 @@ from softphone.ui.bridge import JobResult
 from softphone.ui.context import UiContext
 from softphone.ui.video_view import VideoView
 
+if TYPE_CHECKING:
+    import numpy as np
+
 PREVIEW_W = 240
 FRAME_EVERY_MS = 33  # the display rate: the peer sends 15 a second, a camera up to 30
 PAUSED_AFTER_S = 1.0  # no new picture for this long: the other side's camera is off
@@ -41,6 +44,8 @@ PAUSED_AFTER_S = 1.0  # no new picture for this long: the other side's camera is
 
 def frame_image(frame: np.ndarray, max_width: int = PREVIEW_W) -> QImage:
     """A BGR frame as a QImage about `max_width` wide (strided), owning its pixels."""
+    import numpy as np  # not at import: only a camera frame needs it (start-up time)
+
     step = max(1, -(-frame.shape[1] // max_width))  # fits inside the preview
     small = np.ascontiguousarray(frame[::step, ::step, :3])
     h, w = small.shape[:2]
@@ -48,7 +53,7 @@ def frame_image(frame: np.ndarray, max_width: int = PREVIEW_W) -> QImage:
 
 
 class CallVideoPanel(QWidget):
-    def __init__(self, ctx: UiContext, call_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, call_id: str | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
         self.call_id = call_id

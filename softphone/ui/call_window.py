@@ -16,14 +16,23 @@ closes by itself `CLOSE_AFTER_END_MS` after the call ended (seed 000, "Terminati
 Call": close every window with the patient's details). When calls use the sound
 devices, a row shows the microphone and speaker in use, switches them mid-call and
 says when one went away (`CallDevicesRow`).
+
+Opening a window must not stall the GUI thread when a call starts, when the engine's
+threads want the GIL too (and building and first showing a window calls into Python
+over and over, each time taking the GIL): `SpareCallWindow` keeps one window built
+ahead, in small steps between other events, warmed (polished, laid out, its native
+window created, painted once off screen) and hidden; `bind` gives it its call. A
+window built for a call at once (`CallWindow(ctx, launcher, call_id, remote_uri)`) is
+the same window.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -86,17 +95,20 @@ class CallWindow(QWidget):
         self,
         ctx: UiContext,
         launcher: CallLauncher,
-        call_id: str,
-        remote_uri: str,
+        call_id: str | None,
+        remote_uri: str = "",
         parent: QWidget | None = None,
         *,
         appointment: Appointment | None = None,
+        build: bool = True,
     ) -> None:
+        """A window for `call_id`; with None, one for a call to come (`bind` gives it
+        its call). `build=False` leaves the widgets to `build_steps` (a spare's)."""
         super().__init__(parent, Qt.WindowType.Window)
         self._ctx = ctx
         self._launcher = launcher
         self.call_id = call_id
-        self.appointment = appointment
+        self.appointment: Appointment | None = None
         self.ended = False
         self._connected_at: float | None = None
         self._media: ev.MediaSecurity | None = None
@@ -105,46 +117,46 @@ class CallWindow(QWidget):
         self._sas_ready: ev.CallSasDidBecomeReady | None = None
         self._identity_changed: ev.CallPeerIdentityDidChange | None = None
         self._verification: ev.CallVerificationDidChange | None = None
-        self.setWindowTitle(self.tr("Call — {peer}").format(peer=caller_address(remote_uri)))
-        self._build(remote_uri)
-        self._tick = QTimer(self, interval=1000)
-        self._tick.timeout.connect(self._on_tick_timeout)
-        self._stats_timer = QTimer(self, interval=STATS_INTERVAL_MS)
-        self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
-        self.close_timer = QTimer(self, singleShot=True, interval=CLOSE_AFTER_END_MS)
-        self.close_timer.timeout.connect(self.close)
-        b = ctx.bridge
-        b.callStateChanged.connect(self._on_call_state_did_change)
-        b.callMediaChanged.connect(self._on_call_media_did_change)
-        b.callStatsUpdated.connect(self._on_call_stats_did_update)
-        b.callSecurityFailed.connect(self._on_call_security_did_fail)
-        b.callDialRefused.connect(self._on_call_dial_was_refused)
-        b.callTransferProgressed.connect(self._on_call_transfer_did_progress)
-        b.callEnded.connect(self._on_call_did_end)
-        b.commandFailed.connect(self._on_command_did_fail)
-        b.callSasReady.connect(self._on_call_sas_did_become_ready)
-        b.callPeerIdentityChanged.connect(self._on_call_peer_identity_did_change)
-        b.callVerificationChanged.connect(self._on_call_verification_did_change)
-        b.callVideoArrived.connect(self._on_call_video_did_arrive)
-        self.badge.show_view(describe(None, None))
+        self._steps: Iterator[None] | None = self._build_steps()
+        if build or call_id is not None:
+            self.finish_building()
+        if call_id is not None:
+            self.bind(call_id, remote_uri, appointment=appointment)
 
     # -- layout ----------------------------------------------------------------------
 
-    def _build(self, remote_uri: str) -> None:
-        self.peer_label = QLabel(caller_address(remote_uri))
+    def build_steps(self) -> Iterator[None]:
+        """The widgets, one part per step (each a few ms): a spare is built between other
+        events. Nothing to do once built."""
+        while self._steps is not None:
+            try:
+                next(self._steps)
+            except StopIteration:
+                self._steps = None
+                return
+            yield
+
+    def finish_building(self) -> None:
+        for _ in self.build_steps():
+            pass
+
+    def _build_steps(self) -> Iterator[None]:
+        self.peer_label = QLabel("")
         font = QFont(self.peer_label.font())
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.peer_label.setFont(font)
-        self.peer_label.setToolTip(remote_uri)
         self.state_label = QLabel(self.tr("Calling…"))
         self.timer_label = QLabel("00:00")
         self.timer_label.setFont(QFont("DejaVu Sans Mono", font.pointSize()))
-        self.badge = SecurityBadge()
-        self.sas_panel = SasPanel()
-        self.sas_panel.hide()
         self.quality_label = QLabel(rate(None).text)
         theme.paint(self.quality_label, "unknown", pad=4)
+        yield
+        self.badge = SecurityBadge()
+        yield
+        self.sas_panel = SasPanel()
+        self.sas_panel.hide()
+        yield
         self.mute_button = QPushButton(self.tr("Mute"))
         self.hold_button = QPushButton(self.tr("Hold"))
         self.keypad_button = QPushButton(self.tr("Keypad"))
@@ -153,9 +165,6 @@ class CallWindow(QWidget):
         self.add_call_button.setToolTip(
             self.tr("Consult before a transfer, or add a conference call")
         )
-        self.legs = SecondLegPanel(self._ctx, self._launcher, self.call_id)
-        self.legs.hide()
-        self.devices_row = CallDevicesRow(self._ctx) if self._ctx.sound_devices else None
         for button in (self.mute_button, self.hold_button, self.keypad_button):
             button.setCheckable(True)
         self.hangup_button = QPushButton(self.tr("Hang up"))
@@ -165,6 +174,12 @@ class CallWindow(QWidget):
         )
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.hide()
+        yield
+        self.legs = SecondLegPanel(self._ctx, self._launcher, self.call_id)
+        self.legs.hide()
+        yield
+        self.devices_row = CallDevicesRow(self._ctx) if self._ctx.sound_devices else None
+        yield
         self.keypad = QWidget()
         grid = QGridLayout(self.keypad)
         self.dtmf_buttons: dict[str, QPushButton] = {}
@@ -191,14 +206,8 @@ class CallWindow(QWidget):
         self.appointment_label = QLabel("")
         self.appointment_label.setWordWrap(True)
         self.appointment_label.hide()
-        self.phrase_panel: PhrasePanel | None = None
-        a = self.appointment
-        if a is not None:
-            self.appointment_label.setText(incoming_text(a, True))
-            theme.paint(self.appointment_label, "info", pad=4)
-            self.appointment_label.show()
-            if a.phrase_hash:
-                self.phrase_panel = PhrasePanel(self._ctx.bridge, a.phrase_hash)
+        self.phrase_panel: PhrasePanel | None = None  # an appointment's, made by `bind`
+        yield
 
         top = QHBoxLayout()
         who = QVBoxLayout()
@@ -214,8 +223,6 @@ class CallWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.appointment_label)
-        if self.phrase_panel is not None:
-            layout.addWidget(self.phrase_panel)
         layout.addWidget(self.badge)
         layout.addWidget(self.sas_panel)
         layout.addWidget(self.quality_label)
@@ -241,7 +248,75 @@ class CallWindow(QWidget):
         self.hangup_button.clicked.connect(self._on_hangup_button_clicked)
         self.close_button.clicked.connect(self.close)
         self.sas_panel.sasConfirmed.connect(self._on_sas_panel_sas_confirmed)
+        yield
         self._build_end_to_end(layout)
+        yield
+        self._tick = QTimer(self, interval=1000)
+        self._tick.timeout.connect(self._on_tick_timeout)
+        self._stats_timer = QTimer(self, interval=STATS_INTERVAL_MS)
+        self._stats_timer.timeout.connect(self._on_stats_timer_timeout)
+        self.close_timer = QTimer(self, singleShot=True, interval=CLOSE_AFTER_END_MS)
+        self.close_timer.timeout.connect(self.close)
+        b = self._ctx.bridge
+        b.callStateChanged.connect(self._on_call_state_did_change)
+        b.callMediaChanged.connect(self._on_call_media_did_change)
+        b.callStatsUpdated.connect(self._on_call_stats_did_update)
+        b.callSecurityFailed.connect(self._on_call_security_did_fail)
+        b.callDialRefused.connect(self._on_call_dial_was_refused)
+        b.callTransferProgressed.connect(self._on_call_transfer_did_progress)
+        b.callEnded.connect(self._on_call_did_end)
+        b.commandFailed.connect(self._on_command_did_fail)
+        b.callSasReady.connect(self._on_call_sas_did_become_ready)
+        b.callPeerIdentityChanged.connect(self._on_call_peer_identity_did_change)
+        b.callVerificationChanged.connect(self._on_call_verification_did_change)
+        b.callVideoArrived.connect(self._on_call_video_did_arrive)
+        self.badge.show_view(describe(None, None))
+
+    def warm_steps(self) -> Iterator[None]:
+        """After `build_steps`, what showing it would do first, done ahead (a spare's):
+        style and layout, the native window (hidden), and one paint of each part into a
+        pixmap (fonts loaded; the first calls from Qt into each widget's Python wrapper,
+        which take the GIL, made). Measured with another thread busy in Python, showing
+        a spare stalled the GUI thread ~75 ms built only, ~33 ms polished and laid out,
+        ~12 ms painted once as well (a new window: ~160 ms)."""
+        self.ensurePolished()
+        self.layout().activate()
+        yield
+        self.winId()
+        yield
+        parts = [self.badge, self.sas_panel, self.legs, self.keypad, self.video_panel]
+        parts += [self.identity_banner, self.transfer_box]
+        if self.devices_row is not None:
+            parts.append(self.devices_row)
+        for part in parts:
+            part.grab()
+            yield
+        self.grab()
+
+    def bind(
+        self, call_id: str, remote_uri: str, *, appointment: Appointment | None = None
+    ) -> None:
+        """Give the window its call (once): who, and the appointment it is for."""
+        if self.call_id is not None and self.call_id != call_id:
+            raise ValueError(f"this window is for call {self.call_id}, not {call_id}")
+        self.finish_building()
+        self.call_id = call_id
+        self.legs.call_id = call_id
+        self.video_panel.call_id = call_id
+        self.setWindowTitle(self.tr("Call — {peer}").format(peer=caller_address(remote_uri)))
+        self.peer_label.setText(caller_address(remote_uri))
+        self.peer_label.setToolTip(remote_uri)
+        if self.devices_row is not None:
+            self.devices_row.reset()  # a spare's row may have noted a switch before the call
+        self.appointment = a = appointment
+        if a is not None:
+            self.appointment_label.setText(incoming_text(a, True))
+            theme.paint(self.appointment_label, "info", pad=4)
+            self.appointment_label.show()
+            if a.phrase_hash:
+                self.phrase_panel = PhrasePanel(self._ctx.bridge, a.phrase_hash)
+                layout = self.layout()
+                layout.insertWidget(layout.indexOf(self.appointment_label) + 1, self.phrase_panel)
 
     def _build_end_to_end(self, layout: QVBoxLayout) -> None:
         """The identity warning above the badge; the camera under the quality line."""
@@ -499,7 +574,93 @@ class CallWindow(QWidget):
         theme.grow_soon(self)
 
     def closeEvent(self, event) -> None:
+        if self.call_id is None:  # a spare, never bound: no call to end
+            super().closeEvent(event)
+            return
         if not self.ended:
             self._ctx.bridge.submit(cmd.Hangup(self.call_id))  # closing the window hangs up
         super().closeEvent(event)
         self.windowClosed.emit(self.call_id)
+
+
+SPARE_STEP_MS = 0  # between two steps of building a spare: other events go first
+
+
+class SpareCallWindow(QObject):
+    """One call window built ahead, hidden, for the next call. GUI thread.
+
+    `prepare` builds it in steps of a few ms each (`CallWindow.build_steps`, then
+    `warm_steps`), one per event-loop turn, so nothing else waits long for it; `take`
+    hands it over (None while it is not ready: the caller builds a window at once, as
+    before) and starts the next one `after_ms` later. Building stops when `close`d.
+    """
+
+    def __init__(self, ctx: UiContext, launcher: CallLauncher, parent: QObject | None = None):
+        super().__init__(parent)
+        self._ctx = ctx
+        self._launcher = launcher
+        self._window: CallWindow | None = None  # being built, or ready
+        self._steps: Iterator[None] | None = None
+        self._ready = False
+        self._closed = False
+        self._timer = QTimer(self, singleShot=True)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def prepare(self, after_ms: int = 0) -> None:
+        """Start building a spare `after_ms` from now, unless one is built or on its way."""
+        if self._closed or self._window is not None or self._timer.isActive():
+            return
+        self._timer.start(after_ms)
+
+    def take(self, after_ms: int = 1000) -> CallWindow | None:
+        """The spare, if it is ready (unbound: the caller binds it); the next one follows."""
+        if not self._ready:
+            return None
+        window, self._window, self._steps, self._ready = self._window, None, None, False
+        self.prepare(after_ms)
+        return window
+
+    def renew(self, after_ms: int = 0) -> None:
+        """Build the spare again (the settings changed: a window opened from now on
+        speaks the language just chosen)."""
+        if self._closed or (self._window is None and not self._timer.isActive()):
+            return  # none wanted yet
+        self._timer.stop()
+        self._drop()
+        self.prepare(after_ms)
+
+    def close(self) -> None:
+        """No more spares; the one there is goes."""
+        self._closed = True
+        self._timer.stop()
+        self._drop()
+
+    def _drop(self) -> None:
+        window, self._window, self._steps, self._ready = self._window, None, None, False
+        if window is not None:
+            window.deleteLater()
+
+    @Slot()
+    def _on_timer_timeout(self) -> None:
+        if self._closed or self._ready:
+            return
+        if self._window is None:
+            self._window = CallWindow(self._ctx, self._launcher, None, build=False)
+            self._steps = self._all_steps(self._window)
+        else:
+            try:
+                next(self._steps)
+            except StopIteration:
+                self._steps = None
+                self._ready = True
+                return
+        self._timer.start(SPARE_STEP_MS)
+
+    @staticmethod
+    def _all_steps(window: CallWindow) -> Iterator[None]:
+        yield from window.build_steps()
+        yield from window.warm_steps()

@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
 from softphone.directory.contacts import ContactDirectory, ImportReport
 from softphone.directory.csv_io import read_csv, write_csv
 from softphone.directory.merge import MergeReport
-from softphone.directory.vcard import read_vcards, write_vcards
 from softphone.storage.database import Contact
 from softphone.ui import theme
 from softphone.ui.bridge import JobResult
@@ -64,6 +63,8 @@ def import_file(directory: ContactDirectory, path: Path) -> ImportReport:
         raise ValueError(
             translate("ContactsView", "{file}: not a .vcf or .csv file").format(file=path.name)
         )
+    from softphone.directory.vcard import read_vcards  # vobject: not before the first window
+
     data = path.read_bytes()
     contacts = read_vcards(data, path.name) if kind == "vcard" else read_csv(data, path.name)
     return directory.import_contacts(contacts)
@@ -71,6 +72,8 @@ def import_file(directory: ContactDirectory, path: Path) -> ImportReport:
 
 def export_file(directory: ContactDirectory, path: Path) -> int:
     """Worker thread: every contact to `path` (vCard or CSV by its extension), 0600."""
+    from softphone.directory.vcard import write_vcards  # (see import_file)
+
     contacts = directory.list()
     text = write_csv(contacts) if file_kind(path.name) == "csv" else write_vcards(contacts)
     tmp = path.with_name(f".{path.name}.tmp")

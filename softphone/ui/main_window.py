@@ -8,7 +8,8 @@ ringing call opens the incoming-call window and, where a system tray exists, a t
 message — both without the caller in privacy mode. Calls for an appointment carry it
 to their windows (`AppointmentCalls`), and when one ends the after-call window says
 what was stored and offers a follow-up. Appointment reminders show in the tray and
-the banner.
+the banner. Once started, it keeps one call window built ahead (`SpareCallWindow`),
+so a call's window opens without building one then.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from softphone.ui.after_call_dialog import AfterCallDialog
 from softphone.ui.appointment_calls import AppointmentCalls
 from softphone.ui.call_actions import CallActions
 from softphone.ui.call_flow import CallLauncher
-from softphone.ui.call_window import CallWindow
+from softphone.ui.call_window import CallWindow, SpareCallWindow
 from softphone.ui.contacts_view import ContactsView
 from softphone.ui.context import UiContext
 from softphone.ui.dial_pad import DialPad
@@ -53,6 +54,10 @@ from softphone.ui.sign_out import SignOutController
 from softphone.ui.test_call_panel import TestCallDialog
 from softphone.ui.today_view import TodayView
 from softphone.ui.tray import TrayIcon
+
+# The spare call window is built this long after `start` (the first paint and the
+# history's and contacts' reads go first).
+SPARE_AFTER_START_MS = 100
 
 
 class MainWindow(QMainWindow):
@@ -105,6 +110,7 @@ class MainWindow(QMainWindow):
         self.tray: TrayIcon | None = None
         self.last_notification: tuple[str, str] | None = None
         self.call_actions = CallActions(self)
+        self.spare_call_window = SpareCallWindow(ctx, self.launcher, self)
         self._build_menus()
         self._connect()
         self.status_bar_widget.show_status(self.accounts.status)
@@ -157,6 +163,7 @@ class MainWindow(QMainWindow):
         self.history_view.reload()
         self.contacts_view.reload()
         self.today_view.reload()
+        self.spare_call_window.prepare(SPARE_AFTER_START_MS)
 
     @Slot(int)
     def on_setup_finished(self, _result: int) -> None:
@@ -263,6 +270,7 @@ class MainWindow(QMainWindow):
         if self.ctx.apply_inbound_mode is not None:
             self.ctx.apply_inbound_mode(effective.inbound_mode)
         self.accounts.connect_from_settings()
+        self.spare_call_window.renew(SPARE_AFTER_START_MS)  # in the language now in force
         self.sign_out.update()
         self.today_view.check_reminders()
         self.history_view.reload()
@@ -327,7 +335,9 @@ class MainWindow(QMainWindow):
 
     def _open_call_window(self, call_id: str, remote_uri: str) -> CallWindow:
         appointment = self.appointment_calls.appointment_for_call(call_id)
-        window = CallWindow(self.ctx, self.launcher, call_id, remote_uri, appointment=appointment)
+        # The spare built ahead; when it is not ready yet, one built now (as before spares).
+        window = self.spare_call_window.take() or CallWindow(self.ctx, self.launcher, None)
+        window.bind(call_id, remote_uri, appointment=appointment)
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.windowClosed.connect(self._on_call_window_closed)
         self.call_windows[call_id] = window
@@ -342,6 +352,7 @@ class MainWindow(QMainWindow):
         self.call_actions.update()
 
     def closeEvent(self, event) -> None:
+        self.spare_call_window.close()
         for window in list(self.call_windows.values()):
             window.close()
         self.sign_out.shutdown()

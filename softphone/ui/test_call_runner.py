@@ -14,7 +14,6 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
-from softphone.engine.loopback import PEER_ACCOUNT_ID
 from softphone.tasks.test_call import (
     CONTROL_HZ,
     TEST_TONE_HZ,
@@ -97,6 +96,10 @@ class TestCallRunner(QObject):
 
     @Slot(object)
     def _on_call_did_start(self, e: ev.CallDidStart) -> None:
+        # Here, not at import: the loopback module needs pjsua2 (loaded by now, not
+        # before the first window).
+        from softphone.engine.loopback import PEER_ACCOUNT_ID
+
         if self.running and e.account_id == PEER_ACCOUNT_ID:
             self._peer_calls.add(e.call_id)
 

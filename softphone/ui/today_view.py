@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
@@ -40,7 +41,6 @@ from PySide6.QtWidgets import (
 from softphone.directory.contacts import ContactDirectory
 from softphone.directory.fields import display_label
 from softphone.schedule.appointment import Appointment, AppointmentStatus
-from softphone.schedule.ical import CalendarImportError, ImportReport, read_ics, write_ics
 from softphone.schedule.live import LiveSchedule
 from softphone.storage.appointments import AppointmentStore
 from softphone.storage.database import Contact
@@ -53,6 +53,9 @@ from softphone.ui.dates import day_date_time, long_day
 from softphone.ui.i18n import QT_TRANSLATE_NOOP
 from softphone.ui.today_model import AppointmentRole, ScheduleModel
 from softphone.ui.today_text import due_reminders, load_range, reminder_text, running_late
+
+if TYPE_CHECKING:
+    from softphone.schedule.ical import ImportReport
 
 TICK_MS = 20_000
 LATE_CHOICES = (5, 10, 15, 30)
@@ -77,13 +80,21 @@ def change(store: AppointmentStore, schedule: LiveSchedule | None, job: Callable
     return value
 
 
+# The iCalendar module (vobject) is imported by the import and export jobs, on their
+# worker thread: the app does not need it before its first window.
+
+
 def import_ics(store: AppointmentStore, path: Path, region: str) -> ImportReport:
+    from softphone.schedule.ical import read_ics
+
     report = read_ics(path.read_bytes(), region=region)
     store.add_many(report.appointments)  # one transaction: all or nothing
     return report
 
 
 def export_ics(store: AppointmentStore, path: Path) -> int:
+    from softphone.schedule.ical import write_ics
+
     appointments = store.all()
     tmp = path.with_name(f".{path.name}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -394,6 +405,8 @@ class TodayView(QWidget):
 
     def _done_import(self, path: Path, result: JobResult) -> None:
         if not result.ok:
+            from softphone.schedule.ical import CalendarImportError
+
             error = result.error
             why = str(error) if isinstance(error, CalendarImportError | OSError) else repr(error)
             self.say(

@@ -1540,6 +1540,10 @@ Presented now: {presented}</source>
         <translation>授权码不可用：{error}</translation>
     </message>
     <message>
+        <source>The calling engine did not start: {error}</source>
+        <translation>通话引擎未能启动：{error}</translation>
+    </message>
+    <message>
         <source>{error} — moved aside to {file}; starting afresh</source>
         <translation>{error} — 已移至 {file}；将以全新设置启动</translation>
     </message>
