@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from softphone.engine import events as ev
 from softphone.security.secret import Secret
 
 
@@ -152,3 +153,18 @@ def running_bridge():
     finally:
         bridge.close()
         engine.stop()
+
+
+# A laptop with a headset plugged in, as the engine lists it (UI tests).
+DEVICES = ev.AudioDevicesDidChange(
+    inputs=("Built-in microphone (ALSA)", "Headset (ALSA)"),
+    outputs=("Speakers (ALSA)", "Headset (ALSA)"),
+    input_names=("Built-in microphone", "Headset"),
+    output_names=("Speakers", "Headset"),
+    default_input="Built-in microphone",
+    default_output="Speakers",
+)
+
+
+def device_switch(role, name, reason, fallback=False) -> ev.AudioDeviceDidSwitch:
+    return ev.AudioDeviceDidSwitch(role, name, "ALSA", 48000, 20.0, reason, fallback)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import DEVICES, device_switch
 from helpers_ui import context
 from PySide6.QtGui import QGuiApplication
 
@@ -17,19 +18,6 @@ from softphone.engine import events as ev
 from softphone.ui.call_flow import CallLauncher
 from softphone.ui.call_window import CallWindow
 from softphone.ui.incoming import IncomingCallDialog
-
-DEVICES = ev.AudioDevicesDidChange(
-    inputs=("Built-in microphone (ALSA)", "Headset (ALSA)"),
-    outputs=("Speakers (ALSA)", "Headset (ALSA)"),
-    input_names=("Built-in microphone", "Headset"),
-    output_names=("Speakers", "Headset"),
-    default_input="Built-in microphone",
-    default_output="Speakers",
-)
-
-
-def _switch(role, name, reason, fallback=False) -> ev.AudioDeviceDidSwitch:
-    return ev.AudioDeviceDidSwitch(role, name, "ALSA", 48000, 20.0, reason, fallback)
 
 
 @pytest.fixture
@@ -43,8 +31,8 @@ def window(qtbot, bridge, fake_engine, tmp_path):
     qtbot.waitExposed(win)
     fake_engine.emit(
         ev.CallStateDidChange("c1", ev.CallState.CONFIRMED, 200, "OK"),
-        _switch("microphone", "Built-in microphone", "call started"),
-        _switch("speaker", "Speakers", "call started"),
+        device_switch("microphone", "Built-in microphone", "call started"),
+        device_switch("speaker", "Speakers", "call started"),
     )
     row = win.devices_row
     qtbot.waitUntil(lambda: "Speakers" in row.status_label.text())
@@ -65,7 +53,7 @@ def test_call_devices_menu_switches_the_speaker_mid_call_and_saves_it(
     assert fake_engine.commands(cmd.SetAudioDevices)[-1].microphone is None
     qtbot.waitUntil(lambda: (tmp_path / "settings.json").exists())
     assert json.loads((tmp_path / "settings.json").read_text())["audio"]["speaker"] == "Headset"
-    fake_engine.emit(_switch("speaker", "Headset", "switched by the user"))
+    fake_engine.emit(device_switch("speaker", "Headset", "switched by the user"))
     qtbot.waitUntil(lambda: "Speaker: Headset" in row.status_label.text())
     assert row.notice_label.text() == "Speaker: Headset"
     assert row.role_actions["speaker"][2].isChecked()  # the menu, rebuilt, shows the choice
@@ -73,11 +61,11 @@ def test_call_devices_menu_switches_the_speaker_mid_call_and_saves_it(
 
 def test_call_devices_fallback_is_shown_to_the_user(qtbot, window, fake_engine, screenshot) -> None:
     row = window.devices_row
-    fake_engine.emit(_switch("speaker", "Headset", "switched by the user"))
+    fake_engine.emit(device_switch("speaker", "Headset", "switched by the user"))
     qtbot.waitUntil(lambda: "Speaker: Headset" in row.status_label.text())
     # the headset is pulled out: the engine moves the call to the default
     fake_engine.emit(
-        _switch(
+        device_switch(
             "speaker",
             "Speakers",
             "Headset was removed; Headset is not available: using the system default",
@@ -103,7 +91,7 @@ def test_call_devices_menu_screenshot(qtbot, window, fake_engine) -> None:
     sdes = ev.MediaSecurity(True, "RTP/SAVP", "AES_256_CM_HMAC_SHA1_80", "sdes")
     fake_engine.emit(ev.CallMediaDidChange("c1", sdes, "PCMU", 8000, False, False, tls))
     row.role_actions["speaker"][2].trigger()  # Headset
-    fake_engine.emit(_switch("speaker", "Headset", "switched by the user"))
+    fake_engine.emit(device_switch("speaker", "Headset", "switched by the user"))
     qtbot.waitUntil(lambda: "Speaker: Headset" in row.status_label.text())
     assert row.role_actions["speaker"][2].isChecked()
     window.move(40, 40)

@@ -6,6 +6,7 @@ window opens its calls in it and prepares the next one."""
 from __future__ import annotations
 
 import pytest
+from helpers import DEVICES, device_switch
 from helpers_ui import account, context
 from PySide6.QtCore import Qt
 
@@ -19,18 +20,6 @@ from softphone.ui.security_text import Level
 PEER = "sip:+12125550100@pbx.example.com;user=phone"
 SDES = ev.MediaSecurity(True, "RTP/SAVP", "AES_256_CM_HMAC_SHA1_80", "sdes")
 TLS = ev.SignallingSecurity("tls", "TLSv1.2", "ECDHE-ECDSA-AES256-GCM-SHA384", "pbx", "AB:CD")
-DEVICES = ev.AudioDevicesDidChange(
-    inputs=("Built-in microphone (ALSA)", "Headset (ALSA)"),
-    outputs=("Speakers (ALSA)", "Headset (ALSA)"),
-    input_names=("Built-in microphone", "Headset"),
-    output_names=("Speakers", "Headset"),
-    default_input="Built-in microphone",
-    default_output="Speakers",
-)
-
-
-def _switch(role, name, reason, fallback=False) -> ev.AudioDeviceDidSwitch:
-    return ev.AudioDeviceDidSwitch(role, name, "ALSA", 48000, 20.0, reason, fallback)
 
 
 def _ready(qtbot, spare: SpareCallWindow) -> CallWindow:
@@ -107,11 +96,11 @@ def test_spare_forgets_a_device_notice_heard_before_its_call(
     qtbot, bridge, fake_engine, tmp_path
 ) -> None:
     ctx = context(bridge, tmp_path, sound_devices=True)
-    fake_engine.emit(DEVICES, _switch("speaker", "Speakers", "call started"))
+    fake_engine.emit(DEVICES, device_switch("speaker", "Speakers", "call started"))
     qtbot.waitUntil(lambda: "speaker" in bridge.audio_in_use)
     window = _ready(qtbot, SpareCallWindow(ctx, CallLauncher(ctx)))
     row = window.devices_row
-    fake_engine.emit(_switch("speaker", "Headset", "switched by the user"))  # before its call
+    fake_engine.emit(device_switch("speaker", "Headset", "switched by the user"))  # before its call
     qtbot.waitUntil(lambda: not row.notice_label.isHidden())
     window.bind("c1", PEER)
     _shown(qtbot, window)
