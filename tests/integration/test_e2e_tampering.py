@@ -101,15 +101,27 @@ def through_proxy(peers, testbed):
             os.path.join(certs, "server.key"),
             rewrite,
         )
-        app = EnginePeer(config)
-        made.append((proxy, app))
         uri = f"sip:127.0.0.1:{proxy.port};transport=tls"
-        app.register(
-            "carol",
-            "carol-secret",
-            profile={"port": proxy.port, "registrar": uri, "outbound_proxy": uri + ";lr"},
-        )
-        return proxy, app
+        profile = {"port": proxy.port, "registrar": uri, "outbound_proxy": uri + ";lr"}
+        # Now and then (2 CI runs in ~10) the peer's pjsua logs "Unable to create/send
+        # REGISTER: Object is busy (PJSIP_EBUSY)" behind this proxy and never reports an
+        # outcome. Not understood yet (perhaps pjsua's Contact rewrite: the registrar sees
+        # the proxy's address, not the Contact's); these tests are about the call, so a
+        # peer that did not register is started once more, and the retry is said.
+        for attempt in (1, 2):
+            app = EnginePeer(config)
+            try:
+                app.register("carol", "carol-secret", profile=profile)
+            except TimeoutError:
+                app.close()
+                if attempt == 2:
+                    proxy.stop()
+                    raise
+                print("\ncarol did not register behind the tampering proxy: starting again")
+                continue
+            made.append((proxy, app))
+            return proxy, app
+        raise AssertionError("unreachable")
 
     yield start
     for proxy, app in made:

@@ -82,7 +82,11 @@ def _steps(y: np.ndarray) -> tuple[float, float]:
     return float(np.abs(d).max()), float(np.abs(np.diff(d)).max())
 
 
-def test_equal_rates_get_the_drift_trim_and_others_the_resampler() -> None:
+def test_the_sinc_resampler_unless_the_warp_trim_is_asked_for(monkeypatch) -> None:
+    monkeypatch.delenv("SOFTPHONE_DRIFT_TRIM", raising=False)
+    assert isinstance(make_resampler(16000, 16000), StreamResampler)
+    assert isinstance(make_resampler(48000, 16000), StreamResampler)
+    monkeypatch.setenv("SOFTPHONE_DRIFT_TRIM", "warp")
     assert isinstance(make_resampler(16000, 16000), DriftTrim)
     assert isinstance(make_resampler(48000, 16000), StreamResampler)
 
