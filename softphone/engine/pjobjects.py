@@ -370,10 +370,20 @@ class PjE2ePort(pj.AudioMediaPort):
             frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
             return
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-        frame.buf = pj.ByteVector(data)
-        frame.size = len(data)
+        size = len(data)
+        if FAST_PATH:  # into the frame's own vector: no ByteVector built per frame
+            buf = frame.buf
+            buf.resize(size)
+            address, _ = data_address(buf)
+            ctypes.memmove(address, data, size)
+        else:
+            frame.buf = pj.ByteVector(data)
+        frame.size = size
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
-        # what the bridge mixed for the peer
+        # what the bridge mixed for the peer (nothing: silence); with end-to-end Opus
+        # the session encodes and sends it from here (AudioBridge.send_directly)
         if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
             self._bridge.put_local(vector_bytes(frame.buf))
+        else:
+            self._bridge.put_local(None)
