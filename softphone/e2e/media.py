@@ -19,18 +19,24 @@ when the call has a `VideoSlot` (`remote_video`) and someone is watching it, eac
 frame is converted to RGB once, on this thread, at most at the display rate, and put
 into the slot (newest frame wins) for the call window to draw.
 
-Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
-conference bridge) and paces itself on the loop's clock. With Opus it encodes each
-frame itself, from the bridge's 16 kHz (`BridgeOpusEncoder`), and aiortc only packs
-the packet into RTP; with PCMU it hands aiortc a 48 kHz frame to encode. Received
-packets are decoded as they arrive, on the loop thread, and go to the bridge at its
-rate (`DirectAudioBuffer`, `RemoteAudio`). Until the session has checked the DTLS
-transport itself ("connected" below) it sends only silence and drops what it
-receives, so the engine may join the call's port to the conference before that.
+Audio: aiortc sets up ICE, DTLS and the SRTP keys; once the session has checked the
+DTLS transport itself ("connected" above), the audio RTP goes through `AudioRtp`
+(softphone.e2e.rtp) on pjmedia's clock thread: each 20 ms frame the conference
+bridge mixes is encoded there (Opus straight from the bridge's 16 kHz,
+`BridgeOpusEncoder`), protected with aiortc's own SRTP session and sent, and what
+arrived is read, authenticated and kept for `RemoteAudio`, which decodes it when the
+bridge asks for a frame. aiortc's audio track is parked meanwhile (it sends
+nothing). With PCMU (offered second, for a peer without Opus) aiortc's sender keeps
+sending from the track, which paces itself on the loop's clock and hands aiortc a
+48 kHz frame. Packets that arrive before `AudioRtp` starts come through aiortc's
+receiver (`DirectAudioBuffer`). Until the session has checked the DTLS transport no
+audio from the bridge is sent (at most silence) and nothing received is played, so
+the engine may join the call's port to the conference before that.
 
 Hold: aiortc cannot renegotiate over this SIP layout (and has no ICE restart), so
-hold and resume never touch the SDP aiortc saw: the senders' tracks are replaced
-with None (no RTP at all) and restored (`RTCRtpSender.replaceTrack`).
+hold and resume never touch the SDP aiortc saw: `AudioRtp` stops sending, and the
+other senders' tracks are replaced with None (no RTP at all) and restored
+(`RTCRtpSender.replaceTrack`).
 
 Certificates: aiortc generates a fresh certificate per connection, valid 30 days, and
 takes another one only through a private attribute. We set it there, with the
@@ -40,11 +46,12 @@ Voice tuning (measured, see bench/e2e.py): aiortc encodes Opus as 96 kbit/s ster
 and decodes to stereo, which costs twice the CPU of what speech needs; its audio
 jitter buffer waits for 4 packets (80 ms) before the first frame; and it moves every
 audio frame through a thread (`run_in_executor` to encode, a decoder thread, then
-back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. This
-module sends mono Opus at 32 kbit/s encoded on the loop, decodes mono, and takes each
-received packet in aiortc's jitter buffer's place. Those are set through aiortc's
-module-level codec lookup and a private attribute; an aiortc upgrade that moves the
-attribute fails loudly (RuntimeError, the call ends) rather than silently.
+back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. So
+speech is mono Opus at 32 kbit/s, the packets aiortc still receives go straight to
+`RemoteAudio` in place of its jitter buffer, and from "connected" on `AudioRtp`
+carries the audio (softphone.e2e.rtp says why and what it costs). Those are set
+through aiortc's module-level codec lookup and private attributes; an aiortc upgrade
+that moves one fails loudly (RuntimeError, the call ends) rather than silently.
 """
 
 from __future__ import annotations

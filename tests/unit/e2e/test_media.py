@@ -278,3 +278,25 @@ def test_remote_audio_decodes_only_what_is_played():
     while (frame := bridge.take_remote()) is not None:
         frames.append(frame)
     assert len(frames) == RemoteAudio.MAX_WAITING  # the newest ones, one frame each
+
+
+def test_without_a_libopus_of_our_own_pyav_codes_opus(monkeypatch):
+    """No libopus for ctypes (softphone.e2e.opus): PyAV's encoder, and its 48 kHz
+    decoder brought down to the bridge's rate, carry the audio the same."""
+    from softphone.e2e import opus
+    from softphone.e2e.media import BridgeOpusEncoder, RemoteAudio
+
+    monkeypatch.setattr(opus, "library", lambda: None)
+    opus_codec = type("Codec", (), {"mimeType": "audio/opus", "clockRate": 48000, "channels": 2})()
+    bridge = AudioBridge()
+    remote = RemoteAudio(bridge, lambda pt: opus_codec, lambda: None, lambda: True)
+    encoder = BridgeOpusEncoder(bridge.clock_rate)
+    assert encoder._native is None
+    t = np.arange(320 * 40) / 16000
+    pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
+    heard = []
+    for n in range(40):
+        remote(111, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
+        if (frame := bridge.take_remote()) is not None:
+            heard.append(frame)
+    assert analyse_tone(np.frombuffer(b"".join(heard[-20:]), dtype=np.int16), 16000, 600).detected
