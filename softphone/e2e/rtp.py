@@ -165,6 +165,38 @@ class _LockedSession:
             return self.session.unprotect_rtcp(packet)
 
 
+def _direct(session: pylibsrtp.Session, name: str) -> Callable[[bytes], bytes]:
+    """`session.<name>` (protect / unprotect) called straight through pylibsrtp's cffi
+    module with a buffer of our own: the same libsrtp call, without the wrapper's two
+    Python frames and a buffer allocated per packet. Falls back to the session's own
+    method if pylibsrtp is laid out otherwise. Not thread-safe: under `AudioRtp._lock`.
+    Raises pylibsrtp.Error as the session's method does."""
+    try:
+        from pylibsrtp import _srtp_assert
+        from pylibsrtp._binding import ffi, lib
+
+        srtp = session._srtp[0]
+        call = {"protect": lib.srtp_protect, "unprotect": lib.srtp_unprotect}[name]
+        trailer = pylibsrtp.SRTP_MAX_TRAILER_LEN if name == "protect" else 0
+    except (ImportError, AttributeError, KeyError, TypeError):
+        return getattr(session, name)
+    cdata = ffi.new("char[]", 1500)
+    view = ffi.buffer(cdata)
+    length = ffi.new("int *")
+    limit = 1500 - trailer
+
+    def direct(packet: bytes) -> bytes:
+        n = len(packet)
+        if n > limit:
+            raise ValueError("packet is too long")
+        view[0:n] = packet
+        length[0] = n
+        _srtp_assert(call(srtp, cdata, length))
+        return view[0 : length[0]]
+
+    return direct
+
+
 def is_audio_rtp(data: bytes, payload_types: frozenset[int]) -> bool:
     """SRTP (first byte 128-191, RFC 7983) for one of `payload_types`, and not RTCP
     (second byte 192-223, RFC 5761)."""
@@ -220,6 +252,8 @@ class AudioRtp:
         self._loop = asyncio.get_running_loop()
         self._tx = dtls._tx_srtp
         self._rx = dtls._rx_srtp
+        self._protect = _direct(self._tx, "protect")
+        self._unprotect = _direct(self._rx, "unprotect")
         self._connection = dtls.transport._connection
         if self._tx is None or self._rx is None:
             raise RuntimeError("the DTLS transport has no SRTP session")
@@ -364,7 +398,7 @@ class AudioRtp:
             ours = self._sockets.get(pair.protocol)
             if ours is None:
                 return  # stopped
-            packet = self._tx.protect(header + payload)
+            packet = self._protect(header + payload)
             # a full socket buffer loses the packet, as the network would
             with contextlib.suppress(BlockingIOError, InterruptedError):
                 ours.sendto(packet, pair.remote_addr)
@@ -427,15 +461,19 @@ class AudioRtp:
         with self._rx_lock:
             try:
                 with self._lock:
-                    packet = self._rx.unprotect(data)
+                    packet = self._unprotect(data)
             except pylibsrtp.Error:
                 self.dropped += 1  # not authentic, or replayed: never played
                 return
-            parsed = rtp_payload(packet)
-            if parsed is None:
-                self.dropped += 1
-                return
-            payload_type, sequence, timestamp, payload = parsed
+            if packet[0] == 0x80 and len(packet) > 12:  # no CSRC, extension, padding
+                _b0, b1, sequence, timestamp, _ssrc = _HEADER.unpack_from(packet)
+                payload_type, payload = b1 & 0x7F, packet[12:]
+            else:
+                parsed = rtp_payload(packet)
+                if parsed is None:
+                    self.dropped += 1
+                    return
+                payload_type, sequence, timestamp, payload = parsed
             self.stats.add(sequence, timestamp, time.monotonic())
             if not self._in_order.accept(sequence):
                 self.dropped += 1  # repeated, or older than what was played
