@@ -10,7 +10,8 @@ call on its own thread):
   negotiated (read back from aiortc, not assumed from the SDP).
 * "failed", a reason: ICE found no path, or DTLS failed (a fingerprint that does not
   match the certificate is the signature of someone in the middle).
-* "first-audio", the monotonic time the first frame from the peer was decoded.
+* "first-audio", the monotonic time the first audio packet from the peer arrived
+  (authenticated, of a negotiated codec).
 * "video-frame", (width, height, count) for the first frame and every 15th after.
 
 Received video: decoded by aiortc (its decoder thread), handed to `_pump_video` here;
@@ -18,18 +19,24 @@ when the call has a `VideoSlot` (`remote_video`) and someone is watching it, eac
 frame is converted to RGB once, on this thread, at most at the display rate, and put
 into the slot (newest frame wins) for the call window to draw.
 
-Audio: an outbound track takes 20 ms frames from the `AudioBridge` (fed by pjmedia's
-conference bridge) and paces itself on the loop's clock. With Opus it encodes each
-frame itself, from the bridge's 16 kHz (`BridgeOpusEncoder`), and aiortc only packs
-the packet into RTP; with PCMU it hands aiortc a 48 kHz frame to encode. Received
-packets are decoded as they arrive, on the loop thread, and go to the bridge at its
-rate (`DirectAudioBuffer`, `RemoteAudio`). Until the session has checked the DTLS
-transport itself ("connected" below) it sends only silence and drops what it
-receives, so the engine may join the call's port to the conference before that.
+Audio: aiortc sets up ICE, DTLS and the SRTP keys; once the session has checked the
+DTLS transport itself ("connected" above), the audio RTP goes through `AudioRtp`
+(softphone.e2e.rtp) on pjmedia's clock thread: each 20 ms frame the conference
+bridge mixes is encoded there (Opus straight from the bridge's 16 kHz,
+`BridgeOpusEncoder`), protected with aiortc's own SRTP session and sent, and what
+arrived is read, authenticated and kept for `RemoteAudio`, which decodes it when the
+bridge asks for a frame. aiortc's audio track is parked meanwhile (it sends
+nothing). With PCMU (offered second, for a peer without Opus) aiortc's sender keeps
+sending from the track, which paces itself on the loop's clock and hands aiortc a
+48 kHz frame. Packets that arrive before `AudioRtp` starts come through aiortc's
+receiver (`DirectAudioBuffer`). Until the session has checked the DTLS transport no
+audio from the bridge is sent (at most silence) and nothing received is played, so
+the engine may join the call's port to the conference before that.
 
 Hold: aiortc cannot renegotiate over this SIP layout (and has no ICE restart), so
-hold and resume never touch the SDP aiortc saw: the senders' tracks are replaced
-with None (no RTP at all) and restored (`RTCRtpSender.replaceTrack`).
+hold and resume never touch the SDP aiortc saw: `AudioRtp` stops sending, and the
+other senders' tracks are replaced with None (no RTP at all) and restored
+(`RTCRtpSender.replaceTrack`).
 
 Certificates: aiortc generates a fresh certificate per connection, valid 30 days, and
 takes another one only through a private attribute. We set it there, with the
@@ -39,11 +46,12 @@ Voice tuning (measured, see bench/e2e.py): aiortc encodes Opus as 96 kbit/s ster
 and decodes to stereo, which costs twice the CPU of what speech needs; its audio
 jitter buffer waits for 4 packets (80 ms) before the first frame; and it moves every
 audio frame through a thread (`run_in_executor` to encode, a decoder thread, then
-back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. This
-module sends mono Opus at 32 kbit/s encoded on the loop, decodes mono, and takes each
-received packet in aiortc's jitter buffer's place. Those are set through aiortc's
-module-level codec lookup and a private attribute; an aiortc upgrade that moves the
-attribute fails loudly (RuntimeError, the call ends) rather than silently.
+back to the loop), whose hand-offs and wake-ups cost more CPU than the codec. So
+speech is mono Opus at 32 kbit/s, the packets aiortc still receives go straight to
+`RemoteAudio` in place of its jitter buffer, and from "connected" on `AudioRtp`
+carries the audio (softphone.e2e.rtp says why and what it costs). Those are set
+through aiortc's module-level codec lookup and private attributes; an aiortc upgrade
+that moves one fails loudly (RuntimeError, the call ends) rather than silently.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ import contextlib
 import fractions
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -74,10 +83,12 @@ from aiortc.mediastreams import MediaStreamError
 from aiortc.rtcconfiguration import RTCBundlePolicy
 from cryptography.hazmat.primitives import hashes
 
+from softphone.e2e import opus
 from softphone.e2e.bridge import AudioBridge
 from softphone.e2e.identity import DtlsIdentity
 from softphone.e2e.loop import host_addresses
 from softphone.e2e.resample import FACTOR, Downsampler, Upsampler
+from softphone.e2e.rtp import AudioRtp, InOrder
 from softphone.e2e.wire import restrict_codecs
 from softphone.media.video_slot import VideoSlot
 
@@ -163,40 +174,51 @@ class DirectAudioBuffer(JitterBuffer):
     decodes here instead). Late and duplicate packets are dropped; the bridge's own
     queue (e2e.bridge) absorbs the jitter, as pjmedia's conference clock pulls from it
     every 20 ms. The packet is already authenticated and decrypted (SRTP) here.
+
+    Only packets that arrive before the session starts `AudioRtp` come this way; it
+    takes them all from then on, through the same `in_order` gate.
     """
 
-    def __init__(self, deliver: Callable[[int, bytes], None]) -> None:
+    def __init__(self, deliver: Callable[[int, bytes], None], in_order: InOrder) -> None:
         super().__init__(capacity=16)
-        self._last: int | None = None
+        self._in_order = in_order
         self._deliver = deliver
 
     def add(self, packet) -> tuple[bool, JitterFrame | None]:
-        if self._last is not None and (packet.sequence_number - self._last) % 65536 >= 32768:
-            return False, None  # older than what was handed on
-        if packet.sequence_number == self._last:
-            return False, None
-        self._last = packet.sequence_number
-        self._deliver(packet.payload_type, packet._data)
+        if self._in_order.accept(packet.sequence_number):
+            self._deliver(packet.payload_type, packet._data)
         return False, None
 
 
-def _direct_audio(pc: RTCPeerConnection, deliver: Callable[[int, bytes], None]) -> None:
+def _direct_audio(
+    pc: RTCPeerConnection, deliver: Callable[[int, bytes], None], in_order: InOrder
+) -> None:
     for transceiver in pc.getTransceivers():
         if transceiver.kind == "audio":
             receiver = transceiver.receiver
             if not hasattr(receiver, "_RTCRtpReceiver__jitter_buffer"):
                 raise RuntimeError("aiortc's receiver has no jitter buffer where expected")
-            receiver._RTCRtpReceiver__jitter_buffer = DirectAudioBuffer(deliver)
+            receiver._RTCRtpReceiver__jitter_buffer = DirectAudioBuffer(deliver, in_order)
 
 
 class RemoteAudio:
-    """The peer's audio packets, decoded into the bridge's 20 ms frames (loop thread).
+    """The peer's audio packets, decoded into the bridge's 20 ms frames.
 
-    Opus is decoded at 48 kHz mono (FFmpeg's libopus decoder has no other rate) and
-    brought down to the bridge's rate by `Downsampler`; PCMU and anything else by
-    PyAV's resampler. A packet that does not decode is dropped and counted, as aiortc
-    does: it must never stop the transport that called us.
+    Packets arrive in order, authenticated (`__call__`, the loop or pjmedia's clock
+    thread) and wait, a few at most (`MAX_WAITING`, the oldest go), until the bridge
+    wants a frame to play (`play`, pjmedia's clock thread, through
+    `AudioBridge.player`): only then is one decoded, so audio nobody listens to is
+    never decoded, as with pjmedia's own streams.
+
+    Opus is decoded by libopus straight at the bridge's rate (`softphone.e2e.opus`):
+    a 20 ms packet is one bridge frame. Without a libopus of our own, PyAV decodes
+    Opus at 48 kHz (FFmpeg's libopus decoder has no other rate), brought down to the
+    bridge's rate by `Downsampler`; PCMU and anything else go through PyAV's decoder
+    and resampler. A packet that does not decode is dropped and counted, as aiortc
+    does: it must never stop the thread that called us.
     """
+
+    MAX_WAITING = 5  # packets: 100 ms, as the bridge's own queue
 
     def __init__(
         self,
@@ -209,56 +231,90 @@ class RemoteAudio:
         self._codec_for = codec_for
         self._on_first = on_first
         self._receiving = receiving
-        self._decoders: dict[int, Any] = {}
+        self._decoders: dict[int, Callable[[bytes], bytes]] = {}
+        self._waiting: deque[tuple[int, bytes]] = deque(maxlen=self.MAX_WAITING)
         self._down = Downsampler()
         self._other: av.AudioResampler | None = None
-        self._pending = np.zeros(0, dtype=np.int16)
+        self._pending = b""
         self._first = True
         self.errors = 0
+        self.dropped = 0
+        bridge.player(self.play)
 
     def __call__(self, payload_type: int, data: bytes) -> None:
-        try:
-            frames = self._decode(payload_type, data)
-        except Exception as e:  # a bad packet, never the transport's problem
-            self.errors += 1
-            if self.errors == 1:
-                log.warning("an end-to-end audio packet did not decode: %s", type(e).__name__)
-            return
-        if not frames:
-            return
-        if self._first:
+        """One packet's payload, in order (any one thread at a time)."""
+        if self._first and self._codec_for(payload_type) is not None:
             self._first = False
             self._on_first()
         if not self._receiving():
             return
-        for frame in frames:
-            self._to_bridge(frame)
+        waiting = self._waiting
+        if len(waiting) == waiting.maxlen:
+            self.dropped += 1  # nobody has been playing them: the oldest goes
+        waiting.append((payload_type, data))
 
-    def _decode(self, payload_type: int, data: bytes) -> list:
+    def play(self) -> None:
+        """Decode waiting packets until the bridge has a frame to play (the thread that
+        plays); never raises."""
+        waiting, bridge = self._waiting, self._bridge
+        if not self._receiving():
+            waiting.clear()
+            return
+        while waiting and not bridge.has_remote():
+            payload_type, data = waiting.popleft()
+            try:
+                pcm = self._decode(payload_type, data)
+                if pcm:
+                    self._to_bridge(pcm)
+            except Exception as e:  # a bad packet, never the caller's problem
+                self.errors += 1
+                if self.errors == 1:
+                    log.warning("an end-to-end audio packet did not decode: %s", type(e).__name__)
+
+    def _decode(self, payload_type: int, data: bytes) -> bytes:
+        """16-bit mono PCM at the bridge's rate (b"": nothing to play)."""
         decoder = self._decoders.get(payload_type)
         if decoder is None:
             codec = self._codec_for(payload_type)
             if codec is None:
-                return []
-            decoder = self._decoders[payload_type] = _get_decoder(codec)
-        return decoder.decode(JitterFrame(data=data, timestamp=0))
+                return b""
+            decoder = self._decoders[payload_type] = self._new_decoder(codec)
+        return decoder(data)
 
-    def _to_bridge(self, frame: av.AudioFrame) -> None:
-        bridge = self._bridge
+    def _new_decoder(self, codec: Any) -> Callable[[bytes], bytes]:
+        rate = self._bridge.clock_rate
+        if codec.mimeType.lower() == "audio/opus" and rate in opus.RATES and opus.available():
+            return opus.Decoder(rate).decode
+        decoder = _get_decoder(codec)
+
+        def decode(data: bytes) -> bytes:
+            frames = decoder.decode(JitterFrame(data=data, timestamp=0))
+            return b"".join(self._convert(frame) for frame in frames)
+
+        return decode
+
+    def _convert(self, frame: av.AudioFrame) -> bytes:
         if frame.sample_rate == SAMPLE_RATE and frame.layout.name == "mono":
             # s16 mono is one packed plane (the decoders are told so): read it in place
             pcm = np.frombuffer(frame.planes[0], dtype=np.int16, count=frame.samples)
             usable = len(pcm) - len(pcm) % FACTOR
-            out = self._down(pcm[:usable])
-        else:  # PCMU and anything not 48 kHz mono
-            if self._other is None:
-                self._other = av.AudioResampler(format="s16", layout="mono", rate=bridge.clock_rate)
-            parts = [o.to_ndarray().reshape(-1) for o in self._other.resample(frame)]
-            out = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
-        pending = np.concatenate((self._pending, out)) if len(self._pending) else out
-        n = bridge.frame_samples
+            return self._down(pcm[:usable]).tobytes()
+        # PCMU and anything not 48 kHz mono
+        if self._other is None:
+            self._other = av.AudioResampler(
+                format="s16", layout="mono", rate=self._bridge.clock_rate
+            )
+        return b"".join(o.to_ndarray().tobytes() for o in self._other.resample(frame))
+
+    def _to_bridge(self, pcm: bytes) -> None:
+        bridge = self._bridge
+        n = bridge.frame_bytes
+        if not self._pending and len(pcm) == n:  # the usual case: one packet, one frame
+            bridge.put_remote(pcm)
+            return
+        pending = self._pending + pcm
         while len(pending) >= n:
-            bridge.put_remote(pending[:n].tobytes())
+            bridge.put_remote(pending[:n])
             pending = pending[n:]
         self._pending = pending
 
@@ -273,13 +329,17 @@ class BridgeOpusEncoder:
     there is no resampling and no 48 kHz frame; and encoding here rather than in
     aiortc's encoder (which aiortc runs through `run_in_executor`, a thread hand-off
     and a wake-up of the loop for every 20 ms frame) costs only the encoding.
-    Mono, 32 kbit/s, "voip": as `VoiceOpusEncoder`.
+    Mono, 32 kbit/s, "voip": as `VoiceOpusEncoder`. libopus is called directly
+    (`softphone.e2e.opus`) when we have it, else through PyAV.
     """
 
     def __init__(self, clock_rate: int) -> None:
         if clock_rate not in OPUS_INPUT_RATES:
             raise ValueError(f"libopus does not take {clock_rate} Hz input")
         self.clock_rate = clock_rate
+        self._native = opus.Encoder(clock_rate, OPUS_BITRATE) if opus.available() else None
+        if self._native is not None:
+            return
         codec = av.CodecContext.create("libopus", "w")
         codec.bit_rate = OPUS_BITRATE
         codec.format = "s16"
@@ -291,7 +351,9 @@ class BridgeOpusEncoder:
         self._codec = codec
         self._n = 0
 
-    def encode(self, pcm: bytes) -> list[av.Packet]:
+    def encode(self, pcm: bytes) -> list[av.Packet | bytes]:
+        if self._native is not None:
+            return [self._native.encode(pcm)]
         samples = len(pcm) // 2
         frame = av.AudioFrame(format="s16", layout="mono", samples=samples)
         frame.planes[0].update(pcm)
@@ -300,6 +362,13 @@ class BridgeOpusEncoder:
         frame.time_base = self._time_base
         self._n += samples
         return self._codec.encode(frame)
+
+    def payload(self, pcm: bytes) -> bytes:
+        """One 20 ms frame's Opus packet (libopus returns one per frame)."""
+        if self._native is not None:
+            return self._native.encode(pcm)
+        packets = self.encode(pcm)
+        return bytes(packets[0]) if packets else b""
 
 
 @dataclass(frozen=True)
@@ -352,11 +421,11 @@ class PatternSource:
 
 
 class BridgeAudioTrack(MediaStreamTrack):
-    """Outgoing audio: 20 ms frames from the bridge, paced on the loop's clock.
+    """Outgoing audio for aiortc's sender: 20 ms frames from the bridge, paced on the
+    loop's clock and raised to 48 kHz for aiortc's encoder (PCMU).
 
-    With Opus negotiated (`use_opus`), each frame leaves as an Opus packet encoded
-    here (`BridgeOpusEncoder`), which aiortc only packs into RTP. Otherwise (PCMU) it
-    leaves as a frame raised to 48 kHz for aiortc's own encoder."""
+    With Opus negotiated the audio leaves through `AudioRtp` instead (softphone.e2e.rtp)
+    and this track is parked (`park`): aiortc's sender waits on it and sends nothing."""
 
     kind = "audio"
 
@@ -364,34 +433,39 @@ class BridgeAudioTrack(MediaStreamTrack):
         super().__init__()
         self._bridge = bridge
         self._start: float | None = None
-        self._pts = 0  # at 48 kHz: Opus's RTP clock, and the raw frames' rate
+        self._pts = 0  # at 48 kHz: the raw frames' rate
         self._up = Upsampler()
         self._samples = bridge.frame_samples * FACTOR
-        self._opus: BridgeOpusEncoder | None = None
+        self._parked = False
+        self._unpark: asyncio.Future | None = None
         # Set once the session has checked the DTLS transport itself (`_read_back`):
         # until then only silence leaves, whatever the bridge holds.
         self.open = False
         self._opened = False
 
-    def use_opus(self) -> None:
-        """Opus was negotiated: encode here from now on (loop thread, before sending)."""
-        if self._opus is None and self._bridge.clock_rate in OPUS_INPUT_RATES:
-            self._opus = BridgeOpusEncoder(self._bridge.clock_rate)
+    @property
+    def parked(self) -> bool:
+        return self._parked
 
-    async def recv(self) -> av.AudioFrame | av.Packet:
-        while True:
-            if self.readyState != "live":
-                raise MediaStreamError
-            await self._pace()
-            pcm = self._take()
-            if self._opus is None:
-                return self._frame(pcm)
-            packets = self._opus.encode(pcm)
-            if packets:  # libopus returns one packet per 20 ms frame
-                packet = packets[0]
-                packet.pts = self._pts
-                packet.time_base = TIME_BASE
-                return packet
+    def park(self) -> None:
+        """The audio goes out another way: from now on `recv` returns nothing until the
+        track stops."""
+        self._parked = True
+
+    def stop(self) -> None:
+        super().stop()
+        if self._unpark is not None and not self._unpark.done():
+            self._unpark.set_result(None)
+
+    async def recv(self) -> av.AudioFrame:
+        if self.readyState != "live":
+            raise MediaStreamError
+        if self._parked:
+            self._unpark = asyncio.get_running_loop().create_future()
+            await self._unpark
+            raise MediaStreamError
+        await self._pace()
+        return self._frame(self._take())
 
     def _take(self) -> bytes:
         if not self.open:
@@ -488,6 +562,9 @@ class E2eSession:
         self._video_source = video_source
         self._pc: RTCPeerConnection | None = None
         self._audio_track: BridgeAudioTrack | None = None
+        self._audio_rtp: AudioRtp | None = None
+        self._in_order = InOrder()
+        self._opus_encoder: BridgeOpusEncoder | None = None
         self._video_track: SourceVideoTrack | None = None
         self._tasks: list[asyncio.Task] = []
         self._expected_fingerprint: bytes | None = None
@@ -511,7 +588,7 @@ class E2eSession:
         if self._config.video:
             pc.addTransceiver(self._video_track or "video", direction="sendrecv")
         self._prefer_codecs(pc)
-        _direct_audio(pc, self._remote_audio)
+        _direct_audio(pc, self._remote_audio, self._in_order)
         with host_addresses(self._config.host_addresses):
             await pc.setLocalDescription(await pc.createOffer())
         return pc.localDescription.sdp
@@ -529,7 +606,7 @@ class E2eSession:
                 transceiver.sender.replaceTrack(self._video_track)
             transceiver.direction = "sendrecv"
         self._prefer_codecs(pc)
-        _direct_audio(pc, self._remote_audio)
+        _direct_audio(pc, self._remote_audio, self._in_order)
         with host_addresses(self._config.host_addresses):
             await pc.setLocalDescription(await pc.createAnswer())
         self._negotiated()
@@ -544,8 +621,17 @@ class E2eSession:
 
     def _negotiated(self) -> None:
         """Both SDPs are set (aiortc's senders start only once DTLS is up)."""
-        if self._audio_codec(None) and self._audio_codec(None).mimeType.lower() == "audio/opus":
-            self._audio_track.use_opus()
+        if self._sends_opus():
+            self._audio_track.park()  # `AudioRtp` sends it, from "connected" on
+            self._opus_encoder = BridgeOpusEncoder(self._bridge.clock_rate)
+
+    def _sends_opus(self) -> bool:
+        codec = self._audio_codec(None)
+        return (
+            codec is not None
+            and codec.mimeType.lower() == "audio/opus"
+            and self._bridge.clock_rate in OPUS_INPUT_RATES
+        )
 
     def _audio_codec(self, payload_type: int | None) -> Any:
         """The negotiated audio codec (None: the one aiortc sends), as aiortc holds it."""
@@ -605,6 +691,11 @@ class E2eSession:
             except Exception as e:  # anything unexpected here must fail the call
                 self._fail(f"could not read back the DTLS-SRTP state: {type(e).__name__}: {e}")
                 return
+            try:
+                self._start_audio_rtp()
+            except Exception as e:
+                self._fail(f"could not start the end-to-end audio: {type(e).__name__}: {e}")
+                return
             self._reported = "connected"
             if self._audio_track is not None:
                 self._audio_track.open = True
@@ -641,6 +732,33 @@ class E2eSession:
             clock_rate=audio.clockRate if audio else 0,
             video_codec=video.mimeType.split("/", 1)[1] if video else None,
         )
+
+    def _start_audio_rtp(self) -> None:
+        """From now on audio RTP goes through `AudioRtp` (only once the transport has
+        been checked, `_read_back`): all of it received, and all of it sent with Opus
+        (with PCMU, aiortc's sender keeps sending from the track)."""
+        transceiver = next((t for t in self._pc.getTransceivers() if t.kind == "audio"), None)
+        codec = self._audio_codec(None)
+        if transceiver is None or codec is None:
+            return
+        payload_types = frozenset(c.payloadType for c in getattr(transceiver, "_codecs", ()))
+        encoder = self._opus_encoder
+        self._audio_rtp = AudioRtp(
+            dtls=transceiver.receiver.transport,
+            sender=transceiver.sender,
+            payload_type=codec.payloadType,
+            payload_types=payload_types,
+            rtp_clock_rate=codec.clockRate,
+            frame_clock_rate=self._bridge.clock_rate,
+            encode=encoder.payload if encoder is not None else None,
+            deliver=self._remote_audio,
+            in_order=self._in_order,
+            pull=not any(t.kind == "video" for t in self._pc.getTransceivers()),
+        )
+        sends = transceiver.currentDirection in ("sendrecv", "sendonly")
+        rtp = self._audio_rtp
+        rtp.start(sending=self._sending and sends)
+        self._bridge.direct(rtp.send if encoder is not None else None, rtp.pull)
 
     def _failure_reason(self) -> str:
         pc = self._pc
@@ -703,9 +821,12 @@ class E2eSession:
         if self._pc is None or sending == self._sending:
             return
         self._sending = sending
+        if self._audio_rtp is not None:
+            self._audio_rtp.set_sending(sending)
         for transceiver in self._pc.getTransceivers():
             if transceiver.kind == "audio":
-                transceiver.sender.replaceTrack(self._audio_track if sending else None)
+                if not self._audio_track.parked:  # a parked track sends nothing anyway
+                    transceiver.sender.replaceTrack(self._audio_track if sending else None)
             elif transceiver.kind == "video":
                 on = sending and self._video_on
                 transceiver.sender.replaceTrack(self._video_track if on else None)
@@ -733,13 +854,21 @@ class E2eSession:
                 out["rx_lost"] += max(stat.packetsLost, 0)
                 out["jitter"] = max(out["jitter"], float(stat.jitter))
             elif stat.type == "outbound-rtp":
-                out["tx_packets"] += stat.packetsSent
+                out["tx_packets"] += stat.packetsSent  # `AudioRtp` keeps this counter too
+        if self._audio_rtp is not None:  # what it received never reached aiortc's counters
+            received = self._audio_rtp.stats
+            out["rx_packets"] += received.packets
+            out["rx_lost"] += received.lost
+            out["jitter"] = max(out["jitter"], received.jitter)
         return out
 
     async def close(self) -> None:
         if self._closed:
             return
         self._closed = True
+        if self._audio_rtp is not None:
+            self._bridge.direct(None, None)
+            self._audio_rtp.stop()
         for task in self._tasks:
             task.cancel()
         for track in (self._audio_track, self._video_track):

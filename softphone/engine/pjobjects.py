@@ -22,7 +22,12 @@ from typing import ClassVar, Protocol
 import numpy as np
 import pjsua2 as pj
 
-from softphone.engine.pjframes import FAST_PATH, data_address, vector_bytes
+from softphone.engine.pjframes import (
+    FAST_PATH,
+    data_address,
+    frame_audio,
+    keep_thread_state,
+)
 
 log = logging.getLogger(__name__)
 
@@ -244,9 +249,11 @@ class PjAnalyzerPort(pj.AudioMediaPort):
         self.createPort(name, fmt)
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        keep_thread_state()
         frame.type = pj.PJMEDIA_FRAME_TYPE_NONE  # it only listens
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        keep_thread_state()
         if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or frame.size == 0:
             return
         samples = _samples(frame.buf)
@@ -312,6 +319,7 @@ class PjBridgePort(pj.AudioMediaPort):
         self.createPort(name, fmt)
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
+        keep_thread_state()
         try:
             size = frame.size
             count = size // 2
@@ -331,6 +339,7 @@ class PjBridgePort(pj.AudioMediaPort):
             frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
+        keep_thread_state()
         try:
             count = frame.size // 2
             if frame.type != pj.PJMEDIA_FRAME_TYPE_AUDIO or count == 0:
@@ -365,15 +374,24 @@ class PjE2ePort(pj.AudioMediaPort):
 
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
         # what the peer said, for the bridge to play
+        keep_thread_state()
         data = self._bridge.take_remote()
         if data is None:
             frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
             return
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-        frame.buf = pj.ByteVector(data)
-        frame.size = len(data)
+        size = len(data)
+        if FAST_PATH:  # into the frame's own vector: no ByteVector built per frame
+            buf = frame.buf
+            buf.resize(size)
+            address, _ = data_address(buf)
+            ctypes.memmove(address, data, size)
+        else:
+            frame.buf = pj.ByteVector(data)
+        frame.size = size
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
-        # what the bridge mixed for the peer
-        if frame.type == pj.PJMEDIA_FRAME_TYPE_AUDIO and frame.size:
-            self._bridge.put_local(vector_bytes(frame.buf))
+        # what the bridge mixed for the peer (nothing: silence); with end-to-end Opus
+        # the session encodes and sends it from here (AudioBridge.direct)
+        keep_thread_state()
+        self._bridge.put_local(frame_audio(frame))

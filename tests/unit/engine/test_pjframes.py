@@ -23,3 +23,39 @@ def test_fast_path_reads_what_swig_wrote_and_writes_what_swig_reads() -> None:
     assert bytes(v) == b"\x01\x02" * 320  # the slow, element-by-element view agrees
     empty = pj.ByteVector()
     assert data_address(empty) == (0, 0)
+
+
+def test_frame_audio_reads_the_frame_as_swig_set_it() -> None:
+    from softphone.engine.pjframes import FRAME_FAST_PATH, frame_audio
+
+    assert FRAME_FAST_PATH  # pj::MediaFrame's layout, checked at import
+    frame = pj.MediaFrame()
+    assert frame_audio(frame) is None  # a fresh frame holds nothing
+    frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
+    frame.buf = pj.ByteVector(b"\x01\x02" * 320)
+    frame.size = 640
+    assert frame_audio(frame) == b"\x01\x02" * 320
+    frame.size = 4  # the size says how much of the vector is audio
+    assert frame_audio(frame) == b"\x01\x02\x01\x02"
+    frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
+    assert frame_audio(frame) is None
+
+
+def test_keep_thread_state_is_harmless_on_any_thread() -> None:
+    """pjmedia's threads are not Python's; on one that is, the extra hold on its thread
+    state changes nothing either (the thread still ends and is joined)."""
+    import threading
+
+    from softphone.engine.pjframes import keep_thread_state
+
+    seen = []
+
+    def run() -> None:
+        keep_thread_state()
+        keep_thread_state()  # once per thread: the second is a set lookup
+        seen.append(threading.get_ident())
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(5)
+    assert not worker.is_alive() and len(seen) == 1
