@@ -370,7 +370,15 @@ class PjE2ePort(pj.AudioMediaPort):
             frame.type = pj.PJMEDIA_FRAME_TYPE_NONE
             return
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
-        frame.buf = pj.ByteVector(data)
+        if FAST_PATH:
+            # Into the frame's own vector: no pjsua2 object is made (or freed) on this
+            # thread, which is not the engine's (see ARCHITECTURE, lifetimes).
+            buf = frame.buf
+            buf.resize(len(data))
+            address, _ = data_address(buf)
+            ctypes.memmove(address, data, len(data))
+        else:
+            frame.buf = pj.ByteVector(data)
         frame.size = len(data)
 
     def onFrameReceived(self, frame: pj.MediaFrame) -> None:
