@@ -10,6 +10,7 @@ engine, and fails with the chain of holders of any pjsua2 object found in the ga
 
 from __future__ import annotations
 
+import pjsua2 as pj
 import pytest
 from engine_peer import EnginePeer
 from helpers import profile_on_port
@@ -31,6 +32,17 @@ def _bad_certificate(s: EngineSession, profile, testbed) -> None:
     report = add_and_register(s, bad, "alice", Secret("alice-secret"), account_id="bad")
     assert not report.ok and report.certificate_problem is not None, report
     s.submit(cmd.RemoveAccount("bad"))
+
+
+def _failing_function(s: EngineSession) -> None:
+    """A function run on the engine thread fails with a pjsua2 object in its frame."""
+
+    def fails() -> None:
+        prm = pj.CallOpParam(True)  # noqa: F841  # a local its traceback would keep
+        raise LookupError("on purpose")
+
+    with pytest.raises(LookupError, match="on purpose"):
+        s.engine.run(fails).result(5)
 
 
 def _refused_calls(s: EngineSession) -> None:
@@ -107,6 +119,7 @@ def test_no_pjsua2_object_is_left_to_the_garbage_collector(testbed_profile, test
                 _bad_certificate(s, testbed_profile, testbed)
                 assert add_and_register(s, testbed_profile, "alice", Secret("alice-secret")).ok
                 _refused_calls(s)
+                _failing_function(s)
                 _sdes_call(s, peers)
                 _e2e_calls(s, peers)
                 s.drain(1.5)  # past the ports' grace period: the last ones are freed
