@@ -22,8 +22,10 @@ destroyed on the engine thread. Two ways break it without anyone noticing:
   (`Finding.chain`). The garbage is kept until `release()`, which frees it on the
   engine thread: a watched run cannot crash the way it reports.
 
-Install before the engine starts, `release(engine)` before the engine stops (the
-engine's own final collection also uses DEBUG_SAVEALL), `uninstall()` afterwards.
+Install before the engine starts, `release(engine)` before the engine stops, and
+`uninstall()` afterwards. After `release` only deaths are noted: the engine's own final
+collection uses DEBUG_SAVEALL too, and a pjsua2 object that only it frees shows as a
+death in a collection.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ class Pjsua2Watch:
         self._local = threading.local()
         self._kept: list[object] = []  # the saved garbage, freed by release()
         self._installed = False
+        self._saving = True
 
     # -------------------------------------------------------------- set-up
 
@@ -101,6 +104,7 @@ class Pjsua2Watch:
             gc.unfreeze()  # long_lived froze objects that may be garbage by now
             gc.collect()  # still saving: what it finds is reported like any other
             gc.set_debug(0)
+            self._saving = False  # the engine's final collection saves its own garbage
             self._local.collecting = True  # what dies now would have died in a collection
             try:
                 self._kept.clear()
@@ -192,7 +196,7 @@ class Pjsua2Watch:
         self._local.collecting = False
         thread = threading.current_thread().name
         self.collections[thread] = self.collections.get(thread, 0) + 1
-        if not gc.garbage:
+        if not gc.garbage or not self._saving:
             return
         garbage = list(gc.garbage)
         gc.garbage.clear()
