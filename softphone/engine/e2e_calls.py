@@ -261,12 +261,19 @@ class E2eCalls(E2eVerification):
         entry = self._calls.find(call_id)
         if entry is None or entry.ended or entry.e2e is None:
             return
-        try:
-            result = future.result()
-        except Exception as e:
-            self._fail(entry, f"end-to-end media could not be set up: {type(e).__name__}: {e}")
+        if future.cancelled():
+            self._fail(entry, "end-to-end media could not be set up: cancelled")
             return
-        done(result)
+        # exception(), not result(): raised here, the error's traceback would take in this
+        # frame, whose `future` holds the error - a reference cycle (with the call's
+        # entry) left to a collection on any thread.
+        error = future.exception()
+        if error is not None:
+            self._fail(
+                entry, f"end-to-end media could not be set up: {type(error).__name__}: {error}"
+            )
+            return
+        done(future.result())
 
     # -- outgoing ------------------------------------------------------------------
 

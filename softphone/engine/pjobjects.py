@@ -32,16 +32,30 @@ from softphone.engine.pjframes import (
 log = logging.getLogger(__name__)
 
 
-def log_failure(what: str, error: BaseException) -> None:
-    """Log an unexpected error as text only.
+def drop_frames(error: BaseException) -> str:
+    """The error's traceback as text; its frames, and those of the errors it chains
+    (`__context__`, `__cause__`), let go of.
 
-    A logged exc_info keeps the traceback, its frames and their locals (pjsua2
-    objects among them) alive in whatever handler keeps records; freed after
-    libDestroy(), such an object crashes the process.
+    A traceback keeps its frames and their locals (pjsua2 objects among them) alive.
+    Handed to another thread (a future's exception) or kept in a log record, they die
+    there, or after libDestroy(), and that can crash the process. Kept by a frame it
+    holds (a future that is a local of a frame in the traceback of its own exception)
+    they form a reference cycle that only the garbage collector frees, on whichever
+    thread is allocating then. Call it on the engine thread.
     """
     text = "".join(traceback.format_exception(error))
-    log.error("%s failed: %s", what, text)
-    error.__traceback__ = None
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    return text
+
+
+def log_failure(what: str, error: BaseException) -> None:
+    """Log an unexpected error as text only (see `drop_frames`: never exc_info)."""
+    log.error("%s failed: %s", what, drop_frames(error))
 
 
 def _guarded(method: Callable) -> Callable:
@@ -381,7 +395,9 @@ class PjE2ePort(pj.AudioMediaPort):
             return
         frame.type = pj.PJMEDIA_FRAME_TYPE_AUDIO
         size = len(data)
-        if FAST_PATH:  # into the frame's own vector: no ByteVector built per frame
+        if FAST_PATH:
+            # Into the frame's own vector: no pjsua2 object is made (or freed) on this
+            # thread, which is not the engine's (see ARCHITECTURE, lifetimes).
             buf = frame.buf
             buf.resize(size)
             address, _ = data_address(buf)
