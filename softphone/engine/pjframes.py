@@ -113,7 +113,7 @@ def frame_audio(frame: pj.MediaFrame) -> bytes | None:
 _ensure = ctypes.pythonapi.PyGILState_Ensure
 _ensure.argtypes = []
 _ensure.restype = ctypes.c_int
-_kept: set[int] = set()
+_kept = threading.local()  # per thread *state*: a thread id is reused, a state is not
 
 
 def keep_thread_state() -> None:
@@ -127,10 +127,16 @@ def keep_thread_state() -> None:
     audio port, 50 times a second (measured with strace: one mmap and one munmap per
     frame callback). One more Ensure that is never released keeps the state: every
     later call only takes the GIL. Call it first thing in a callback that pjmedia
-    makes; it costs a set lookup once done. (The state is one small object per
-    pjmedia thread, freed with the interpreter.)"""
-    ident = threading.get_ident()
-    if ident in _kept:
+    makes; it costs an attribute lookup once done. (The state is one small object per
+    pjmedia thread, freed with the interpreter.)
+
+    Remembered in a `threading.local`, not by thread id: each engine's libDestroy()
+    ends pjmedia's clock thread and the next engine's usually gets the same id (glibc
+    reuses the dead thread's stack, and the id is its address). Keyed by id, every
+    engine after the first in a process found its clock thread "already kept" and went
+    back to a new thread state per frame; a thread-local lives in the thread state, so
+    a new thread starts without it."""
+    if getattr(_kept, "done", False):
         return
-    _kept.add(ident)
+    _kept.done = True
     _ensure()  # recursive for this thread, which holds the GIL: it only counts

@@ -52,10 +52,37 @@ def test_keep_thread_state_is_harmless_on_any_thread() -> None:
 
     def run() -> None:
         keep_thread_state()
-        keep_thread_state()  # once per thread: the second is a set lookup
+        keep_thread_state()  # once per thread: the second only looks
         seen.append(threading.get_ident())
 
     worker = threading.Thread(target=run)
     worker.start()
     worker.join(5)
     assert not worker.is_alive() and len(seen) == 1
+
+
+def test_keep_thread_state_holds_the_state_of_a_new_thread_that_reuses_an_old_id(
+    monkeypatch,
+) -> None:
+    """A thread's id is reused once it has ended (glibc hands the next thread the dead
+    one's stack, and the id is its address): each engine's pjmedia clock thread usually
+    has the id of the previous engine's. The new thread's state must be kept too."""
+    import threading
+
+    from softphone.engine import pjframes
+
+    ensured = []
+    monkeypatch.setattr(pjframes, "_ensure", lambda: ensured.append(1))
+    # every thread gets the same id, as the clock threads of successive engines do
+    monkeypatch.setattr(pjframes.threading, "get_ident", lambda: 4242)
+
+    def clock_thread() -> None:
+        pjframes.keep_thread_state()
+        pjframes.keep_thread_state()  # the same thread again: nothing more
+
+    for _ in range(2):  # one engine's clock thread ends, the next one's starts
+        worker = threading.Thread(target=clock_thread)
+        worker.start()
+        worker.join(5)
+        assert not worker.is_alive()
+    assert len(ensured) == 2  # once per thread, each thread once
