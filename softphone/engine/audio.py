@@ -127,9 +127,7 @@ class AudioRouter:
                     if device is None:
                         raise
                 else:
-                    from softphone.media.devices import reinitialize
-
-                    reinitialize()
+                    self._reinitialize_here()
                     self._probe()
                 self.ringer.start(device)
         except (OSError, LookupError) as e:
@@ -165,10 +163,28 @@ class AudioRouter:
             return self.watcher.latest
         ringing = self.ringer is not None and self.ringer.ringing
         if not self._connected and not ringing:
-            from softphone.media.devices import reinitialize
-
-            reinitialize()
+            self._reinitialize_here()
         return self._probe()
+
+    def _reinitialize_here(self) -> None:
+        """Re-read this process's PortAudio (engine thread). That frees every stream of
+        this process, the ringer's too: a ringer that rings is stopped first and started
+        again after, on the same device, so no stream PortAudio freed is touched again
+        (Ringer.stop() on it would abort and close freed memory)."""
+        from softphone.media.devices import reinitialize
+
+        ringer = self.ringer
+        device = ringer.device if ringer is not None and ringer.ringing else None
+        if device is not None:
+            ringer.stop()
+        reinitialize()
+        if device is None:
+            return
+        try:
+            ringer.start(device)
+        except (OSError, LookupError) as e:
+            log.warning("ringer: %s", e)
+            self._engine.emit(ev.AudioDeviceDidFail("ringer", device.name, str(e)))
 
     # ---------------------------------------------------------- from calls
 
@@ -368,7 +384,6 @@ class AudioRouter:
         quiet: bool = False,
         same: bool = False,
     ) -> None:
-        from softphone.media.devices import reinitialize
         from softphone.media.streams import StreamError
 
         current = self.streams.input if role == "microphone" else self.streams.output
@@ -395,7 +410,7 @@ class AudioRouter:
                 # (closes every stream of this process; reopen the other one)
                 other = self.streams.output if role == "microphone" else self.streams.input
                 self.streams.reinitialize()  # closes the streams there
-                reinitialize()
+                self._reinitialize_here()
                 self._probe()
                 if other is not None:
                     reopen = (
