@@ -120,8 +120,14 @@ class Accounts:
         self._accounts[c.account_id] = entry
         if c.register:
             entry.state = ev.RegistrationState.REGISTERING
-            self._emit_reg(entry, 0, "registering")
-        acc.create(ac, True)
+        try:
+            acc.create(ac, True)  # sends the REGISTER
+        finally:
+            # Said after create(), not before: the event wakes a listener's thread,
+            # which took the GIL while pjsua built the REGISTER (its first send came
+            # ~50 us later). Not said if pjsua already reported an outcome in create().
+            if c.register and entry.state is ev.RegistrationState.REGISTERING:
+                self._emit_reg(entry, 0, "registering")
         return entry
 
     def add_local(

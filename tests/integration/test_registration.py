@@ -109,3 +109,24 @@ def test_end_to_end_warm_up_waits_for_the_registration(
     session.drain(0.5)
     assert len(made_at) == 1, "the warm-up made no identity after the registration"
     assert made_at[0] >= registered.at
+
+
+def test_registering_is_said_once_the_register_is_out(session, testbed_profile, testbed):
+    """REGISTERING wakes listeners' threads; said before pjsua had the account, it let
+    the waiting thread take the GIL while pjsua built and sent the first REGISTER."""
+    accounts = session.engine.accounts
+    pjsua_had_it: list[bool] = []
+
+    def on_event(e: ev.Event) -> None:  # engine thread, inside emit()
+        if (
+            isinstance(e, ev.AccountRegistrationDidChange)
+            and e.state == ev.RegistrationState.REGISTERING
+        ):
+            pjsua_had_it.append(accounts.get(e.account_id).pj.isValid())
+
+    session.engine.subscribe(on_event)
+    report = add_and_register(session, testbed_profile, "alice", Secret("alice-secret"))
+    assert report.ok, report
+    assert pjsua_had_it == [True]
+    states = [e.state for e in session.seen(ev.AccountRegistrationDidChange)]
+    assert states == [ev.RegistrationState.REGISTERING, ev.RegistrationState.REGISTERED]
