@@ -21,6 +21,7 @@ from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.pjconfig import (
     account_config,
+    caller_uri,
     loopback_account_config,
     plain_transport_config,
     tls_transport_config,
@@ -55,6 +56,7 @@ class AccountEntry:
     state: ev.RegistrationState = ev.RegistrationState.UNREGISTERED
     server_key: str = ""
     e2e_identity: DtlsIdentity | None = None  # long-term end-to-end certificate, if stored
+    caller_uri: str = ""  # From of the calls it places, when not its idUri (display name)
 
 
 @dataclass
@@ -117,11 +119,18 @@ class Accounts:
         entry = AccountEntry(c.account_id, c.profile, c.username, acc, transport_id, keyings)
         entry.server_key = f"{c.profile.server}:{c.profile.port}"
         entry.e2e_identity = c.e2e_identity
+        entry.caller_uri = caller_uri(c.profile, c.username)
         self._accounts[c.account_id] = entry
         if c.register:
             entry.state = ev.RegistrationState.REGISTERING
-            self._emit_reg(entry, 0, "registering")
-        acc.create(ac, True)
+        try:
+            acc.create(ac, True)  # sends the REGISTER
+        finally:
+            # Said after create(), not before: the event wakes a listener's thread,
+            # which took the GIL while pjsua built the REGISTER (its first send came
+            # ~50 us later). Not said if pjsua already reported an outcome in create().
+            if c.register and entry.state is ev.RegistrationState.REGISTERING:
+                self._emit_reg(entry, 0, "registering")
         return entry
 
     def add_local(
