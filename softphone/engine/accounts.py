@@ -21,7 +21,6 @@ from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.pjconfig import (
     account_config,
-    caller_uri,
     loopback_account_config,
     plain_transport_config,
     tls_transport_config,
@@ -56,7 +55,6 @@ class AccountEntry:
     state: ev.RegistrationState = ev.RegistrationState.UNREGISTERED
     server_key: str = ""
     e2e_identity: DtlsIdentity | None = None  # long-term end-to-end certificate, if stored
-    caller_uri: str = ""  # From of the calls it places, when not its idUri (display name)
 
 
 @dataclass
@@ -119,7 +117,6 @@ class Accounts:
         entry = AccountEntry(c.account_id, c.profile, c.username, acc, transport_id, keyings)
         entry.server_key = f"{c.profile.server}:{c.profile.port}"
         entry.e2e_identity = c.e2e_identity
-        entry.caller_uri = caller_uri(c.profile, c.username)
         self._accounts[c.account_id] = entry
         if c.register:
             entry.state = ev.RegistrationState.REGISTERING

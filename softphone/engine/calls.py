@@ -184,11 +184,8 @@ class Calls:
 
     def _dial(self, entry: CallEntry) -> None:
         self._engine.codecs.apply(entry.account.profile.media.codecs)
-        prm = self._op_param(entry)
-        if entry.account.caller_uri:  # the display name (not in the account's own URI)
-            prm.txOption.localUri = entry.account.caller_uri
         try:
-            entry.pj.makeCall(entry.remote_uri, prm)
+            entry.pj.makeCall(entry.remote_uri, self._op_param(entry))
         except pj.Error as e:
             self.end_unsent(entry, f"call failed: {e.reason}", cause=ev.EndCause.NOT_SENT)
 

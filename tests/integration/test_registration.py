@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import time
-from pathlib import Path
 
 import pytest
 from helpers import profile_on_port
@@ -131,38 +130,3 @@ def test_registering_is_said_once_the_register_is_out(session, testbed_profile, 
     assert pjsua_had_it == [True]
     states = [e.state for e in session.seen(ev.AccountRegistrationDidChange)]
     assert states == [ev.RegistrationState.REGISTERING, ev.RegistrationState.REGISTERED]
-
-
-def test_display_name_goes_in_calls_not_in_register(session, testbed_profile, peers):
-    """The registrar gets the bare address (Kamailio parses our REGISTERs faster); the
-    people we call still see the account's display name in the INVITE's From."""
-    from helpers import SipDump
-    from test_calls import BOB, hang_up, media_of, place
-
-    assert testbed_profile.display_name == "Alice"
-    dump = SipDump(Path(peers.env["KAMAILIO_SIPDUMP_DIR"]))
-    assert add_and_register(session, testbed_profile, "alice", Secret("alice-secret")).ok
-    peers.start_peer("bob")
-    call_id = place(session, BOB)
-    media_of(session, call_id)
-    hang_up(session, call_id)
-    time.sleep(0.3)  # sipdump writes from a timer
-    ours = [m for m in _dumped_requests(dump) if "User-Agent: softphone" in m]
-    registers = [m for m in ours if m.startswith("REGISTER ")]
-    invites = [m for m in ours if m.startswith("INVITE sip:bob@")]
-    assert registers and invites, "the dump saw none of our requests"
-    for message in registers:
-        for name in ("From", "To", "Contact"):
-            assert f"\n{name}: <sip:alice@" in message, message
-        assert '"Alice"' not in message
-    assert '\nFrom: "Alice" <sip:alice@127.0.0.1>;tag=' in invites[0], invites[0]
-
-
-def _dumped_requests(dump) -> list[str]:
-    """The SIP messages Kamailio received, as text (sipdump's records without their heads)."""
-    out = []
-    for record in dump.new_text().split("====================\n"):
-        head, sep, body = record.partition("~~~~~~~~~~~~~~~~~~~~\n")
-        if sep and "tag: rcv" in head:
-            out.append(body.replace("\r\n", "\n"))
-    return out
