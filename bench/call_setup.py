@@ -176,6 +176,15 @@ class BaresipCtrl:
 
 def baresip_warm_registrations(runs: int) -> list[float]:
     """Client-side: `uanew` -> REGISTER_OK event, on baresip's open TLS connection."""
+    return [
+        (end - start) * 1000 for start, end in baresip_registration_windows(runs, time.monotonic)
+    ]
+
+
+def baresip_registration_windows(runs: int, clock) -> list[tuple[float, float]]:
+    """(start, end) by `clock` of `runs` registrations of baresip's carol, each a
+    `uadel` + `uanew` on its control socket over its open TLS connection (one more
+    first, not returned: it opens the connection)."""
     peer("start", "carol")
     env = dict(
         line.split("=", 1) for line in (TESTBED_DIR / "env").read_text().splitlines() if "=" in line
@@ -186,21 +195,21 @@ def baresip_warm_registrations(runs: int) -> list[float]:
         'outbound="sip:127.0.0.1:5061;transport=tls";mediaenc=srtp-mand'
     )
     ctrl = BaresipCtrl(4443)
-    times = []
+    windows = []
     try:
         for _ in range(runs + 1):
             ctrl.send("uadel", "sip:carol@127.0.0.1")
             ctrl.wait(lambda m: "response" in m)
             time.sleep(0.1)
-            start = time.monotonic()
+            start = clock()
             ctrl.send("uanew", aor)
             got = ctrl.wait(lambda m: m.get("type") in ("REGISTER_OK", "REGISTER_FAIL"))
             assert got["type"] == "REGISTER_OK", got
-            times.append((time.monotonic() - start) * 1000)
+            windows.append((start, clock()))
     finally:
         ctrl.close()
         peer("stop", "carol")
-    return times[1:]
+    return windows[1:]
 
 
 # ----------------------------------------------------------------- ours

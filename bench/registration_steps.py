@@ -57,33 +57,7 @@ def our_windows(runs: int) -> list[Window]:
 
 
 def baresip_windows(runs: int) -> list[Window]:
-    cs.peer("start", "carol")
-    env = dict(
-        line.split("=", 1)
-        for line in (cs.TESTBED_DIR / "env").read_text().splitlines()
-        if "=" in line
-    )
-    password = env["SIP_CAROL_PASSWORD"].strip('"')
-    aor = (
-        f"<sip:carol@127.0.0.1;transport=tls>;auth_pass={password};regint=600;"
-        'outbound="sip:127.0.0.1:5061;transport=tls";mediaenc=srtp-mand'
-    )
-    ctrl = cs.BaresipCtrl(4443)
-    windows = []
-    try:
-        for _ in range(runs + 1):
-            ctrl.send("uadel", "sip:carol@127.0.0.1")
-            ctrl.wait(lambda m: "response" in m)
-            time.sleep(0.1)
-            start = time.time()
-            ctrl.send("uanew", aor)
-            got = ctrl.wait(lambda m: m.get("type") in ("REGISTER_OK", "REGISTER_FAIL"))
-            assert got["type"] == "REGISTER_OK", got
-            windows.append((start, time.time()))
-    finally:
-        ctrl.close()
-        cs.peer("stop", "carol")
-    return windows[1:]
+    return cs.baresip_registration_windows(runs, time.time)  # wall-clock, as the sipdump
 
 
 def steps(records: list[cs.SipRecord], window: Window) -> list[float] | None:

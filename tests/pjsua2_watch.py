@@ -35,6 +35,7 @@ import importlib
 import threading
 import types
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,3 +314,32 @@ def _how(parent: object, child: object) -> str:
         if getattr(parent, name, None) is child:
             return f" [.{name}]"
     return ""
+
+
+def assert_engine_leaves_nothing(scenario: Callable[[Any], None], expected: set[str]) -> None:
+    """Run `scenario(session)` on a fresh engine under the watch, then fail on any
+    pjsua2 object found in cyclic garbage, freed off the engine thread or outliving
+    the engine - and unless the watch saw every class named in `expected` (else it
+    would pass for nothing). The test's thread."""
+    from softphone.engine import events as ev
+    from softphone.engine.engine import Engine
+    from softphone.tasks.session import EngineSession
+
+    watch = Pjsua2Watch()
+    watch.install()
+    try:
+        s = EngineSession(Engine())
+        with s:
+            s.wait_for(ev.EngineDidStart)
+            try:
+                scenario(s)
+                s.drain(1.5)  # past the ports' grace period: the last ones are freed
+            finally:
+                watch.release(s.engine)
+        outlived = watch.alive()
+    finally:
+        watch.uninstall()
+    made = {name for name, _ in watch.created}
+    assert expected <= made, made
+    assert not watch.findings and not watch.wrong_thread_deaths(), watch.report()
+    assert not outlived, f"pjsua2 objects outlive the engine: {outlived}"

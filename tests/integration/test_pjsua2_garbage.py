@@ -14,12 +14,12 @@ import pjsua2 as pj
 import pytest
 from engine_peer import EnginePeer
 from helpers import profile_on_port
-from pjsua2_watch import Pjsua2Watch
+from pjsua2_watch import assert_engine_leaves_nothing
 from test_calls import BOB, CAROL, hang_up, media_of, place
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
-from softphone.engine.engine import Engine  # imported before the watch: pjframes' probe
+from softphone.engine.engine import Engine  # noqa: F401  imported before the watch: pjframes' probe
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 from softphone.tasks.session import EngineSession
@@ -109,27 +109,14 @@ def _e2e_calls(s: EngineSession, peers) -> None:
 
 
 def test_no_pjsua2_object_is_left_to_the_garbage_collector(testbed_profile, testbed, peers):
-    watch = Pjsua2Watch()
-    watch.install()
-    try:
-        s = EngineSession(Engine())
-        with s:
-            s.wait_for(ev.EngineDidStart)
-            try:
-                _bad_certificate(s, testbed_profile, testbed)
-                assert add_and_register(s, testbed_profile, "alice", Secret("alice-secret")).ok
-                _refused_calls(s)
-                _failing_function(s)
-                _sdes_call(s, peers)
-                _e2e_calls(s, peers)
-                s.drain(1.5)  # past the ports' grace period: the last ones are freed
-            finally:
-                watch.release(s.engine)
-        outlived = watch.alive()
-    finally:
-        watch.uninstall()
-    made = {name for name, _ in watch.created}
-    # the watch saw the objects it is about (else it would pass for nothing)
-    assert {"PjCall", "PjAccount", "CallOpParam", "PjE2ePort", "CallInfo"} <= made, made
-    assert not watch.findings and not watch.wrong_thread_deaths(), watch.report()
-    assert not outlived, f"pjsua2 objects outlive the engine: {outlived}"
+    def scenario(s: EngineSession) -> None:
+        _bad_certificate(s, testbed_profile, testbed)
+        assert add_and_register(s, testbed_profile, "alice", Secret("alice-secret")).ok
+        _refused_calls(s)
+        _failing_function(s)
+        _sdes_call(s, peers)
+        _e2e_calls(s, peers)
+
+    assert_engine_leaves_nothing(
+        scenario, {"PjCall", "PjAccount", "CallOpParam", "PjE2ePort", "CallInfo"}
+    )

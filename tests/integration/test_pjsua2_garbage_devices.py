@@ -13,13 +13,13 @@ already unmapped (the shared block's finalizer runs before the port is unregiste
 from __future__ import annotations
 
 import pytest
-from pjsua2_watch import Pjsua2Watch
+from pjsua2_watch import assert_engine_leaves_nothing
 from test_audio_devices import call_bob_with_devices, hang_up, use_virtual_devices
 from virtual_sound import MIC, SPEAKER
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
-from softphone.engine.engine import Engine  # imported before the watch: pjframes' probe
+from softphone.engine.engine import Engine  # noqa: F401  imported before the watch: pjframes' probe
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 from softphone.tasks.session import EngineSession
@@ -76,25 +76,10 @@ def _second_call(s: EngineSession) -> None:
 def test_no_pjsua2_object_is_left_to_the_garbage_collector_with_devices(
     testbed_profile, testbed, peers, virtual_sound
 ):
-    watch = Pjsua2Watch()
-    watch.install()
-    try:
-        s = EngineSession(Engine())
-        with s:
-            s.wait_for(ev.EngineDidStart)
-            try:
-                assert add_and_register(s, testbed_profile, "alice", Secret("alice-secret")).ok
-                _ring_and_answer(s, peers, virtual_sound)
-                _hot_plug(s, peers, virtual_sound)
-                _second_call(s)
-                s.drain(1.5)  # past the ports' grace period: the last ones are freed
-            finally:
-                watch.release(s.engine)
-        outlived = watch.alive()
-    finally:
-        watch.uninstall()
-    made = {name for name, _ in watch.created}
-    # the watch saw the objects it is about (else it would pass for nothing)
-    assert {"PjCall", "PjAccount", "PjBridgePort", "CallInfo"} <= made, made
-    assert not watch.findings and not watch.wrong_thread_deaths(), watch.report()
-    assert not outlived, f"pjsua2 objects outlive the engine: {outlived}"
+    def scenario(s: EngineSession) -> None:
+        assert add_and_register(s, testbed_profile, "alice", Secret("alice-secret")).ok
+        _ring_and_answer(s, peers, virtual_sound)
+        _hot_plug(s, peers, virtual_sound)
+        _second_call(s)
+
+    assert_engine_leaves_nothing(scenario, {"PjCall", "PjAccount", "PjBridgePort", "CallInfo"})
