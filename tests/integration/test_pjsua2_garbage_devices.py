@@ -20,6 +20,7 @@ from virtual_sound import MIC, SPEAKER
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.engine import Engine  # noqa: F401  imported before the watch: pjframes' probe
+from softphone.engine.tone import analyse_tone
 from softphone.security.secret import Secret
 from softphone.tasks.register import add_and_register
 from softphone.tasks.session import EngineSession
@@ -57,7 +58,12 @@ def _hot_plug(s: EngineSession, peers, vs) -> None:
         s.wait_for(ev.AudioDevicesDidChange, lambda e: headset in e.output_names, timeout=3)
         use_virtual_devices(s, speaker=headset)
         s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker" and e.name == headset)
+        # pulled out once its stream plays (a sink PulseAudio just made can take 1.5 s
+        # to start: test_audio_devices' hot-plug test waits the same way)
         s.drain(0.5)
+        for _ in range(3):
+            if analyse_tone(vs.record(f"{headset}.monitor", 1.0), 16000, 520).detected:
+                break
     finally:
         vs.remove_device(headset)
     s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker" and e.fallback, 3)
