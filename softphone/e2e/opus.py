@@ -110,79 +110,76 @@ class OpusError(RuntimeError):
     pass
 
 
-class Encoder:
-    """20 ms frames of 16-bit mono PCM at `rate` in, one Opus packet each out."""
+class _Codec:
+    """One libopus encoder or decoder state: made by `<kind>_create`, freed once by
+    `<kind>_destroy` (on close, or when the object goes)."""
 
-    def __init__(self, rate: int, bitrate: int = 32000, complexity: int = 10) -> None:
+    _kind = ""  # "encoder" or "decoder": the libopus function prefix
+
+    def __init__(self, rate: int, *create_args: int) -> None:
         self._state = None
         lib = library()
         if lib is None:
             raise OpusError("libopus is not available")
         if rate not in RATES:
-            raise OpusError(f"libopus does not take {rate} Hz")
+            raise OpusError(f"libopus has no {self._kind} at {rate} Hz")
         error = ctypes.c_int()
-        state = lib.opus_encoder_create(rate, 1, APPLICATION_VOIP, ctypes.byref(error))
+        create = getattr(lib, f"opus_{self._kind}_create")
+        state = create(rate, 1, *create_args, ctypes.byref(error))
         if error.value != _OK or not state:
-            raise OpusError(f"opus_encoder_create failed ({error.value})")
-        self._lib, self._state = lib, state
+            raise OpusError(f"opus_{self._kind}_create failed ({error.value})")
+        self._lib, self._state, self.rate = lib, state, rate
+
+    def _live_state(self) -> int:
+        state = self._state
+        if not state:
+            raise OpusError(f"the {self._kind} is closed")
+        return state
+
+    def close(self) -> None:
+        state, self._state = self._state, None
+        if state:
+            getattr(self._lib, f"opus_{self._kind}_destroy")(state)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class Encoder(_Codec):
+    """20 ms frames of 16-bit mono PCM at `rate` in, one Opus packet each out."""
+
+    _kind = "encoder"
+
+    def __init__(self, rate: int, bitrate: int = 32000, complexity: int = 10) -> None:
+        super().__init__(rate, APPLICATION_VOIP)
         for request, value in ((_SET_BITRATE, bitrate), (_SET_COMPLEXITY, complexity)):
-            if lib.opus_encoder_ctl(state, request, ctypes.c_int(value)) != _OK:
+            if self._lib.opus_encoder_ctl(self._state, request, ctypes.c_int(value)) != _OK:
                 self.close()
                 raise OpusError(f"opus_encoder_ctl({request}, {value}) failed")
-        self.rate = rate
         self._out = ctypes.create_string_buffer(MAX_PACKET)
 
     def encode(self, pcm: bytes) -> bytes:
-        state = self._state
-        if not state:
-            raise OpusError("the encoder is closed")
+        state = self._live_state()
         n = self._lib.opus_encode(state, pcm, len(pcm) // 2, self._out, MAX_PACKET)
         if n < 0:
             raise OpusError(f"opus_encode failed ({n})")
         return ctypes.string_at(self._out, n)
 
-    def close(self) -> None:
-        state, self._state = self._state, None
-        if state:
-            self._lib.opus_encoder_destroy(state)
 
-    def __del__(self) -> None:
-        self.close()
-
-
-class Decoder:
+class Decoder(_Codec):
     """Opus packets in, 16-bit mono PCM at `rate` out (as many samples as the packet
     holds: 320 for a 20 ms packet at 16 kHz)."""
 
+    _kind = "decoder"
+
     def __init__(self, rate: int) -> None:
-        self._state = None
-        lib = library()
-        if lib is None:
-            raise OpusError("libopus is not available")
-        if rate not in RATES:
-            raise OpusError(f"libopus does not decode at {rate} Hz")
-        error = ctypes.c_int()
-        state = lib.opus_decoder_create(rate, 1, ctypes.byref(error))
-        if error.value != _OK or not state:
-            raise OpusError(f"opus_decoder_create failed ({error.value})")
-        self._lib, self._state = lib, state
-        self.rate = rate
+        super().__init__(rate)
         self._max = rate * MAX_FRAME_MS // 1000
         self._pcm = ctypes.create_string_buffer(2 * self._max)
 
     def decode(self, packet: bytes) -> bytes:
-        state = self._state
-        if not state:
-            raise OpusError("the decoder is closed")
+        state = self._live_state()
         n = self._lib.opus_decode(state, packet, len(packet), self._pcm, self._max, 0)
         if n < 0:
             raise OpusError(f"opus_decode failed ({n})")
         return ctypes.string_at(self._pcm, 2 * n)
-
-    def close(self) -> None:
-        state, self._state = self._state, None
-        if state:
-            self._lib.opus_decoder_destroy(state)
-
-    def __del__(self) -> None:
-        self.close()
