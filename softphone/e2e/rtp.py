@@ -461,6 +461,10 @@ class AudioRtp:
         with self._rx_lock:
             try:
                 with self._lock:
+                    if not self._sockets:
+                        # stopped since `pull` read it: the session is aiortc's alone
+                        # again, used on the loop without our lock
+                        return
                     packet = self._unprotect(data)
             except pylibsrtp.Error:
                 self.dropped += 1  # not authentic, or replayed: never played

@@ -267,3 +267,24 @@ def test_hold_sends_nothing_and_a_video_call_is_read_by_the_loop() -> None:
         b.rtp.stop()
 
     asyncio.run(run())
+
+
+def test_a_packet_read_before_stop_is_not_decrypted_after_it() -> None:
+    """`pull` reads under the lock and decrypts after it: if the call stops between
+    the two, the session is aiortc's alone again (used on the loop without our lock),
+    and libsrtp's sessions are not thread-safe. The packet is let go untouched."""
+
+    async def run() -> None:
+        a, b, b_sock = pair()
+        a.rtp.start(sending=True)
+        b.rtp.start(sending=False)
+        a.rtp.send(b"\x01" * 640)
+        wire, _ = b_sock.recvfrom(2048)  # what `pull` had read when the call stopped
+        b.rtp.stop()
+        b.rtp._receive(wire)
+        assert b.got == [] and b.rtp.dropped == 0
+        # libsrtp never saw it: aiortc's session still takes it (no replay)
+        assert rtp_payload(b.dtls._rx_srtp.unprotect(wire))[3] == b"opus:" + b"\x01" * 8
+        a.rtp.stop()
+
+    asyncio.run(run())
