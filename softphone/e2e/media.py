@@ -179,19 +179,19 @@ class DirectAudioBuffer(JitterBuffer):
     takes them all from then on, through the same `in_order` gate.
     """
 
-    def __init__(self, deliver: Callable[[int, bytes], None], in_order: InOrder) -> None:
+    def __init__(self, deliver: Callable[[int, int, bytes], None], in_order: InOrder) -> None:
         super().__init__(capacity=16)
         self._in_order = in_order
         self._deliver = deliver
 
     def add(self, packet) -> tuple[bool, JitterFrame | None]:
         if self._in_order.accept(packet.sequence_number):
-            self._deliver(packet.payload_type, packet._data)
+            self._deliver(packet.payload_type, packet.sequence_number, packet._data)
         return False, None
 
 
 def _direct_audio(
-    pc: RTCPeerConnection, deliver: Callable[[int, bytes], None], in_order: InOrder
+    pc: RTCPeerConnection, deliver: Callable[[int, int, bytes], None], in_order: InOrder
 ) -> None:
     for transceiver in pc.getTransceivers():
         if transceiver.kind == "audio":
@@ -210,6 +210,15 @@ class RemoteAudio:
     `AudioBridge.player`): only then is one decoded, so audio nobody listens to is
     never decoded, as with pjmedia's own streams.
 
+    Each 20 ms slot is played once, by sequence number. A packet missing when its slot
+    is due (lost, or not there yet) is concealed by libopus (`opus.Decoder.conceal`:
+    the voice carried on, fading, instead of a click and a gap), and if it comes later
+    it is dropped (`late`): its slot has been played, and playing it would add 20 ms
+    of delay for the rest of the call. Up to `MAX_CONCEAL` slots in a row are
+    concealed; after that the peer has stopped sending (hold, a pause of its own) and
+    the bridge gets nothing. A jump of more than `MAX_GAP` packets is a new start, not
+    a loss. Codecs without concealment (PyAV's) play the next packet they have.
+
     Opus is decoded by libopus straight at the bridge's rate (`softphone.e2e.opus`):
     a 20 ms packet is one bridge frame. Without a libopus of our own, PyAV decodes
     Opus at 48 kHz (FFmpeg's libopus decoder has no other rate), brought down to the
@@ -219,6 +228,8 @@ class RemoteAudio:
     """
 
     MAX_WAITING = 5  # packets: 100 ms, as the bridge's own queue
+    MAX_CONCEAL = 5  # slots in a row (100 ms): libopus has faded out by then
+    MAX_GAP = 5  # packets missing between two that arrived: beyond, a new start
 
     def __init__(
         self,
@@ -232,44 +243,89 @@ class RemoteAudio:
         self._on_first = on_first
         self._receiving = receiving
         self._decoders: dict[int, Callable[[bytes], bytes]] = {}
-        self._waiting: deque[tuple[int, bytes]] = deque(maxlen=self.MAX_WAITING)
+        self._concealers: dict[int, Callable[[int], bytes]] = {}
+        self._waiting: deque[tuple[int, int, bytes]] = deque(maxlen=self.MAX_WAITING)
         self._down = Downsampler()
         self._other: av.AudioResampler | None = None
         self._pending = b""
         self._first = True
+        self._next: int | None = None  # the sequence number whose slot plays next
+        self._last_type = -1  # the payload type played last (whose decoder conceals)
+        self._concealed_run = 0
         self.errors = 0
         self.dropped = 0
+        self.concealed = 0  # slots played from libopus's concealment
+        self.late = 0  # packets that came after their slot was played
         bridge.player(self.play)
 
-    def __call__(self, payload_type: int, data: bytes) -> None:
+    def _behind(self, sequence: int) -> bool:
+        """The packet's slot has been played already."""
+        following = self._next
+        return following is not None and (sequence - following) % 65536 >= 32768
+
+    def __call__(self, payload_type: int, sequence: int, data: bytes) -> None:
         """One packet's payload, in order (any one thread at a time)."""
         if self._first and self._codec_for(payload_type) is not None:
             self._first = False
             self._on_first()
         if not self._receiving():
             return
+        if self._behind(sequence):
+            self.late += 1
+            return
         waiting = self._waiting
         if len(waiting) == waiting.maxlen:
             self.dropped += 1  # nobody has been playing them: the oldest goes
-        waiting.append((payload_type, data))
+        waiting.append((payload_type, sequence, data))
 
     def play(self) -> None:
-        """Decode waiting packets until the bridge has a frame to play (the thread that
-        plays); never raises."""
+        """Play the next slot into the bridge, if it has no frame to play (the thread
+        that plays); never raises."""
         waiting, bridge = self._waiting, self._bridge
         if not self._receiving():
             waiting.clear()
+            self._next = None
             return
-        while waiting and not bridge.has_remote():
-            payload_type, data = waiting.popleft()
-            try:
-                pcm = self._decode(payload_type, data)
-                if pcm:
-                    self._to_bridge(pcm)
-            except Exception as e:  # a bad packet, never the caller's problem
-                self.errors += 1
-                if self.errors == 1:
-                    log.warning("an end-to-end audio packet did not decode: %s", type(e).__name__)
+        while not bridge.has_remote():
+            while waiting and self._behind(waiting[0][1]):
+                waiting.popleft()  # came in while its slot was being concealed
+                self.late += 1
+            if waiting:
+                gap = (waiting[0][1] - self._next) % 65536 if self._next is not None else 0
+                if 0 < gap <= self.MAX_GAP and self._conceal():
+                    continue  # the missing one's slot
+                self._play_packet(*waiting.popleft())
+            elif not (self._concealed_run < self.MAX_CONCEAL and self._conceal()):
+                return  # nothing to play: the port gives no frame
+
+    def _play_packet(self, payload_type: int, sequence: int, data: bytes) -> None:
+        self._next = (sequence + 1) % 65536
+        self._concealed_run = 0
+        try:
+            pcm = self._decode(payload_type, data)
+            if pcm:
+                self._last_type = payload_type
+                self._to_bridge(pcm)
+        except Exception as e:  # a bad packet, never the caller's problem
+            self.errors += 1
+            if self.errors == 1:
+                log.warning("an end-to-end audio packet did not decode: %s", type(e).__name__)
+
+    def _conceal(self) -> bool:
+        """One slot of concealment for the packet due now; False if there is none to
+        be had (no packet played yet, or a codec without it)."""
+        conceal = self._concealers.get(self._last_type)
+        if conceal is None or self._next is None:
+            return False
+        try:
+            pcm = conceal(self._bridge.frame_samples)
+        except Exception:
+            return False
+        self._next = (self._next + 1) % 65536
+        self._concealed_run += 1
+        self.concealed += 1
+        self._to_bridge(pcm)
+        return True
 
     def _decode(self, payload_type: int, data: bytes) -> bytes:
         """16-bit mono PCM at the bridge's rate (b"": nothing to play)."""
@@ -278,13 +334,15 @@ class RemoteAudio:
             codec = self._codec_for(payload_type)
             if codec is None:
                 return b""
-            decoder = self._decoders[payload_type] = self._new_decoder(codec)
+            decoder = self._decoders[payload_type] = self._new_decoder(payload_type, codec)
         return decoder(data)
 
-    def _new_decoder(self, codec: Any) -> Callable[[bytes], bytes]:
+    def _new_decoder(self, payload_type: int, codec: Any) -> Callable[[bytes], bytes]:
         rate = self._bridge.clock_rate
         if codec.mimeType.lower() == "audio/opus" and rate in opus.RATES and opus.available():
-            return opus.Decoder(rate).decode
+            decoder = opus.Decoder(rate)
+            self._concealers[payload_type] = decoder.conceal
+            return decoder.decode
         decoder = _get_decoder(codec)
 
         def decode(data: bytes) -> bytes:
@@ -860,6 +918,7 @@ class E2eSession:
             out["rx_packets"] += received.packets
             out["rx_lost"] += received.lost
             out["jitter"] = max(out["jitter"], received.jitter)
+        out["concealed"] = self._remote_audio.concealed
         return out
 
     async def close(self) -> None:

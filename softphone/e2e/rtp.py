@@ -223,7 +223,7 @@ class AudioRtp:
     * `send`: the frame the conference bridge mixed for the peer is encoded
       (`encode(pcm) -> payload`), protected and sent there and then;
     * `pull` (with `pull=True`): the datagrams waiting on the socket are read; audio
-      is unprotected and handed to `deliver(payload_type, payload)` (which decodes it
+      is unprotected and handed to `deliver(payload_type, sequence, payload)` (which decodes it
       for the bridge to play in the same tick), everything else (DTLS, STUN, RTCP) is
       passed to aioice on the loop thread, as if the loop had read it.
 
@@ -245,7 +245,7 @@ class AudioRtp:
         rtp_clock_rate: int,
         frame_clock_rate: int,
         encode: Callable[[bytes], bytes] | None,
-        deliver: Callable[[int, bytes], None],
+        deliver: Callable[[int, int, bytes], None],
         in_order: InOrder | None = None,
         pull: bool = True,
     ) -> None:
@@ -483,6 +483,6 @@ class AudioRtp:
                 self.dropped += 1  # repeated, or older than what was played
                 return
             try:
-                self._deliver(payload_type, payload)
+                self._deliver(payload_type, sequence, payload)
             except Exception:  # `deliver` counts its own failures; never raise here
                 self.dropped += 1

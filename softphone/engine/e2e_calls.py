@@ -691,6 +691,7 @@ class E2eCalls(E2eVerification):
                         rtt_ms=None,
                         codec=c.audio_codec,
                         clock_rate=c.clock_rate,
+                        concealed_frames=int(counters.get("concealed", 0)),
                     ),
                 )
             )

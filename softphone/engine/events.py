@@ -165,6 +165,9 @@ class MediaStats:
     rtt_ms: float | None
     codec: str
     clock_rate: int
+    # 20 ms frames played from packet-loss concealment (end-to-end calls; None where
+    # pjmedia's stream conceals on its own and does not say)
+    concealed_frames: int | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ first). Audio is checked with tones both ways; the SAS on both sides must match.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from pathlib import Path
 
 import pytest
@@ -98,6 +99,31 @@ def test_e2e_call_same_sas_audio_both_ways_and_verification(alice, carol_app, te
     assert relabelled.media.label == LABEL_E2E_VERIFIED
     ended = hang_up(alice, call_id)
     assert ended.security_failure is None and ended.media.end_to_end
+    assert carol_app.wait("CallDidEnd")["security_failure"] is None
+
+
+def test_e2e_audio_lost_on_the_way_is_concealed(alice, carol_app, monkeypatch):
+    """One audio packet in ten lost before alice's end takes it in: libopus conceals
+    each in its slot (counted in the call's statistics) and carol's tone goes on."""
+    from softphone.e2e.rtp import AudioRtp
+
+    arrived = itertools.count()
+    take_in = AudioRtp._receive
+
+    def lossy(self, data: bytes) -> None:
+        if next(arrived) % 10 != 5:  # else: the network lost it
+            take_in(self, data)
+
+    monkeypatch.setattr(AudioRtp, "_receive", lossy)
+    call_id, _carol_id, _media = e2e_call(alice, carol_app)
+    alice.drain(2.5)
+    tone = heard(alice, call_id, 600)
+    assert tone.detected, tone
+    alice.submit(cmd.RequestStats(call_id))
+    stats = alice.wait_for(ev.CallStatsDidUpdate, lambda e: e.call_id == call_id).stats
+    assert stats.concealed_frames is not None and stats.concealed_frames >= 5, stats
+    assert stats.rx_lost >= 5, stats  # the loss is seen as loss, not as late packets
+    hang_up(alice, call_id)
     assert carol_app.wait("CallDidEnd")["security_failure"] is None
 
 

@@ -13,7 +13,7 @@ pytest.importorskip("aiortc")
 
 from helpers import pattern_error, wait_until
 
-from softphone.e2e import wire
+from softphone.e2e import opus, wire
 from softphone.e2e.bridge import AudioBridge
 from softphone.e2e.identity import generate_identity
 from softphone.e2e.loop import MediaLoop
@@ -248,15 +248,15 @@ def test_remote_audio_waits_for_the_check_and_survives_bad_packets():
     encoder = BridgeOpusEncoder(bridge.clock_rate)
     tone = (8000 * np.sin(2 * np.pi * 600 * np.arange(320) / 16000)).astype(np.int16).tobytes()
     packets = [bytes(p) for _ in range(3) for p in encoder.encode(tone)]
-    remote(111, packets[0])
+    remote(111, 1, packets[0])
     assert bridge.take_remote() is None and firsts == [1]  # it arrived, it is not played
     state["open"] = True
-    remote(111, packets[1])
+    remote(111, 2, packets[1])
     assert len(bridge.take_remote()) == bridge.frame_bytes
-    remote(100, packets[1])  # no decoder for it: dropped and counted, never raised
-    assert bridge.take_remote() is None and remote.errors == 1
-    remote(96, packets[2])  # a payload type nobody negotiated: ignored
-    assert bridge.take_remote() is None
+    remote(100, 3, packets[1])  # no decoder for it: dropped and counted, never raised
+    assert bridge.take_remote() is not None and remote.errors == 1  # its slot concealed
+    remote(96, 4, packets[2])  # a payload type nobody negotiated: ignored
+    assert remote.concealed == 1
 
 
 def test_remote_audio_decodes_only_what_is_played():
@@ -271,13 +271,15 @@ def test_remote_audio_decodes_only_what_is_played():
     t = np.arange(320 * 12) / 16000
     pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
     for n in range(12):
-        remote(111, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
+        remote(111, n, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
     assert remote._decoders == {}  # nothing decoded yet
     assert remote.dropped == 12 - RemoteAudio.MAX_WAITING
     frames = []
     while (frame := bridge.take_remote()) is not None:
         frames.append(frame)
-    assert len(frames) == RemoteAudio.MAX_WAITING  # the newest ones, one frame each
+    # the newest ones, one frame each; then the peer stopped: concealed for a while
+    assert len(frames) == RemoteAudio.MAX_WAITING + RemoteAudio.MAX_CONCEAL
+    assert remote.concealed == RemoteAudio.MAX_CONCEAL
 
 
 def test_without_a_libopus_of_our_own_pyav_codes_opus(monkeypatch):
@@ -296,7 +298,77 @@ def test_without_a_libopus_of_our_own_pyav_codes_opus(monkeypatch):
     pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
     heard = []
     for n in range(40):
-        remote(111, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
+        remote(111, n, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
         if (frame := bridge.take_remote()) is not None:
             heard.append(frame)
     assert analyse_tone(np.frombuffer(b"".join(heard[-20:]), dtype=np.int16), 16000, 600).detected
+
+
+needs_libopus = pytest.mark.skipif(not opus.available(), reason="no libopus for ctypes")
+
+
+def _opus_remote():
+    from softphone.e2e.media import BridgeOpusEncoder, RemoteAudio
+
+    opus_codec = type("Codec", (), {"mimeType": "audio/opus", "clockRate": 48000})()
+    bridge = AudioBridge()
+    remote = RemoteAudio(bridge, lambda pt: opus_codec, lambda: None, lambda: True)
+    encoder = BridgeOpusEncoder(bridge.clock_rate)
+    t = np.arange(320 * 60) / 16000
+    pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
+    packets = [encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()) for n in range(60)]
+    return bridge, remote, packets
+
+
+def _level(frame: bytes) -> float:
+    return float(np.sqrt(np.mean(np.frombuffer(frame, dtype=np.int16).astype(float) ** 2)))
+
+
+@needs_libopus
+def test_a_lost_packet_is_concealed_in_its_slot_and_a_late_one_dropped():
+    """Each slot plays once, by sequence number: a packet missing when its slot is
+    due is concealed (the tone carried on, not a gap), and when it comes after all,
+    it is dropped rather than played 20 ms late for the rest of the call."""
+    from softphone.e2e.media import RemoteAudio
+
+    bridge, remote, packets = _opus_remote()
+    frames = []
+    for n in range(20):
+        if n != 10:  # lost
+            remote(111, 65530 + n, packets[n])  # across the sequence number's wrap
+        frames.append(bridge.take_remote())
+    assert remote.concealed == 1 and all(f is not None for f in frames)
+    assert _level(frames[10]) > 2000  # the tone, where silence would have been
+    # a packet that is not there when its slot is due: concealed, then it comes
+    frames.append(bridge.take_remote())  # slot 20: nothing yet
+    remote(111, (65530 + 20) % 65536, packets[20])  # late
+    remote(111, (65530 + 21) % 65536, packets[21])
+    frames.append(bridge.take_remote())
+    assert remote.concealed == 2 and remote.late == 1
+    assert frames[-1] is not None and bridge.take_remote() is not None  # slot 22: concealed
+    # the peer stops (hold): a few slots of fading concealment, then nothing
+    rest = []
+    while (frame := bridge.take_remote()) is not None:
+        rest.append(frame)
+    assert len(rest) < RemoteAudio.MAX_CONCEAL
+    assert _level(rest[-1]) < _level(frames[10])
+
+
+@needs_libopus
+def test_a_new_start_is_not_concealed_as_a_loss():
+    """A jump in sequence numbers beyond MAX_GAP (the peer restarted its stream) plays
+    the new packet at once instead of concealing the whole gap."""
+    from softphone.e2e.media import RemoteAudio
+
+    bridge, remote, packets = _opus_remote()
+    for n in range(5):
+        remote(111, n, packets[n])
+        assert bridge.take_remote() is not None
+    remote(111, 5 + RemoteAudio.MAX_GAP + 1, packets[6])
+    frame = bridge.take_remote()
+    assert frame is not None and remote.concealed == 0
+    # a small gap is concealed slot by slot, then the packet plays in its own slot
+    remote(111, 5 + RemoteAudio.MAX_GAP + 4, packets[7])
+    for _ in range(3):
+        assert bridge.take_remote() is not None
+    assert remote.concealed == 2 and not remote._waiting

@@ -43,3 +43,20 @@ def test_refusals_are_errors_not_crashes() -> None:
     encoder.close()  # twice is fine
     with pytest.raises(opus.OpusError):
         encoder.encode(bytes(640))  # closed: an error, never a call with no state
+
+
+def test_concealment_carries_the_voice_on_where_a_packet_is_missing() -> None:
+    """A lost packet: libopus's concealment goes on with the tone where silence would
+    have been, at the frame's length, then fades over consecutive losses."""
+    encoder, decoder = opus.Encoder(16000), opus.Decoder(16000)
+    t = np.arange(320 * 30) / 16000
+    pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
+    for start in range(0, len(pcm), 320):
+        decoder.decode(encoder.encode(pcm[start : start + 320].tobytes()))
+    first = np.frombuffer(decoder.conceal(320), dtype=np.int16)
+    assert len(first) == 320
+    spectrum = np.abs(np.fft.rfft(first, 16000))  # 1 Hz bins
+    assert abs(int(np.argmax(spectrum)) - 600) < 25  # the tone, not a gap
+    assert np.sqrt(np.mean(first.astype(float) ** 2)) > 2000
+    later = [np.frombuffer(decoder.conceal(320), dtype=np.int16) for _ in range(10)]
+    assert np.abs(later[-1]).max() < np.abs(first).max()  # fading, not a drone

@@ -106,7 +106,7 @@ class End:
             rtp_clock_rate=48000,
             frame_clock_rate=16000,
             encode=lambda pcm: b"opus:" + pcm[:8],
-            deliver=lambda pt, payload: self.got.append((pt, payload)),
+            deliver=lambda pt, _seq, payload: self.got.append((pt, payload)),
             pull=pull,
         )
 
