@@ -262,16 +262,11 @@ def test_remote_audio_waits_for_the_check_and_survives_bad_packets():
 def test_remote_audio_decodes_only_what_is_played():
     """pjmedia asks a port for frames only while something listens to it: what nobody
     asks for is never decoded, and only the newest few packets wait."""
-    from softphone.e2e.media import BridgeOpusEncoder, RemoteAudio
+    from softphone.e2e.media import RemoteAudio
 
-    opus_codec = type("Codec", (), {"mimeType": "audio/opus", "clockRate": 48000})()
-    bridge = AudioBridge()
-    remote = RemoteAudio(bridge, lambda pt: opus_codec, lambda: None, lambda: True)
-    encoder = BridgeOpusEncoder(bridge.clock_rate)
-    t = np.arange(320 * 12) / 16000
-    pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
-    for n in range(12):
-        remote(111, n, encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()))
+    bridge, remote, packets = _opus_remote(12)
+    for n, packet in enumerate(packets):
+        remote(111, n, packet)
     assert remote._decoders == {}  # nothing decoded yet
     assert remote.dropped == 12 - RemoteAudio.MAX_WAITING
     frames = []
@@ -307,16 +302,17 @@ def test_without_a_libopus_of_our_own_pyav_codes_opus(monkeypatch):
 needs_libopus = pytest.mark.skipif(not opus.available(), reason="no libopus for ctypes")
 
 
-def _opus_remote():
+def _opus_remote(count: int = 60):
+    """A RemoteAudio taking Opus, and `count` packets of a 600 Hz tone."""
     from softphone.e2e.media import BridgeOpusEncoder, RemoteAudio
 
     opus_codec = type("Codec", (), {"mimeType": "audio/opus", "clockRate": 48000})()
     bridge = AudioBridge()
     remote = RemoteAudio(bridge, lambda pt: opus_codec, lambda: None, lambda: True)
     encoder = BridgeOpusEncoder(bridge.clock_rate)
-    t = np.arange(320 * 60) / 16000
+    t = np.arange(320 * count) / 16000
     pcm = (8000 * np.sin(2 * np.pi * 600 * t)).astype(np.int16)
-    packets = [encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()) for n in range(60)]
+    packets = [encoder.payload(pcm[n * 320 : (n + 1) * 320].tobytes()) for n in range(count)]
     return bridge, remote, packets
 
 
