@@ -74,13 +74,16 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+
+import direct_baresip  # noqa: E402
+from direct_baresip import CODEC_RATE, add_direct_account  # noqa: E402
 
 NS_A, NS_B = "spq-a", "spq-b"
 VETH_A, VETH_B = "spq0", "spq1"
 IP_A, IP_B = "10.77.0.1", "10.77.0.2"
 SIP_PORT = 5060  # baresip: UDP/TCP here, TLS on the next port
 TLS_PORT = 5061
-CODEC_RATE = {"G722": 16000, "PCMU": 8000}
 PESQ_MODE = {"G722": "wb", "PCMU": "nb"}
 RTP_PT = {"G722": 9, "PCMU": 0}
 TEXT = (
@@ -239,91 +242,11 @@ class Net:
 # -------------------------------------------------------------------- baresip
 
 
-def write_cert(folder: Path, name: str, ip: str) -> tuple[Path, Path, str]:
-    from softphone.security.certificates import generate_self_signed
-
-    cert, key = generate_self_signed(f"quality bench {name}", ip_addresses=(ip,), dns_names=())
-    both = folder / f"{name}.pem"
-    both.write_text(cert + key)
-    os.chmod(both, 0o600)
-    only = folder / f"{name}.crt"
-    only.write_text(cert)
-    return both, only, cert
-
-
 def start_baresip(
     folder: Path, ns: str, ip: str, user: str, codec: str, wav: Path, cert: Path, dial: str = ""
 ) -> subprocess.Popen:
-    folder.mkdir(parents=True, exist_ok=True)
-    rec = folder / "recordings"
-    rec.mkdir(exist_ok=True)
-    rate = read_wav(wav)[1]
-    (folder / "config").write_text(
-        f"""poll_method epoll
-net_interface {ip}
-sip_listen {ip}:{SIP_PORT}
-sip_certificate {cert}
-call_local_timeout 120
-audio_player alsa,null
-audio_alert alsa,null
-audio_source aufile,{wav}
-ausrc_srate {rate}
-ausrc_channels 1
-audio_level no
-rtp_ports 20000-29999
-rtcp_mux no
-jitter_buffer_delay 5-10
-rtp_stats yes
-module_path /usr/lib/baresip/modules
-module g711.so
-module g722.so
-module alsa.so
-module aufile.so
-module srtp.so
-module plc.so
-module sndfile.so
-snd_path {rec}
-module_app account.so
-module_app menu.so
-statmode_default off
-"""
-    )
-    (folder / "accounts").write_text(
-        f"<sip:{user}@{ip};transport=tls>;regint=0;answermode=auto;mediaenc=srtp-mand;"
-        f"audio_codecs={codec}/{CODEC_RATE[codec]}/1\n"
-    )
-    (folder / "contacts").write_text("")
-    args = ["ip", "netns", "exec", ns, "baresip", "-f", str(folder)]
-    if dial:
-        args += ["-e", f"/dial {dial}"]
-    log = open(folder / "baresip.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    log.close()
-    return proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
-def baresip_recording(folder: Path) -> Path | None:
-    found = sorted((folder / "recordings").glob("dump-*-dec.wav"))
-    return found[-1] if found else None
-
-
-def wait_listening(ns: str, port: int, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if f":{port} " in sh("ss", "-ltn", ns=ns).stdout:
-            return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on TLS port {port} in {ns}")
+    return direct_baresip.start(folder, ip, user, codec, wav, cert, sip_port=SIP_PORT, ns=ns,
+                                dial=dial)  # fmt: skip
 
 
 # ------------------------------------------------------------- softphone side
@@ -332,24 +255,10 @@ def wait_listening(ns: str, port: int, timeout: float = 10.0) -> None:
 def softphone_side(args: argparse.Namespace) -> int:
     """Child process inside NS_A: our engine calls baresip, sends the WAV and records what
     arrives; prints one JSON line."""
-    from dataclasses import replace
-
-    from softphone.config.profile import MediaSettings, SipProfile, TlsSettings
     from softphone.engine import commands as cmd
     from softphone.engine import events as ev
-    from softphone.engine.pjconfig import tls_transport_config
-    from softphone.security.secret import Secret
     from softphone.tasks.session import EngineSession
 
-    tls = TlsSettings(verify_server=True, min_version="1.2")
-    profile = SipProfile(
-        name="quality bench",
-        path=None,
-        domain=IP_B,
-        server=IP_B,
-        register=False,
-        media=MediaSettings(srtp="mandatory", keying=("sdes",), codecs=(args.codec,)),
-    )
     out: dict = {}
     tuning = json.loads(os.environ.get("SPQ_MED", "{}"))
     if tuning:  # experiments: pjmedia settings on top of the engine's
@@ -366,27 +275,9 @@ def softphone_side(args: argparse.Namespace) -> int:
         pj.EpConfig = tuned
     with EngineSession() as s:
         s.wait_for(ev.EngineDidStart)
-
-        def setup() -> None:
-            accounts = s.engine.accounts
-            tc = tls_transport_config(
-                tls,
-                ca_pem=Path(args.peer_cert).read_text(),  # baresip's: the only trust anchor
-                cert_pem=Path(args.cert).read_text(),
-                key_pem=Secret(Path(args.key).read_text()),
-                bound_address=IP_A,
-                port=TLS_PORT,
-            )
-            tid = accounts.create_listener(tc)
-            accounts.add_local(
-                "q",
-                replace(profile, port=TLS_PORT),
-                f"sip:alice@{IP_A}:{TLS_PORT}",
-                tid,
-                media_address=IP_A,
-            )
-
-        s.engine.run(setup).result(10)
+        # baresip's certificate is its only trust anchor
+        add_direct_account(s, "q", args.codec, ip=IP_A, peer_ip=IP_B,
+                           peer_cert=Path(args.peer_cert), port=TLS_PORT)  # fmt: skip
         source = cmd.AudioSource(wav=Path(args.wav), loop=False)
         call_id = s.new_id("q")
         s.submit(cmd.MakeCall(call_id, "q", args.peer, source=source, record=Path(args.record)))
@@ -451,7 +342,6 @@ def run_softphone(
         "ip", "netns", "exec", NS_A, sys.executable, str(Path(__file__).resolve()),
         "softphone-side",
         "--codec", codec, "--wav", str(wav), "--record", str(record),
-        "--cert", str(certs["a_crt"]), "--key", str(certs["a_key"]),
         "--peer-cert", str(certs["b_crt"]), "--peer", peer, "--seconds", str(CALL_SECONDS),
     ]  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -481,7 +371,7 @@ def call_softphone_baresip(
     bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
     ours = folder / "softphone-received.wav"
     try:
-        wait_listening(NS_B, TLS_PORT)
+        direct_baresip.wait_listening(TLS_PORT, NS_B)
         peer = f"sip:bob@{IP_B}:{TLS_PORT};transport=tls"
         # our side plays the 16 kHz file whatever the codec: the conference bridge runs at
         # 16 kHz (the sound devices' call clock), so an 8 kHz WAV would be resampled up
@@ -493,12 +383,12 @@ def call_softphone_baresip(
             proc.kill()
             out, _ = proc.communicate()
         finally:
-            stop(proc)
+            direct_baresip.stop(proc)
     finally:
         time.sleep(0.5)
-        stop(bob)
+        direct_baresip.stop(bob)
     info = json.loads(out.strip().splitlines()[-1]) if out.strip() else {"error": "no output"}
-    got = baresip_recording(folder / "bob")
+    got = direct_baresip.recording(folder / "bob")
     scores = {
         "softphone->baresip": score(ref, got, codec, folder) if got else None,
         "baresip->softphone": score(ref, ours, codec, folder),
@@ -524,15 +414,16 @@ def call_baresip_baresip(
     bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
     carol = None
     try:
-        wait_listening(NS_B, TLS_PORT)
+        direct_baresip.wait_listening(TLS_PORT, NS_B)
         carol = start_baresip(folder / "carol", NS_A, IP_A, "carol", codec, ref, certs["a_pem"],
                               dial=f"sip:bob@{IP_B}:{TLS_PORT};transport=tls")  # fmt: skip
         time.sleep(CALL_SECONDS)
     finally:
         for p in (carol, bob):
             if p is not None:
-                stop(p)
-    at_b, at_a = baresip_recording(folder / "bob"), baresip_recording(folder / "carol")
+                direct_baresip.stop(p)
+    at_b = direct_baresip.recording(folder / "bob")
+    at_a = direct_baresip.recording(folder / "carol")
     return {
         "baresip->baresip": score(ref, at_b, codec, folder) if at_b else None,
         "baresip->baresip (reverse)": score(ref, at_a, codec, folder) if at_a else None,
@@ -580,16 +471,8 @@ def bench(args: argparse.Namespace) -> int:
         speech = make_speech(work)
         print(f"  speech: {read_wav(speech[16000])[0].size / 16000:.1f} s, espeak-ng en-us")
         certs = {}
-        certs["a_pem"], certs["a_crt"], _ = write_cert(work, "a", IP_A)
-        certs["b_pem"], certs["b_crt"], _ = write_cert(work, "b", IP_B)
-        # our engine takes the key separately
-        from softphone.security.certificates import generate_self_signed
-
-        cert_a, key_a = generate_self_signed("quality bench a", ip_addresses=(IP_A,), dns_names=())
-        (work / "a-ours.crt").write_text(cert_a)
-        (work / "a-ours.key").write_text(key_a)
-        os.chmod(work / "a-ours.key", 0o600)
-        certs["a_crt"], certs["a_key"] = work / "a-ours.crt", work / "a-ours.key"
+        certs["a_pem"], _ = direct_baresip.write_cert(work, "a", IP_A)  # carol's
+        certs["b_pem"], certs["b_crt"] = direct_baresip.write_cert(work, "b", IP_B)  # bob's
         for run in range(args.runs):
             seed = args.seed + run
             for codec in codecs:
@@ -646,7 +529,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="what")
     side = sub.add_parser("softphone-side", help="internal: our end of a call, in its namespace")
-    for name in ("codec", "wav", "record", "cert", "key", "peer-cert"):
+    for name in ("codec", "wav", "record", "peer-cert"):
         side.add_argument(f"--{name}", required=True)
     side.add_argument("--peer", default="")
     side.add_argument("--seconds", type=float, default=CALL_SECONDS)

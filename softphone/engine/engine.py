@@ -35,7 +35,7 @@ from softphone.engine import events as ev
 from softphone.engine.accounts import Accounts
 from softphone.engine.audio import AudioRouter
 from softphone.engine.calls import CLOCK_RATE, Calls
-from softphone.engine.codecs import CodecOrder
+from softphone.engine.codecs import CodecOrder, match_g722_level_to_spandsp
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
@@ -315,6 +315,7 @@ class Engine:
         # The Linux wheel has no sound-device backend; the null device provides the clock.
         ep.audDevManager().setNullDev()
         ep.libStart()
+        match_g722_level_to_spandsp()
         self._waker.attach(ep)
         self.endpoint = ep
         self.codecs = CodecOrder(ep)

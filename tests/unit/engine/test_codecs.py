@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import pytest
@@ -211,3 +212,34 @@ def test_codecs_order_failed_apply_keeps_previous_order(endpoint: FakeEndpoint) 
 def test_codecs_order_on_endpoint_without_codecs() -> None:
     with pytest.raises(ValueError, match="this build has: \\)"):
         CodecOrder(FakeEndpoint([])).apply(("PCMU",))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="seen exported by the Linux wheel only")
+def test_g722_level_setter_is_found_in_this_wheel() -> None:
+    from softphone.engine import codecs
+
+    codecs._g722_pcm_shift_setter.cache_clear()
+    assert codecs._g722_pcm_shift_setter() is not None
+
+
+def test_a_build_without_the_g722_level_setter_is_logged_once_and_left_alone(
+    monkeypatch, caplog
+) -> None:
+    import logging
+
+    from softphone.engine import codecs
+
+    class NoSuchSymbol:  # what ctypes gives for a library that does not export it
+        def __getattr__(self, name: str):
+            raise AttributeError(f"undefined symbol: {name}")
+
+    monkeypatch.setattr(codecs.ctypes, "CDLL", lambda _path: NoSuchSymbol())
+    codecs._g722_pcm_shift_setter.cache_clear()
+    try:
+        with caplog.at_level(logging.INFO, logger=codecs.__name__):
+            assert codecs.match_g722_level_to_spandsp() is False
+            assert codecs.match_g722_level_to_spandsp() is False
+    finally:
+        codecs._g722_pcm_shift_setter.cache_clear()
+    notes = [r for r in caplog.records if "G.722 level" in r.getMessage()]
+    assert [r.levelname for r in notes] == ["INFO"], notes
