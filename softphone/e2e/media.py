@@ -73,6 +73,7 @@ import numpy as np
 from aiortc import (
     MediaStreamTrack,
     RTCConfiguration,
+    RTCIceServer,
     RTCPeerConnection,
     RTCRtpSender,
     RTCSessionDescription,
@@ -434,6 +435,9 @@ class SessionConfig:
     audio_codecs: tuple[str, ...] = AUDIO_CODECS
     video: bool = False
     host_addresses: tuple[str, ...] = ()  # empty: every interface aioice finds
+    # "host:port" STUN servers (the profile's): aioice asks the first for this host's
+    # address as the network beyond a NAT sees it (a server-reflexive candidate)
+    stun_servers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -705,7 +709,8 @@ class E2eSession:
     def _new_peer_connection(self) -> RTCPeerConnection:
         if self._pc is not None:
             raise RuntimeError("the session already has a peer connection")
-        config = RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        servers = [RTCIceServer(urls=f"stun:{server}") for server in self._config.stun_servers]
+        config = RTCConfiguration(iceServers=servers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
         pc = RTCPeerConnection(config)
         # aiortc exposes no public way to use our own certificate (aiortc #1099):
         # the name-mangled attribute is read when the transceivers are created.

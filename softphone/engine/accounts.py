@@ -75,6 +75,7 @@ class Accounts:
         # The embedded echo peer, once started: its TLS port, its certificate PEM and
         # the caller-side transport that trusts it (reused: transports are few).
         self.loopback_peer: tuple[int, str, int] | None = None
+        self._stun_servers: tuple[str, ...] = ()  # given to pjsua, every profile's
 
     def get(self, account_id: str) -> AccountEntry:
         try:
@@ -110,8 +111,16 @@ class Accounts:
     def add(self, c: cmd.AddAccount) -> AccountEntry:
         if c.account_id in self._accounts:
             raise ValueError(f"account {c.account_id} exists")
+        if c.profile.nat.turn_server:
+            # pjsua would try the relay without a password (none has a place in the
+            # secret store yet) and every call's media would then fail, far from why
+            raise ValueError(
+                "TURN relaying (nat.turn_server) is not supported yet: remove it from "
+                "the profile to use this account without a relay"
+            )
         keyings = self._usable_keyings(c.profile)
         transport_id = self.transport_for(c.profile)
+        self._use_stun_servers(c.profile.nat.stun_servers)
         ac = account_config(c.profile, c.username, c.password, transport_id, keyings, c.register)
         acc = PjAccount(c.account_id, self._on_reg_state, self._on_incoming)
         entry = AccountEntry(c.account_id, c.profile, c.username, acc, transport_id, keyings)
@@ -129,6 +138,17 @@ class Accounts:
             if c.register and entry.state is ev.RegistrationState.REGISTERING:
                 self._emit_reg(entry, 0, "registering")
         return entry
+
+    def _use_stun_servers(self, servers: tuple[str, ...]) -> None:
+        """pjsua's STUN servers are the endpoint's, not an account's: every profile's,
+        in the order they came (pjsua uses the first that answers). Resolved and tried
+        in the background; a call's media waits for the outcome, and a server that does
+        not answer is skipped (`stunIgnoreFailure`, pjsua's default)."""
+        wanted = self._stun_servers + tuple(s for s in servers if s not in self._stun_servers)
+        if wanted == self._stun_servers:
+            return
+        self._engine.endpoint.natUpdateStunServers(pj.StringVector(list(wanted)), False)
+        self._stun_servers = wanted
 
     def add_local(
         self,

@@ -229,6 +229,7 @@ class E2eCalls(E2eVerification):
             audio_codecs=profile.media.e2e_codecs,
             video=profile.media.e2e_video,
             host_addresses=profile.nat.media_addresses,
+            stun_servers=profile.nat.stun_servers,
         )
         factory = self._engine.video_source or PatternSource
         source = factory() if profile.media.e2e_video else None

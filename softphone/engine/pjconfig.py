@@ -130,10 +130,7 @@ def _nat(nc: pj.AccountNatConfig, profile: SipProfile) -> None:
     # connection is kept open for incoming calls either way.
     nc.sipOutboundUse = 0
     nc.iceEnabled = nat.ice
-    if nat.turn_server:
-        nc.turnEnabled = True
-        nc.turnServer = nat.turn_server
-        nc.turnUserName = nat.turn_username or ""
+    # TURN: refused before this (Accounts.add), so pjsua's stays off
     if not nat.stun_servers:
         nc.sipStunUse = pj.PJSUA_STUN_USE_DISABLED
         nc.mediaStunUse = pj.PJSUA_STUN_USE_DISABLED

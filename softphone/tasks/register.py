@@ -48,12 +48,14 @@ def add_and_register(
     """Add the account and wait for the first final registration outcome."""
     s.submit(cmd.AddAccount(account_id, profile, username, password, e2e_identity=e2e_identity))
     first = s.wait_for(
-        ev.AccountRegistrationDidChange,
+        (ev.AccountRegistrationDidChange, ev.CommandDidFail),
         lambda e: e.account_id == account_id,
         timeout=timeout,
     )
     final = first
-    if first.state == ev.RegistrationState.REGISTERING:
+    if isinstance(first, ev.AccountRegistrationDidChange) and (
+        first.state == ev.RegistrationState.REGISTERING
+    ):
         final = s.wait_for(
             (ev.AccountRegistrationDidChange, ev.CommandDidFail),
             lambda e: (
