@@ -1,0 +1,82 @@
+"""Child process for test_port_release: destroy parked Python ports while pjmedia's
+clock thread waits for the GIL inside their frame callbacks.
+
+Usage: python port_release_child.py ROUNDS
+
+A real engine (null sound device: its clock calls every port of the bridge every
+20 ms). Each round, on the engine thread: an analyzer port is made and parked, as a
+call's analyzer is when the call ends; the engine thread then keeps the GIL for a few
+clock ticks (a long switch interval, so the clock thread asks for it and waits),
+which is what any Python work of the engine thread does for a moment, and reaps the
+port. A callback that runs on a port being deallocated is counted; before the fix it
+also corrupted the heap, and this process died of it.
+Prints "rounds=N dying_callbacks=M" and exits 0.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import weakref
+
+from softphone.engine.engine import Engine
+from softphone.engine.pjobjects import PjAnalyzerPort
+
+HOLD_S = 0.045  # a little over two clock ticks
+FED_S = 0.1  # the port is called a few times before it goes
+
+_alive: dict[int, weakref.ref] = {}  # by id: nothing on the port itself is read
+dying_callbacks = 0
+
+
+class WatchedAnalyzerPort(PjAnalyzerPort):
+    """Counts frame callbacks that arrive while the port is being deallocated (its
+    weak references are cleared first thing in that)."""
+
+    def __init__(self) -> None:
+        super().__init__(16000, seconds=0.1)
+        _alive[id(self)] = weakref.ref(self)
+
+    def onFrameReceived(self, frame) -> None:
+        global dying_callbacks
+        ref = _alive.get(id(self))
+        if ref is None or ref() is None:
+            dying_callbacks += 1
+            return
+        super().onFrameReceived(frame)
+
+
+def _park(engine: Engine, name: str) -> None:
+    port = WatchedAnalyzerPort()
+    port.create(name)
+    engine.calls.park_port(port)
+
+
+def _hold_then_reap(engine: Engine) -> None:
+    default = sys.getswitchinterval()
+    sys.setswitchinterval(1.0)
+    try:
+        until = time.monotonic() + HOLD_S
+        while time.monotonic() < until:
+            pass
+        engine.calls.reap(port_grace_s=0.0)
+    finally:
+        sys.setswitchinterval(default)
+
+
+def main() -> None:
+    rounds = int(sys.argv[1])
+    engine = Engine(pjsip_log_level=0)
+    engine.start()
+    try:
+        for i in range(rounds):
+            engine.run(lambda i=i: _park(engine, f"watched-{i}")).result(10)
+            time.sleep(FED_S)
+            engine.run(lambda: _hold_then_reap(engine)).result(10)
+    finally:
+        engine.stop()
+    print(f"rounds={rounds} dying_callbacks={dying_callbacks}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
