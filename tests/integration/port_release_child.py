@@ -1,15 +1,17 @@
 """Child process for test_port_release: destroy parked Python ports while pjmedia's
 clock thread waits for the GIL inside their frame callbacks.
 
-Usage: python port_release_child.py ROUNDS
+Usage: python port_release_child.py devices|parked ROUNDS
 
 A real engine (null sound device: its clock calls every port of the bridge every
-20 ms). Each round, on the engine thread: an analyzer port is made and parked, as a
-call's analyzer is when the call ends; the engine thread then keeps the GIL for a few
-clock ticks (a long switch interval, so the clock thread asks for it and waits),
-which is what any Python work of the engine thread does for a moment, and reaps the
-port. A callback that runs on a port being deallocated is counted; before the fix it
-also corrupted the heap, and this process died of it.
+20 ms). Each round, on the engine thread: a port with Python callbacks is made and
+put where the engine keeps it (`devices`: as the sound devices' port; `parked`:
+parked, as a call's analyzer is when the call ends); the engine thread then keeps the GIL for a
+few clock ticks (a long switch interval, so the clock thread asks for it and waits),
+which is what any Python work of the engine thread does for a moment, and lets the
+port go as the engine does (`AudioRouter.release_port`, `Calls.reap`). A callback
+that runs on a port being deallocated is counted; before the fix it also corrupted
+the heap, and this process died of it.
 Prints "rounds=N dying_callbacks=M" and exits 0.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 import sys
 import time
 import weakref
+from collections.abc import Callable
 
 from softphone.engine.engine import Engine
 from softphone.engine.pjobjects import PjAnalyzerPort
@@ -52,27 +55,38 @@ def _park(engine: Engine, name: str) -> None:
     engine.calls.park_port(port)
 
 
-def _hold_then_reap(engine: Engine) -> None:
+def _as_devices_port(engine: Engine, name: str) -> None:
+    """A stand-in for the sound devices' bridge port (the release path is the same)."""
+    port = WatchedAnalyzerPort()
+    port.create(name)
+    engine.audio.port = port
+
+
+def _hold_then(release: Callable[[], None]) -> None:
     default = sys.getswitchinterval()
     sys.setswitchinterval(1.0)
     try:
         until = time.monotonic() + HOLD_S
         while time.monotonic() < until:
             pass
-        engine.calls.reap(port_grace_s=0.0)
+        release()
     finally:
         sys.setswitchinterval(default)
 
 
 def main() -> None:
-    rounds = int(sys.argv[1])
+    way, rounds = sys.argv[1], int(sys.argv[2])
     engine = Engine(pjsip_log_level=0)
     engine.start()
+    if way == "devices":
+        put, release = _as_devices_port, engine.audio.release_port
+    else:
+        put, release = _park, lambda: engine.calls.reap(port_grace_s=0.0)
     try:
         for i in range(rounds):
-            engine.run(lambda i=i: _park(engine, f"watched-{i}")).result(10)
+            engine.run(lambda i=i: put(engine, f"{way}-{i}")).result(10)
             time.sleep(FED_S)
-            engine.run(lambda: _hold_then_reap(engine)).result(10)
+            engine.run(lambda: _hold_then(release)).result(10)
     finally:
         engine.stop()
     print(f"rounds={rounds} dying_callbacks={dying_callbacks}", flush=True)
