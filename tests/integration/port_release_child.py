@@ -3,15 +3,16 @@ clock thread waits for the GIL inside their frame callbacks.
 
 Usage: python port_release_child.py devices|parked ROUNDS
 
-A real engine (null sound device: its clock calls every port of the bridge every
-20 ms). Each round, on the engine thread: a port with Python callbacks is made and
-put where the engine keeps it (`devices`: as the sound devices' port; `parked`:
-parked, as a call's analyzer is when the call ends); the engine thread then keeps the GIL for a
-few clock ticks (a long switch interval, so the clock thread asks for it and waits),
-which is what any Python work of the engine thread does for a moment, and lets the
-port go as the engine does (`AudioRouter.release_port`, `Calls.reap`). A callback
-that runs on a port being deallocated is counted; before the fix it also corrupted
-the heap, and this process died of it.
+A real engine (null sound device: while the bridge has a connection, here a tone,
+its clock calls every port of the bridge every 20 ms). Each round, on the engine
+thread: a port with Python callbacks is made and put where the engine keeps it
+(`devices`: as the sound devices' port; `parked`: parked, as a call's analyzer is
+when the call ends); the engine thread then keeps the GIL for a few clock ticks (a
+long switch interval, so the clock thread asks for it and waits), which is what any
+Python work of the engine thread does for a moment, and lets the port go as the
+engine does (`AudioRouter.release_port`, `Calls.reap`). A callback that runs on a
+port being deallocated is counted; before the fix it also corrupted the heap, and
+this process died of it.
 Prints "rounds=N dying_callbacks=M" and exits 0.
 """
 
@@ -22,11 +23,14 @@ import time
 import weakref
 from collections.abc import Callable
 
+import pjsua2 as pj
+
 from softphone.engine.engine import Engine
 from softphone.engine.pjobjects import PjAnalyzerPort
 
 HOLD_S = 0.045  # a little over two clock ticks
 FED_S = 0.1  # the port is called a few times before it goes
+SETTLE_S = 1.5  # past the sound device's idle close, had nothing kept the clock going
 
 _alive: dict[int, weakref.ref] = {}  # by id: nothing on the port itself is read
 dying_callbacks = 0
@@ -74,6 +78,20 @@ def _hold_then(release: Callable[[], None]) -> None:
         sys.setswitchinterval(default)
 
 
+def _keep_the_clock_running(engine: Engine) -> pj.ToneGenerator:
+    """pjsua closes the sound device, the bridge's clock, 1 s after the bridge's last
+    connection goes: a tone into it keeps the bridge ticking, as a call does."""
+    tone = pj.ToneGenerator()
+    tone.createToneGenerator(16000, 1)
+    tone.startTransmit(engine.endpoint.audDevManager().getPlaybackDevMedia())
+    return tone
+
+
+def _stop(engine: Engine, tone: pj.ToneGenerator) -> None:
+    tone.stopTransmit(engine.endpoint.audDevManager().getPlaybackDevMedia())
+    engine.calls.park_port(tone)
+
+
 def main() -> None:
     way, rounds = sys.argv[1], int(sys.argv[2])
     engine = Engine(pjsip_log_level=0)
@@ -82,12 +100,15 @@ def main() -> None:
         put, release = _as_devices_port, engine.audio.release_port
     else:
         put, release = _park, lambda: engine.calls.reap(port_grace_s=0.0)
+    tone = engine.run(lambda: _keep_the_clock_running(engine)).result(10)
     try:
+        time.sleep(SETTLE_S)
         for i in range(rounds):
             engine.run(lambda i=i: put(engine, f"{way}-{i}")).result(10)
             time.sleep(FED_S)
             engine.run(lambda: _hold_then(release)).result(10)
     finally:
+        engine.run(lambda: _stop(engine, tone)).result(10)  # reaped by the engine's stop
         engine.stop()
     print(f"rounds={rounds} dying_callbacks={dying_callbacks}", flush=True)
 
