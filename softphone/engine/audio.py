@@ -273,8 +273,12 @@ class AudioRouter:
             self.streams = None
 
     def release_port(self) -> None:
-        """Drop the port: only once pjmedia's bridge has surely let go of it."""
-        self.port = None
+        """Destroy the port (its callbacks stop) once nothing is connected to it."""
+        from softphone.engine.pjobjects import destroy_media_port
+
+        port, self.port = self.port, None
+        if port is not None:
+            destroy_media_port(port)  # never by dropping it: see destroy_media_port
 
     # ------------------------------------------------------------ helpers
 

@@ -35,7 +35,7 @@ from softphone.engine import commands as cmd
 from softphone.engine import events as ev
 from softphone.engine.e2e_calls import E2eCalls
 from softphone.engine.e2e_state import E2eCall, E2eState
-from softphone.engine.pjobjects import PjAnalyzerPort, PjCall
+from softphone.engine.pjobjects import PjAnalyzerPort, PjCall, destroy_media_port
 from softphone.engine.pjsdp import sdp_text
 from softphone.engine.sdp import (
     offered_suites,
@@ -656,6 +656,10 @@ class Calls:
             if not entry.ended:
                 self._e2e.tick(entry, now)
 
+    def park_port(self, port: pj.AudioMedia) -> None:
+        """Keep a port no call uses any more until `reap` destroys it, after the grace."""
+        self._parked_ports.append((time.monotonic(), port))
+
     def reap(self, port_grace_s: float = PORT_GRACE_S) -> None:
         while self._dead:
             entry = self._dead.pop()
@@ -663,7 +667,8 @@ class Calls:
             entry.pj = None  # type: ignore[assignment]  # the last reference: C++ Call freed here
         cutoff = time.monotonic() - port_grace_s
         while self._parked_ports and self._parked_ports[0][0] <= cutoff:
-            self._parked_ports.pop(0)
+            _parked_at, port = self._parked_ports.pop(0)
+            destroy_media_port(port)  # never by dropping it: see destroy_media_port
 
     def shutdown(self) -> None:
         self.hangup_all()
@@ -751,7 +756,7 @@ class Calls:
             self._engine.audio.disconnect(entry.call_id)
         port = self._e2e.on_ended(entry)
         if port is not None:
-            self._parked_ports.append((time.monotonic(), port))
+            self.park_port(port)
         for other_id in entry.conference:
             other = self._calls.get(other_id)
             if other:
@@ -853,15 +858,15 @@ class Calls:
                 theirs.startTransmit(mine)
 
     def _release_media(self, entry: CallEntry) -> None:
-        # pjmedia's conference bridge applies disconnections and port removal
-        # asynchronously, on its clock thread: it may still call a port for a
-        # frame or two. Deleting a port now (above all a Python one) would let it
-        # call freed memory; ports are parked until the bridge has surely let go.
-        now = time.monotonic()
+        # pjmedia's conference bridge applies disconnections asynchronously, on its
+        # clock thread: a port may still be mixed for a frame or two. Ports are
+        # parked until the bridge has surely let go, then destroyed (`reap`) the one
+        # safe way for a port with Python callbacks, `destroy_media_port`: the
+        # bridge keeps calling every port it holds, connected or not.
         for name in ("source", "recorder", "analyzer"):
             port = getattr(entry, name)
             if port is not None:
-                self._parked_ports.append((now, port))
+                self.park_port(port)
                 setattr(entry, name, None)
 
     def _poll_first_rtp(self, entry: CallEntry, now: float) -> None:

@@ -136,7 +136,9 @@ _FOREIGN_GARBAGE: list[object] = []
 
 
 def _keep_stragglers_alive() -> None:
-    alive = [o for o in gc.get_objects() if isinstance(o, _OWNED_TYPES)]
+    # (a proxy that owns nothing any more, a port after destroy_media_port, frees
+    # only Python memory when it goes: not a straggler)
+    alive = [o for o in gc.get_objects() if isinstance(o, _OWNED_TYPES) and o.thisown]
     alive = [o for o in alive if not any(o is s for s in _STRAGGLERS)]
     if alive:
         _STRAGGLERS.extend(alive)

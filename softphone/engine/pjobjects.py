@@ -294,6 +294,31 @@ class PjAnalyzerPort(pj.AudioMediaPort):
             return self._ring[idx].copy()
 
 
+def destroy_media_port(port: pj.AudioMedia) -> None:
+    """Free a conference-bridge port's C++ object now, while its Python object is
+    alive. Engine thread; call it instead of dropping the last reference.
+
+    Dropped, a Python port (`PjAnalyzerPort`, `PjBridgePort`, `PjE2ePort`) is
+    deallocated first and its C++ object deleted from inside that deallocation, with
+    the GIL given up (SWIG does so around every C++ call). pjmedia's clock thread calls
+    every port of the bridge every 20 ms, connected or not (a heartbeat frame), and
+    may at that moment be inside the port's callback, waiting for the GIL: pjsua2's
+    destructor waits for it on the port's lock, and the callback then runs Python on
+    an object whose reference count is already 0. Its bound method takes the count to
+    1 and back to 0, and the object is deallocated a second time: heap corruption,
+    which crashes the process later in unrelated code (reproduced: the callback on a
+    dying port, then a segfault, within a few hundred ports).
+
+    Deleted here, the C++ object goes first: the destructor takes the port out of
+    the bridge and waits for a callback in flight, which runs on a live object; no
+    callback comes after it (pjsua2 clears the port's link to the object under that
+    lock). SWIG then marks the proxy as not owning anything, so its own end later
+    frees only Python memory. Idempotent. Nothing may call the port afterwards.
+    """
+    if port.thisown:
+        type(port).__swig_destroy__(port)
+
+
 def _samples(buf: pj.ByteVector) -> np.ndarray:
     if FAST_PATH:
         address, size = data_address(buf)
