@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import pjsua2 as pj
 
+from softphone.engine.pjnative import native_function
+
 log = logging.getLogger(__name__)
 
 
@@ -89,12 +91,7 @@ def match_g722_level_to_spandsp() -> bool:
 def _g722_pcm_shift_setter() -> Callable[[int], int] | None:
     """pjmedia_codec_g722_set_pcm_shift from pjsua2's own extension, or None."""
     try:
-        # dlopen of an already loaded library returns that library: the same factory
-        lib = ctypes.CDLL(pj._pjsua2.__file__)
-        setter = lib.pjmedia_codec_g722_set_pcm_shift
+        return native_function("pjmedia_codec_g722_set_pcm_shift", [ctypes.c_uint], ctypes.c_int)
     except (AttributeError, OSError) as e:
         log.info("G.722 level left at pjmedia's default (6 dB off spandsp's peers): %s", e)
         return None
-    setter.argtypes = [ctypes.c_uint]
-    setter.restype = ctypes.c_int
-    return setter

@@ -18,6 +18,8 @@ import logging
 
 import pjsua2 as pj
 
+from softphone.engine.pjnative import native_function
+
 log = logging.getLogger(__name__)
 
 _BUFFER = 32 * 1024  # pjsip refuses messages over 4000 bytes; an SDP is far below this
@@ -26,14 +28,12 @@ _BUFFER = 32 * 1024  # pjsip refuses messages over 4000 bytes; an SDP is far bel
 @functools.cache
 def _printer() -> ctypes._CFuncPtr | None:
     try:
-        lib = ctypes.CDLL(pj._pjsua2.__file__)
-        fn = lib.pjmedia_sdp_print
+        return native_function(
+            "pjmedia_sdp_print", [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t], ctypes.c_int
+        )
     except (OSError, AttributeError) as e:
         log.warning("pjmedia_sdp_print is not reachable (%s): SDPs over 1 KiB are unreadable", e)
         return None
-    fn.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
-    fn.restype = ctypes.c_int
-    return fn
 
 
 def sdp_text(sdp: pj.SdpSession) -> str:
