@@ -107,14 +107,15 @@ def through_proxy(peers, testbed):
         # REGISTER: Object is busy (PJSIP_EBUSY)" behind this proxy and never reports an
         # outcome. Not understood yet (perhaps pjsua's Contact rewrite: the registrar sees
         # the proxy's address, not the Contact's); these tests are about the call, so a
-        # peer that did not register is started once more, and the retry is said.
-        for attempt in (1, 2):
+        # peer that did not register is started again (twice at most: a CI run saw two
+        # in a row), and the retry is said.
+        for attempt in (1, 2, 3):
             app = EnginePeer(config)
             try:
                 app.register("carol", "carol-secret", profile=profile)
             except TimeoutError:
                 app.close()
-                if attempt == 2:
+                if attempt == 3:
                     proxy.stop()
                     raise
                 print("\ncarol did not register behind the tampering proxy: starting again")
