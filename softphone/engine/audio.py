@@ -22,8 +22,10 @@ are never touched.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING
 
 from softphone.engine import commands as cmd
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     import pjsua2 as pj
 
     from softphone.engine.engine import Engine
+    from softphone.engine.nativeport import NativeBridgePort
     from softphone.engine.pjobjects import PjBridgePort
     from softphone.media.audioproc import AudioProcess, LocalStreams
     from softphone.media.devices import AudioDevice, DeviceList, DeviceWatcher
@@ -63,7 +66,7 @@ class AudioRouter:
         self._engine = engine
         self._clock_rate = clock_rate
         self.choice = _Choice()
-        self.port: PjBridgePort | None = None
+        self.port: NativeBridgePort | PjBridgePort | None = None
         # the device streams and the bridge's device half: in the audio process
         # (media/audioproc.py), or in this one with SOFTPHONE_AUDIO_PROCESS=0
         self.streams: AudioProcess | LocalStreams | None = None
@@ -193,8 +196,7 @@ class AudioRouter:
         self._ensure_port()
         if call_id in self._connected:
             self._disconnect_media(self._connected[call_id])
-        self.port.startTransmit(aud)
-        aud.startTransmit(self.port)
+        self.port.connect(aud)
         self._connected[call_id] = aud
         if self.streams.input is None:
             self._open("microphone", "call started")
@@ -209,13 +211,7 @@ class AudioRouter:
             self.streams.close()
 
     def _disconnect_media(self, aud: pj.AudioMedia) -> None:
-        import pjsua2 as pj
-
-        for a, b in ((self.port, aud), (aud, self.port)):
-            try:
-                a.stopTransmit(b)
-            except pj.Error as e:  # the call's media is already gone
-                log.debug("stopTransmit: %s", e.reason)
+        self.port.disconnect(aud)
 
     # ------------------------------------------------------------ per turn
 
@@ -274,24 +270,25 @@ class AudioRouter:
 
     def release_port(self) -> None:
         """Destroy the port (its callbacks stop) once nothing is connected to it."""
-        from softphone.engine.pjobjects import destroy_media_port
-
         port, self.port = self.port, None
         if port is not None:
-            destroy_media_port(port)  # never by dropping it: see destroy_media_port
+            port.release()
 
     # ------------------------------------------------------------ helpers
 
     def _ensure_port(self) -> None:
         if self.port is not None:
             return
-        from softphone.engine.pjobjects import PjBridgePort
-
         self._ensure_streams()
-        port = PjBridgePort(self.streams.pjmedia, self._clock_rate)
-        port.create()
-        self.port = port
+        self.port = make_bridge_port(self.streams, self._clock_rate)
         self._ensure_watcher()
+
+    @property
+    def native(self) -> bool:
+        """Whether the devices' port runs in C (`engine/nativeport.py`)."""
+        from softphone.engine.nativeport import NativeBridgePort
+
+        return isinstance(self.port, NativeBridgePort)
 
     def _ensure_streams(self) -> None:
         if self.streams is not None:
@@ -474,3 +471,32 @@ class AudioRouter:
 
     def _port_errors(self) -> int:
         return self.port.errors if self.port is not None else 0
+
+
+def make_bridge_port(
+    streams: AudioProcess | LocalStreams, clock_rate: int
+) -> NativeBridgePort | PjBridgePort:
+    """The devices' conference-bridge port: in C when this build allows it, in Python
+    otherwise (or with SOFTPHONE_NATIVE_PORT=0, for comparisons). Engine thread."""
+    from softphone.engine import nativeport
+    from softphone.engine.pjobjects import PjBridgePort
+
+    why = "SOFTPHONE_NATIVE_PORT=0"
+    if os.environ.get("SOFTPHONE_NATIVE_PORT", "1") != "0":
+        why = nativeport.available()
+        if why is None:
+            port = nativeport.NativeBridgePort(streams.state, clock_rate)
+            try:
+                port.create()
+                return port
+            except nativeport.NativePortUnavailable as e:
+                why = str(e)
+    _note_python_port(why)
+    port = PjBridgePort(streams.pjmedia, clock_rate)
+    port.create()
+    return port
+
+
+@cache
+def _note_python_port(why: str) -> None:
+    log.info("sound devices through the Python port: %s", why)

@@ -357,6 +357,21 @@ class PjBridgePort(pj.AudioMediaPort):
         fmt.init(pj.PJMEDIA_FORMAT_PCM, self.clock_rate, 1, self.frame_ms * 1000, 16)
         self.createPort(name, fmt)
 
+    def connect(self, aud: pj.AudioMedia) -> None:
+        """Both ways between the devices and a call's audio."""
+        self.startTransmit(aud)
+        aud.startTransmit(self)
+
+    def disconnect(self, aud: pj.AudioMedia) -> None:
+        for a, b in ((self, aud), (aud, self)):
+            try:
+                a.stopTransmit(b)
+            except pj.Error as e:  # the call's media is already gone
+                log.debug("stopTransmit: %s", e.reason)
+
+    def release(self) -> None:
+        destroy_media_port(self)  # never by dropping it: see destroy_media_port
+
     def onFrameRequested(self, frame: pj.MediaFrame) -> None:
         keep_thread_state()
         try:

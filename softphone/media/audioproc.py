@@ -84,6 +84,7 @@ class LocalStreams(DeviceStreams):
         bridge = AudioBridge(call_rate=call_rate, frame_samples=frame_samples, state=state)
         super().__init__(bridge, call_rate)
         self.pjmedia = bridge.pjmedia
+        self.state = state
 
     def start(self) -> None:
         pass

@@ -26,7 +26,7 @@ from collections.abc import Callable
 import pjsua2 as pj
 
 from softphone.engine.engine import Engine
-from softphone.engine.pjobjects import PjAnalyzerPort
+from softphone.engine.pjobjects import PjAnalyzerPort, destroy_media_port
 
 HOLD_S = 0.045  # a little over two clock ticks
 FED_S = 0.1  # the port is called a few times before it goes
@@ -51,6 +51,9 @@ class WatchedAnalyzerPort(PjAnalyzerPort):
             dying_callbacks += 1
             return
         super().onFrameReceived(frame)
+
+    def release(self) -> None:  # as PjBridgePort's: the devices' Python port
+        destroy_media_port(self)
 
 
 def _park(engine: Engine, name: str) -> None:

@@ -19,6 +19,7 @@ from virtual_sound import MIC, SPEAKER
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
+from softphone.engine import nativeport
 from softphone.engine.engine import Engine  # noqa: F401  imported before the watch: pjframes' probe
 from softphone.engine.tone import analyse_tone
 from softphone.security.secret import Secret
@@ -88,4 +89,7 @@ def test_no_pjsua2_object_is_left_to_the_garbage_collector_with_devices(
         _hot_plug(s, peers, virtual_sound)
         _second_call(s)
 
-    assert_engine_leaves_nothing(scenario, {"PjCall", "PjAccount", "PjBridgePort", "CallInfo"})
+    expected = {"PjCall", "PjAccount", "CallInfo"}
+    if nativeport.available() is not None:  # the devices' port is a pjsua2 object then
+        expected.add("PjBridgePort")
+    assert_engine_leaves_nothing(scenario, expected)

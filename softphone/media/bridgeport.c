@@ -1,0 +1,315 @@
+/*
+ * pjmedia's half of the audio bridge as a native pjmedia port.
+ *
+ * The same work as `PjmediaSide` in bridge.py (which stays as the fallback and
+ * the reference), over the same shared-memory `BridgeState`, but called by
+ * pjmedia's conference clock without Python: no GIL, so a busy thread in the
+ * engine process (the UI) no longer delays the speaker's frames, and no SWIG
+ * director dispatch per frame.
+ *
+ * Loaded with ctypes (softphone/engine/nativeport.py); it includes no pjsip
+ * header. The port struct below mirrors pjmedia 2.15's `pjmedia_port`
+ * (pjmedia/port.h) field by field: the Python side fills `info` with pjsip's own
+ * pjmedia_port_info_init, and checks before use that pjsip's dispatchers
+ * (pjmedia_port_get_frame, _put_frame, _destroy) reach the callbacks set here,
+ * so a build with another layout is refused rather than called wrongly.
+ *
+ * Threads: bp_get_frame / bp_put_frame run on pjmedia's clock thread; the device
+ * side (another thread or process) owns the other ends of the two rings. Each
+ * counter has one writer; positions are published with release stores after
+ * the samples, and read with acquire loads (see media/ring.py).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#define BP_EXPORT __declspec(dllexport)
+#else
+#include <time.h>
+#define BP_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ---- pjmedia 2.15 ABI (64-bit): only what the bridge touches ------------- */
+
+typedef struct {
+    char *ptr;
+    ptrdiff_t slen;
+} bp_pj_str;
+
+typedef struct {
+    uint32_t id, type, detail_type;
+    uint32_t det[6]; /* pjmedia_audio_format_detail; the video detail is as large */
+} bp_pj_format;
+
+typedef struct {
+    bp_pj_str name;
+    uint32_t signature;
+    uint32_t dir;
+    bp_pj_format fmt;
+} bp_pj_port_info;
+
+struct bp_port;
+typedef int (*bp_frame_fn)(struct bp_port *, void *frame);
+
+typedef struct {
+    bp_pj_port_info info;
+    void *pdata;
+    long ldata;
+    void *grp_lock;
+    void *get_clock_src;
+    bp_frame_fn put_frame;
+    bp_frame_fn get_frame;
+    int (*on_destroy)(struct bp_port *);
+} bp_pj_port;
+
+typedef struct {
+    uint32_t type; /* PJMEDIA_FRAME_TYPE_NONE 0, _AUDIO 1 */
+    void *buf;
+    size_t size;
+    uint64_t timestamp;
+    uint32_t bit_info;
+} bp_pj_frame;
+
+enum { FRAME_NONE = 0, FRAME_AUDIO = 1 };
+
+/* ---- the shared BridgeState (media/bridge.py, media/ring.py) ------------- */
+
+enum { W, R, OVERRUNS, OVERRUN_SAMPLES, UNDERRUNS, UNDERRUN_SAMPLES, RING_COUNTERS };
+enum { F_LOW, F_EMA, F_DEFICIT, F_TARGET_LEFT, F_PRIMED, F_PLAY_RUNNING, F_PLAY_PRIMED };
+enum { I_PULLS, I_PRIMING_FRAMES, I_RESYNCS, I_FRAMES_RECEIVED, I_PRIMED_SEEN };
+
+typedef struct {
+    int64_t *c; /* the ring's counters */
+    int16_t *buf;
+    int64_t capacity;
+} bp_ring;
+
+typedef struct bp_port {
+    bp_pj_port pj; /* first: pjmedia calls back with this address */
+    char name[32];
+    bp_ring capture, playback;
+    int64_t *ints;
+    double *floats;
+    int64_t frame_samples;
+    double rate, period, resync, low_water_s, low_release, ema_alpha;
+    double last_pull;
+    /* written by the callbacks, read by Python */
+    volatile int64_t gets, puts, destroyed;
+} bp_port;
+
+static double monotonic(void)
+{
+#ifdef _WIN32
+    LARGE_INTEGER f, c;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&c);
+    return (double)c.QuadPart / (double)f.QuadPart;
+#else
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+#endif
+}
+
+#ifdef _MSC_VER /* x64 keeps stores and loads in order; volatile keeps the compiler's */
+static int64_t load(int64_t *p) { return *(volatile int64_t *)p; }
+static void store(int64_t *p, int64_t v) { *(volatile int64_t *)p = v; }
+#else
+static int64_t load(int64_t *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
+static void store(int64_t *p, int64_t v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+#endif
+
+static int64_t ring_fill(bp_ring *r) { return load(&r->c[W]) - load(&r->c[R]); }
+
+/* Reader side: `count` samples to `out`, silence for what is missing. */
+static void ring_read(bp_ring *r, int16_t *out, int64_t count)
+{
+    int64_t rd = r->c[R];
+    int64_t n = load(&r->c[W]) - rd;
+    if (n > count)
+        n = count;
+    if (n < 0)
+        n = 0;
+    if (n > 0) {
+        int64_t start = rd % r->capacity;
+        int64_t first = r->capacity - start < n ? r->capacity - start : n;
+        memcpy(out, r->buf + start, (size_t)first * 2);
+        if (first < n)
+            memcpy(out + first, r->buf, (size_t)(n - first) * 2);
+        store(&r->c[R], rd + n);
+    }
+    if (n < count) {
+        memset(out + n, 0, (size_t)(count - n) * 2);
+        r->c[UNDERRUNS] += 1;
+        r->c[UNDERRUN_SAMPLES] += count - n;
+    }
+}
+
+static void ring_discard(bp_ring *r, int64_t count)
+{
+    int64_t rd = r->c[R];
+    int64_t n = load(&r->c[W]) - rd;
+    if (n > count)
+        n = count;
+    if (n > 0)
+        store(&r->c[R], rd + n);
+}
+
+/* Writer side: `count` samples from `in` (NULL: silence); what does not fit is cut. */
+static void ring_write(bp_ring *r, const int16_t *in, int64_t count)
+{
+    int64_t w = r->c[W];
+    int64_t n = r->capacity - (w - load(&r->c[R]));
+    if (n > count)
+        n = count;
+    if (n < count) {
+        r->c[OVERRUNS] += 1;
+        r->c[OVERRUN_SAMPLES] += count - (n > 0 ? n : 0);
+    }
+    if (n <= 0)
+        return;
+    int64_t start = w % r->capacity;
+    int64_t first = r->capacity - start < n ? r->capacity - start : n;
+    if (in) {
+        memcpy(r->buf + start, in, (size_t)first * 2);
+        if (first < n)
+            memcpy(r->buf, in + first, (size_t)(n - first) * 2);
+    } else {
+        memset(r->buf + start, 0, (size_t)first * 2);
+        if (first < n)
+            memset(r->buf, 0, (size_t)(n - first) * 2);
+    }
+    store(&r->c[W], w + n);
+}
+
+/* What a pull saw (bridge.py `_pulled`): low envelope, average, deficit. */
+static void pulled(bp_port *p, int64_t fill, int64_t count, int on_time)
+{
+    double *f = p->floats;
+    double left = (double)(fill - count);
+    if (left < p->low_water_s * p->rate)
+        f[F_DEFICIT] += p->low_water_s - left / p->rate;
+    p->ints[I_PULLS] += 1;
+    if (!on_time)
+        return;
+    double low = f[F_LOW];
+    f[F_LOW] = !(low <= left) ? left : low + p->low_release * (left - low); /* NaN: unset */
+    double ema = f[F_EMA];
+    f[F_EMA] = ema < 0 ? (double)fill : ema + p->ema_alpha * ((double)fill - ema);
+}
+
+/* pjmedia asks for what the microphone said (bridge.py `frame_requested`). */
+static int bp_get_frame(bp_port *p, void *frame_)
+{
+    bp_pj_frame *frame = frame_;
+    int64_t count = (int64_t)(frame->size / 2);
+    p->gets += 1;
+    frame->type = FRAME_AUDIO;
+    if (!p->ints) /* the layout probe */
+        return 0;
+    double *f = p->floats;
+    int64_t *i = p->ints;
+    double primed = f[F_PRIMED];
+    if (primed == 0.0) {
+        i[I_PRIMING_FRAMES] += 1;
+        memset(frame->buf, 0, frame->size);
+        return 0;
+    }
+    if (primed != (double)i[I_PRIMED_SEEN])
+        i[I_PRIMED_SEEN] = (int64_t)primed;
+    int64_t fill = ring_fill(&p->capture);
+    double now = monotonic();
+    double gap = now - p->last_pull;
+    p->last_pull = now;
+    /* after this thread was held up, pjmedia catches up with pulls back to back,
+       which take exactly the backlog: only a pull on time measures */
+    int on_time = 0.5 * p->period < gap && gap < 1.5 * p->period;
+    double excess = (double)(fill - count) - f[F_TARGET_LEFT] - p->resync;
+    if (excess > 0 && on_time) {
+        ring_discard(&p->capture, (int64_t)excess);
+        i[I_RESYNCS] += 1;
+        fill = ring_fill(&p->capture);
+    }
+    pulled(p, fill, count, on_time);
+    ring_read(&p->capture, frame->buf, count);
+    return 0;
+}
+
+/* pjmedia hands over what the call said, for the speaker (`frame_received`). */
+static int bp_put_frame(bp_port *p, void *frame_)
+{
+    bp_pj_frame *frame = frame_;
+    p->puts += 1;
+    if (!p->ints)
+        return 0;
+    double *f = p->floats;
+    p->ints[I_FRAMES_RECEIVED] += 1;
+    if (f[F_PLAY_RUNNING] == 0.0)
+        return 0;
+    int audio = frame->type == FRAME_AUDIO && frame->size >= 2;
+    int64_t count = audio ? (int64_t)(frame->size / 2) : p->frame_samples;
+    int64_t space = p->playback.capacity - ring_fill(&p->playback);
+    if (f[F_PLAY_PRIMED] == 0.0 && space < count)
+        return 0; /* the speaker has not started yet: nothing to count as lost */
+    ring_write(&p->playback, audio ? frame->buf : NULL, count);
+    return 0;
+}
+
+static int bp_on_destroy(bp_port *p)
+{
+    p->destroyed = 1;
+    return 0;
+}
+
+/* ---- called from Python (ctypes), on the engine thread ------------------- */
+
+BP_EXPORT size_t bp_sizeof_pj_port(void) { return sizeof(bp_pj_port); }
+
+/* A port with no state: its callbacks only count (the layout probe). */
+BP_EXPORT bp_port *bp_new(const char *name)
+{
+    bp_port *p = calloc(1, sizeof(bp_port));
+    if (!p)
+        return NULL;
+    strncpy(p->name, name, sizeof(p->name) - 1);
+    p->pj.get_frame = bp_get_frame;
+    p->pj.put_frame = bp_put_frame;
+    p->pj.on_destroy = bp_on_destroy;
+    return p;
+}
+
+BP_EXPORT char *bp_name(bp_port *p) { return p->name; }
+
+/* Point the port at a BridgeState; `base` is its buffer. Before it joins the
+   conference bridge: nothing calls it yet. */
+BP_EXPORT void bp_attach(
+    bp_port *p, char *base, int64_t capacity, int64_t rate, int64_t frame_samples,
+    double resync_s, double low_water_s, double low_release, double ema_alpha)
+{
+    int64_t *cap_c = (int64_t *)base;
+    int64_t *play_c = cap_c + RING_COUNTERS;
+    p->ints = play_c + RING_COUNTERS;
+    p->floats = (double *)(p->ints + 8);
+    int16_t *cap_buf = (int16_t *)(p->floats + 8);
+    p->capture = (bp_ring){cap_c, cap_buf, capacity};
+    p->playback = (bp_ring){play_c, cap_buf + capacity, capacity};
+    p->rate = (double)rate;
+    p->frame_samples = frame_samples;
+    p->period = (double)frame_samples / (double)rate;
+    p->resync = resync_s * (double)rate;
+    p->low_water_s = low_water_s;
+    p->low_release = low_release;
+    p->ema_alpha = ema_alpha;
+}
+
+BP_EXPORT int64_t bp_gets(bp_port *p) { return p->gets; }
+BP_EXPORT int64_t bp_puts(bp_port *p) { return p->puts; }
+BP_EXPORT int64_t bp_destroyed(bp_port *p) { return p->destroyed; }
+
+/* Only once pjmedia has let go of it (`bp_destroyed`), or never joined. */
+BP_EXPORT void bp_free(bp_port *p) { free(p); }
+
+/* setuptools builds this as an extension module; it is never imported. */
+BP_EXPORT void *PyInit__softphone_bridgeport(void) { return NULL; }
