@@ -35,6 +35,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# The registration watchdog (`Accounts.tick`). pjsua can go silent about a
+# registration: when the registrar's 200 shows another address than the Contact
+# (behind NAT, or a proxy), pjsua rewrites the Contact and registers again from
+# inside that 200's callback, without reporting the 200; if that second REGISTER
+# cannot be sent ("Object is busy", PJSIP_EBUSY, seen behind a proxy now and then)
+# pjsua reports nothing at all, schedules no refresh, and the binding the
+# registrar holds expires unnoticed. So a registration with no outcome after
+# RETRY_AFTER_S is sent again (now with the rewritten Contact; a REGISTER still
+# legitimately in flight makes pjsua refuse it as busy, harmlessly), every
+# RETRY_AFTER_S, and after GIVE_UP_S (beyond pjsip's 32 s transaction timeout,
+# which pjsua would have reported as a 408) it is reported as failed.
+RETRY_AFTER_S = 5.0
+GIVE_UP_S = 40.0
+
 _TRANSPORT_TYPE = {
     "tls": pj.PJSIP_TRANSPORT_TLS,
     "tcp": pj.PJSIP_TRANSPORT_TCP,
@@ -53,6 +67,8 @@ class AccountEntry:
     echo: bool = False
     auto_answer: bool = False
     state: ev.RegistrationState = ev.RegistrationState.UNREGISTERED
+    registering_since: float | None = None  # monotonic, while REGISTERING (the watchdog)
+    retried_at: float = 0.0
     server_key: str = ""
     e2e_identity: DtlsIdentity | None = None  # long-term end-to-end certificate, if stored
 
@@ -128,7 +144,7 @@ class Accounts:
         entry.e2e_identity = c.e2e_identity
         self._accounts[c.account_id] = entry
         if c.register:
-            entry.state = ev.RegistrationState.REGISTERING
+            self._registering(entry)
         try:
             acc.create(ac, True)  # sends the REGISTER
         finally:
@@ -180,7 +196,7 @@ class Accounts:
     def register(self, account_id: str, renew: bool) -> None:
         entry = self.get(account_id)
         if renew:
-            entry.state = ev.RegistrationState.REGISTERING
+            self._registering(entry)
             self._emit_reg(entry, 0, "registering")
         entry.pj.setRegistration(renew)
 
@@ -278,10 +294,45 @@ class Accounts:
 
     # ------------------------------------------------------------ callbacks
 
+    def _registering(self, entry: AccountEntry) -> None:
+        entry.state = ev.RegistrationState.REGISTERING
+        entry.registering_since = entry.retried_at = time.monotonic()
+
+    def tick(self, now: float | None = None) -> None:
+        """The registration watchdog (see RETRY_AFTER_S). Engine loop, every turn."""
+        now = time.monotonic() if now is None else now
+        for entry in self._accounts.values():
+            since = entry.registering_since
+            if since is None or entry.state is not ev.RegistrationState.REGISTERING:
+                entry.registering_since = None
+                continue
+            if now - since >= GIVE_UP_S:
+                entry.registering_since = None
+                entry.state = ev.RegistrationState.FAILED
+                reason = f"the registrar did not answer within {GIVE_UP_S:.0f} s"
+                log.warning("account %s: %s", entry.account_id, reason)
+                self._emit_reg(entry, 408, reason, failure=ev.RegistrationFailure.UNREACHABLE)
+            elif now - entry.retried_at >= RETRY_AFTER_S:
+                entry.retried_at = now
+                self._send_again(entry, now - since)
+
+    def _send_again(self, entry: AccountEntry, waited: float) -> None:
+        try:
+            entry.pj.setRegistration(True)
+        except pj.Error as e:  # busy: a REGISTER is in flight, its outcome will come
+            log.debug("account %s: REGISTER not sent again: %s", entry.account_id, e.reason)
+            return
+        log.warning(
+            "account %s: no registration outcome from pjsua after %.0f s: REGISTER sent again",
+            entry.account_id,
+            waited,
+        )
+
     def _on_reg_state(self, account_id: str, prm: pj.OnRegStateParam) -> None:
         entry = self._accounts.get(account_id)
         if entry is None:
             return
+        entry.registering_since = None
         code, reason = prm.code, prm.reason
         problem, failure = None, None
         if 200 <= code < 300:

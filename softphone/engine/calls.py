@@ -863,11 +863,19 @@ class Calls:
         # parked until the bridge has surely let go, then destroyed (`reap`) the one
         # safe way for a port with Python callbacks, `destroy_media_port`: the
         # bridge keeps calling every port it holds, connected or not.
-        for name in ("source", "recorder", "analyzer"):
+        for name in ("source", "analyzer"):
             port = getattr(entry, name)
             if port is not None:
                 self.park_port(port)
                 setattr(entry, name, None)
+        # The recorder (no Python callbacks) goes at once: pjmedia writes the WAV
+        # header when the bridge applies its removal, on its clock, and pjsua stops
+        # that clock 1 s after the last connection went, as long as a parked port
+        # waits: parked, a recording stayed a 0-frame WAV until the engine stopped.
+        # pjmedia holds the port by its group lock until the bridge lets go.
+        if entry.recorder is not None:
+            destroy_media_port(entry.recorder)
+            entry.recorder = None
 
     def _poll_first_rtp(self, entry: CallEntry, now: float) -> None:
         try:

@@ -342,6 +342,7 @@ class Engine:
                 self.endpoint.libHandleEvents(self._poll_ms())
                 self.calls.tick()
                 self.audio.tick()
+                self.accounts.tick()
             except Exception as e:  # one bad turn must not end every call
                 log_failure("engine loop turn", e)
 
@@ -479,6 +480,7 @@ class Engine:
             _collect_on_this_thread()
             _keep_stragglers_alive()
             ep.libDestroy()
+            _free_native_ports()
             self.endpoint = None
             self._log_writer = None
 
@@ -487,3 +489,11 @@ class Engine:
         while time.monotonic() < deadline and not done():
             self.endpoint.libHandleEvents(10)
             self.calls.tick()
+
+
+def _free_native_ports() -> None:
+    """The C bridge ports pjmedia destroyed with the endpoint, freed (only if any
+    was ever made: the module is not imported otherwise)."""
+    nativeport = sys.modules.get("softphone.engine.nativeport")
+    if nativeport is not None:
+        nativeport.reap()

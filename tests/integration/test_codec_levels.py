@@ -94,9 +94,7 @@ def test_g722_tone_keeps_its_level_both_ways_with_a_spandsp_peer(baresip_g722, t
     with EngineSession() as session:
         session.wait_for(ev.EngineDidStart)
         call_tone(session, uri, peer_cert, tmp_path / "tone.wav", received)
-    # Read once the engine has stopped: our recorder's WAV header was seen written only
-    # then (it still counted 0 frames 15 s after the call ended); baresip's is written
-    # when its call ends.
+    # (both recordings are whole once their calls have ended: test_recording.py)
     assert _frames(received) > 0, "we recorded nothing"
     theirs = peer.recording(folder)
     assert _frames(theirs) > 0, (folder / "baresip.log").read_text(errors="replace")[-2000:]
