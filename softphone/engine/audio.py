@@ -294,13 +294,17 @@ class AudioRouter:
         if self.streams is not None:
             return
         from softphone.media.audioproc import AudioProcess, LocalStreams, use_audio_process
+        from softphone.media.bridge import C_PORT_PLAYBACK_MARGIN_S, PLAYBACK_MARGIN_S
 
         frame = self._clock_rate // 50
+        # the speaker's margin covers pjmedia's frames coming late: by the engine's GIL
+        # with the Python port, by the scheduler only with the C port
+        margin = C_PORT_PLAYBACK_MARGIN_S if c_port_wanted() else PLAYBACK_MARGIN_S
         if use_audio_process():
-            self.streams = AudioProcess(self._clock_rate, frame)
+            self.streams = AudioProcess(self._clock_rate, frame, margin)
             self.streams.start()
         else:
-            self.streams = LocalStreams(self._clock_rate, frame)
+            self.streams = LocalStreams(self._clock_rate, frame, playback_margin_s=margin)
         self._apply_processing()
 
     def _apply_processing(self) -> None:
@@ -481,20 +485,31 @@ def make_bridge_port(
     from softphone.engine import nativeport
     from softphone.engine.pjobjects import PjBridgePort
 
-    why = "SOFTPHONE_NATIVE_PORT=0"
-    if os.environ.get("SOFTPHONE_NATIVE_PORT", "1") != "0":
-        why = nativeport.available()
-        if why is None:
-            port = nativeport.NativeBridgePort(streams.state, clock_rate)
-            try:
-                port.create()
-                return port
-            except nativeport.NativePortUnavailable as e:
-                why = str(e)
+    why = c_port_unwanted()
+    if why is None:
+        port = nativeport.NativeBridgePort(streams.state, clock_rate)
+        try:
+            port.create()
+            return port
+        except nativeport.NativePortUnavailable as e:
+            why = str(e)
     _note_python_port(why)
     port = PjBridgePort(streams.pjmedia, clock_rate)
     port.create()
     return port
+
+
+def c_port_unwanted() -> str | None:
+    """None when the devices' port will be the C one, else why not. Engine thread."""
+    if os.environ.get("SOFTPHONE_NATIVE_PORT", "1") == "0":
+        return "SOFTPHONE_NATIVE_PORT=0"
+    from softphone.engine import nativeport
+
+    return nativeport.available()
+
+
+def c_port_wanted() -> bool:
+    return c_port_unwanted() is None
 
 
 @cache

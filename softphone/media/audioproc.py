@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from softphone.media.bridge import (
     I_INPUT_CALLBACKS,
     I_OUTPUT_CALLBACKS,
+    PLAYBACK_MARGIN_S,
     AudioBridge,
     BridgeState,
     BridgeStats,
@@ -76,12 +77,21 @@ class LocalStreams(DeviceStreams):
     runs, and the in-process mode."""
 
     def __init__(
-        self, call_rate: int, frame_samples: int, state: BridgeState | None = None
+        self,
+        call_rate: int,
+        frame_samples: int,
+        state: BridgeState | None = None,
+        playback_margin_s: float = PLAYBACK_MARGIN_S,
     ) -> None:
         if state is None:
             state = BridgeState(int(call_rate * RING_SECONDS))
             state.clear()
-        bridge = AudioBridge(call_rate=call_rate, frame_samples=frame_samples, state=state)
+        bridge = AudioBridge(
+            call_rate=call_rate,
+            frame_samples=frame_samples,
+            state=state,
+            playback_margin_s=playback_margin_s,
+        )
         super().__init__(bridge, call_rate)
         self.pjmedia = bridge.pjmedia
         self.state = state
@@ -129,11 +139,14 @@ class AudioProcess:
     """The engine thread's handle on the audio process: the interface of
     `LocalStreams`, each call a request to the child."""
 
-    def __init__(self, call_rate: int, frame_samples: int) -> None:
+    def __init__(
+        self, call_rate: int, frame_samples: int, playback_margin_s: float = PLAYBACK_MARGIN_S
+    ) -> None:
         from multiprocessing import shared_memory
 
         self.call_rate = call_rate
         self.frame_samples = frame_samples
+        self.playback_margin_s = playback_margin_s
         capacity = int(call_rate * RING_SECONDS)
         self._shm = shared_memory.SharedMemory(create=True, size=BridgeState.size(capacity))
         self.state = BridgeState(capacity, self._shm.buf, owner=self._shm)
@@ -168,6 +181,7 @@ class AudioProcess:
             "capacity": self.state.capacity,
             "call_rate": self.call_rate,
             "frame_samples": self.frame_samples,
+            "playback_margin_s": self.playback_margin_s,
         }
         proc.stdin.write(json.dumps(config).encode() + b"\n")
         proc.stdin.flush()
@@ -328,7 +342,8 @@ def main() -> int:
     config = json.loads(inp.readline())
     shm = _attach(config["shm"])
     state = BridgeState(config["capacity"], shm.buf, owner=shm)
-    streams = LocalStreams(config["call_rate"], config["frame_samples"], state)
+    margin = config.get("playback_margin_s", PLAYBACK_MARGIN_S)
+    streams = LocalStreams(config["call_rate"], config["frame_samples"], state, margin)
     streams.cpu_seconds = _child_cpu
     try:
         while True:

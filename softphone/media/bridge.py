@@ -53,11 +53,14 @@ CAPTURE_MARGIN_S = 0.004  # kept beyond one pull and one device block
 # margin). 1: the whole wait, as shipped; lower is less latency and less slack for a
 # late delivery (for measurements: bench/audio.py latency).
 CAPTURE_WAIT_SHARE = float(os.environ.get("SOFTPHONE_CAPTURE_WAIT_SHARE", "1"))
-# What the speaker's ring keeps after the device's pull: pjmedia's clock thread needs
-# the engine process's GIL for every frame, so a busy thread there (the UI) delays
-# frames by as long as it holds the GIL; pjmedia catches up right after, and this
-# margin is what plays meanwhile.
+# What the speaker's ring keeps after the device's pull, for pjmedia's frames coming
+# late (pjmedia catches up right after; this margin is what plays meanwhile). With the
+# Python port pjmedia's clock thread needs the engine process's GIL for every frame,
+# so a busy thread there (the UI) delays frames by as long as it holds the GIL: 30 ms.
+# With the C port (engine/nativeport.py) only the scheduler delays it: 10 ms. Either
+# grows on demand (the allowance) when a pull finds the ring nearly empty.
 PLAYBACK_MARGIN_S = float(os.environ.get("SOFTPHONE_PLAYBACK_MARGIN_S", "0.03"))
+C_PORT_PLAYBACK_MARGIN_S = float(os.environ.get("SOFTPHONE_C_PORT_PLAYBACK_MARGIN_S", "0.01"))
 LOW_WATER_S = 0.002  # a pull leaving less than this raises the margin
 MAX_ALLOWANCE_S = 0.08
 PRIME_CALLBACKS = 10  # device callbacks seen before a ring counts as primed: the first
@@ -408,6 +411,7 @@ class AudioBridge:
         max_device_block: int = 16384,
         clock: Callable[[], float] = time.monotonic,
         state: BridgeState | None = None,
+        playback_margin_s: float = PLAYBACK_MARGIN_S,
     ) -> None:
         self.call_rate = call_rate
         self.frame_samples = frame_samples
@@ -433,7 +437,7 @@ class AudioBridge:
             state.ints,
             wait_share=CAPTURE_WAIT_SHARE,
         )
-        self._play_ctl = _Control(call_rate, frame_samples, PLAYBACK_MARGIN_S)
+        self._play_ctl = _Control(call_rate, frame_samples, playback_margin_s)
         self._f[F_TARGET_LEFT] = self._cap_ctl.start_left()
         self._primings = float(state.ints[I_PRIMED_SEEN])  # a restarted audio process
         self.playback_resyncs = 0

@@ -106,3 +106,16 @@ def test_audioproc_pjmedia_side_stays_mapped_after_stop() -> None:
     side.frame_received(frame.ctypes.data, FRAME)
     side.frame_requested(frame.ctypes.data, FRAME)
     assert not frame.any()
+
+
+def test_audioproc_the_speaker_margin_is_the_engines_choice() -> None:
+    """10 ms with the C port, 30 ms with the Python one (engine/audio.py decides)."""
+    targets = []
+    for margin in (0.01, 0.03):
+        p = AudioProcess(RATE, FRAME, margin)
+        p.start()
+        try:
+            targets.append(p.stats().playback_target_ms)  # before any speaker block
+        finally:
+            p.stop()
+    assert targets == [30.0, 50.0]  # one 20 ms frame + the margin
