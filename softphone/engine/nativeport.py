@@ -162,13 +162,14 @@ class NativeBridgePort:
         self._pool: int | None = None
         self.slot = -1
 
-    def create(self, name: str = "sound-devices") -> None:
+    def new_attached_port(self, name: str) -> int:
+        """A C port over this state, not in any bridge yet (tests drive it directly
+        through pjsip's dispatchers); `bp_free` it if it never joins one."""
         api, state = self._api, self.state
         port = api.new_port(name, self.clock_rate, self.frame_samples)
-        base = state.capture_counters.ctypes.data  # the buffer's first byte
         api.bp_attach(
             port,
-            base,
+            state.capture_counters.ctypes.data,  # the buffer's first byte
             state.capacity,
             self.clock_rate,
             self.frame_samples,
@@ -177,6 +178,11 @@ class NativeBridgePort:
             bridge_mod.LOW_RELEASE,
             bridge_mod.EMA_ALPHA,
         )
+        return port
+
+    def create(self, name: str = "sound-devices") -> None:
+        api = self._api
+        port = self.new_attached_port(name)
         pool = api.pool_create(b"bridgeport", 512, 512)
         slot = ctypes.c_int(-1)
         status = api.add_port(pool, port, ctypes.byref(slot))
