@@ -39,9 +39,11 @@ log = logging.getLogger(__name__)
 # registration: when the registrar's 200 shows another address than the Contact
 # (behind NAT, or a proxy), pjsua rewrites the Contact and registers again from
 # inside that 200's callback, without reporting the 200; if that second REGISTER
-# cannot be sent ("Object is busy", PJSIP_EBUSY, seen behind a proxy now and then)
-# pjsua reports nothing at all, schedules no refresh, and the binding the
-# registrar holds expires unnoticed. So a registration with no outcome after
+# cannot be sent ("Object is busy", PJSIP_EBUSY, seen behind a proxy now and then:
+# the first REGISTER's transaction is still open inside its own callback) pjsua
+# reports nothing until pjsip's own refresh, scheduled before that callback, is
+# answered, minutes later (the registration's expiry). So a registration with no
+# outcome after
 # RETRY_AFTER_S is sent again (now with the rewritten Contact; a REGISTER still
 # legitimately in flight makes pjsua refuse it as busy, harmlessly), every
 # RETRY_AFTER_S, and after GIVE_UP_S (beyond pjsip's 32 s transaction timeout,
