@@ -41,11 +41,11 @@ from softphone.media.bridge import (
     I_INPUT_CALLBACKS,
     I_OUTPUT_CALLBACKS,
     PLAYBACK_MARGIN_S,
-    AudioBridge,
     BridgeState,
     BridgeStats,
     PjmediaSide,
 )
+from softphone.media.nativebridge import make_audio_bridge
 from softphone.media.streams import DeviceStreams, StreamError
 
 RING_SECONDS = 1.0  # > pjmedia's clock catch-up (MAX_JUMP_MSEC, 500 ms)
@@ -86,7 +86,7 @@ class LocalStreams(DeviceStreams):
         if state is None:
             state = BridgeState(int(call_rate * RING_SECONDS))
             state.clear()
-        bridge = AudioBridge(
+        bridge = make_audio_bridge(
             call_rate=call_rate,
             frame_samples=frame_samples,
             state=state,

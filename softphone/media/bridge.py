@@ -473,7 +473,7 @@ class AudioBridge:
     def playback_rate(self) -> int:
         return self._playback_rs.rate_out
 
-    def set_capture_rate(self, rate: int) -> None:
+    def set_capture_rate(self, rate: int, channels: int = 1) -> None:
         """A new microphone (its stream stopped): new resampler, ring primed afresh."""
         if rate != self._capture_rs.rate_in:
             self._capture_rs = make_resampler(rate, self.call_rate, max_block=self._max_block)
@@ -481,7 +481,7 @@ class AudioBridge:
         self._restart_capture()
         self._blk_n = 0
 
-    def set_playback_rate(self, rate: int) -> None:
+    def set_playback_rate(self, rate: int, channels: int = 1) -> None:
         """A new speaker (its stream stopped)."""
         if rate != self._playback_rs.rate_out:
             self._playback_rs = make_resampler(self.call_rate, rate, max_block=self._max_block * 4)

@@ -74,22 +74,35 @@ class DeviceStreams:
         self._out = None
         self.input: OpenStream | None = None
         self.output: OpenStream | None = None
-        self.input_callbacks = 0
-        self.output_callbacks = 0
         self._in_at = self._out_at = 0.0  # when each last called back (monotonic)
         self._in_seen = (0, 0.0, 0)
         self._out_seen = (0, 0.0, 0)
-        # the callback counts, also where the engine's process reads them (shared
+        # the callback counts, kept where the engine's process reads them (shared
         # memory when this runs in the audio process): a stream that keeps calling
         # back needs no question asked
         self._counts = bridge.state.ints
         self._clock = time.monotonic
+        # (input, output, user data): C callbacks PortAudio calls without Python
+        # (media/nativebridge.py), or None
+        self._native = getattr(bridge, "callbacks", None)
+
+    @property
+    def input_callbacks(self) -> int:
+        return int(self._counts[I_INPUT_CALLBACKS])
+
+    @property
+    def output_callbacks(self) -> int:
+        return int(self._counts[I_OUTPUT_CALLBACKS])
+
+    def _last_callback(self, microphone: bool) -> float:
+        if self._native is None:
+            return self._in_at if microphone else self._out_at
+        return self.bridge.last_input_at if microphone else self.bridge.last_output_at
 
     # --------------------------------------------------- PortAudio threads
 
     def _on_input(self, indata, frames, time_info, status) -> None:
-        self.input_callbacks = n = self.input_callbacks + 1
-        self._counts[I_INPUT_CALLBACKS] = n
+        self._counts[I_INPUT_CALLBACKS] += 1
         self._in_at = self._clock()
         bridge = self.bridge
         age = time_info.currentTime - time_info.inputBufferAdcTime
@@ -98,8 +111,7 @@ class DeviceStreams:
         bridge.capture(indata[:, 0], bool(status))
 
     def _on_output(self, outdata, frames, _time, status) -> None:
-        self.output_callbacks = n = self.output_callbacks + 1
-        self._counts[I_OUTPUT_CALLBACKS] = n
+        self._counts[I_OUTPUT_CALLBACKS] += 1
         self._out_at = self._clock()
         self.bridge.playback(outdata[:, 0], bool(status))
         if outdata.shape[1] > 1:
@@ -110,7 +122,7 @@ class DeviceStreams:
     def open_input(self, device: AudioDevice) -> OpenStream:
         self.close_input()
         stream, info = self._open(device, "input")
-        self.bridge.set_capture_rate(info.rate)
+        self.bridge.set_capture_rate(info.rate, info.channels)
         stream.start()
         _pulse_threads_realtime(device)
         self._in, self.input = stream, info
@@ -120,7 +132,7 @@ class DeviceStreams:
     def open_output(self, device: AudioDevice) -> OpenStream:
         self.close_output()
         stream, info = self._open(device, "output")
-        self.bridge.set_playback_rate(info.rate)
+        self.bridge.set_playback_rate(info.rate, info.channels)
         stream.start()
         _pulse_threads_realtime(device)
         self._out, self.output = stream, info
@@ -136,7 +148,7 @@ class DeviceStreams:
                 raise StreamError(f"cannot open {device.label} for {kind}: {refused}")
         native = device.default_rate or 48000
         rates = [self.call_rate, native] if OPEN_AT_CALL_RATE else [native]
-        cls = sd.InputStream if kind == "input" else sd.OutputStream
+        cls = _stream_class(sd, kind, self._native)
         callback = self._on_input if kind == "input" else self._on_output
         latency = INPUT_LATENCY_S if kind == "input" else OUTPUT_LATENCY_S
         block_s = INPUT_BLOCK_S if kind == "input" else OUTPUT_BLOCK_S
@@ -184,14 +196,32 @@ class DeviceStreams:
 
     def input_problem(self) -> str | None:
         """Why the microphone stream is not working, or None."""
-        problem, self._in_seen = _health(self._in, self.input_callbacks, self._in_seen, self._in_at)
+        problem, self._in_seen = _health(
+            self._in, self.input_callbacks, self._in_seen, self._last_callback(True)
+        )
         return problem
 
     def output_problem(self) -> str | None:
         problem, self._out_seen = _health(
-            self._out, self.output_callbacks, self._out_seen, self._out_at
+            self._out, self.output_callbacks, self._out_seen, self._last_callback(False)
         )
         return problem
+
+
+def _stream_class(sd, kind: str, native: tuple[int, int, int] | None):
+    """What `_open` instantiates: sounddevice's stream calling `callback` (Python), or,
+    with the C device side, its base class calling a C function (`_StreamBase` takes a
+    raw `PaStreamCallback` pointer and user data: its documented use)."""
+    if native is None:
+        return sd.InputStream if kind == "input" else sd.OutputStream
+    pointer = native[0] if kind == "input" else native[1]
+    userdata = sd._ffi.cast("void *", native[2])
+
+    def open_native(*, callback, **kwargs):  # the Python callback is not used
+        return sd._StreamBase(kind, callback=pointer, userdata=userdata, wrap_callback=None,
+                              **kwargs)  # fmt: skip
+
+    return open_native
 
 
 def _health(
