@@ -181,6 +181,7 @@ class BridgeStats:
     # how old the first sample of a microphone block is when PortAudio hands it over
     # (its ADC timestamp), smoothed: the input stage of the latency, before the ring
     input_age_ms: float = 0.0
+    device_callbacks: str = "python"  # or "c": media/nativebridge.py
 
 
 def _dbfs(peak: float) -> float:

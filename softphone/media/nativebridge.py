@@ -132,7 +132,7 @@ def _view(address: int, ctype, count: int) -> np.ndarray:
 
 class NativeAudioBridge(b.AudioBridge):
     """`AudioBridge` whose device half runs in C; the streams call it directly
-    (`callbacks`). `capture` / `playback` call the same C code from Python (tests)."""
+    (`native_callbacks`). `capture` / `playback` call the same C code from Python (tests)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -163,7 +163,7 @@ class NativeAudioBridge(b.AudioBridge):
     # ------------------------------------------------------ configuration
 
     @property
-    def callbacks(self) -> tuple[int, int, int]:
+    def native_callbacks(self) -> tuple[int, int, int]:
         """(input callback, output callback, user data): C addresses for PortAudio."""
         lib = self._lib
         addr = ctypes.cast
@@ -322,4 +322,5 @@ class NativeAudioBridge(b.AudioBridge):
             capture_low_ms=round(d["capture_low"] * ms, 2),
             playback_low_ms=round(d["playback_low"] * ms, 2),
             input_age_ms=round(d["input_age"] * 1000, 2),
+            device_callbacks="c",
         )

@@ -84,7 +84,7 @@ class DeviceStreams:
         self._clock = time.monotonic
         # (input, output, user data): C callbacks PortAudio calls without Python
         # (media/nativebridge.py), or None
-        self._native = getattr(bridge, "callbacks", None)
+        self._native = getattr(bridge, "native_callbacks", None)
 
     @property
     def input_callbacks(self) -> int:

@@ -67,7 +67,16 @@ def assert_few_gaps(count: int, ms: float, stats) -> None:
     assert count <= MAX_GAPS and ms <= MAX_GAP_MS, stats
 
 
-def test_virtual_microphone_reaches_baresip(alice, peers, virtual_sound):
+@pytest.fixture(params=["c", "python"])
+def device_side(request, monkeypatch):
+    """The sound devices' callbacks in C (media/deviceside.c, the default where it was
+    built) or in Python (the fallback): before `alice`, whose audio process reads it."""
+    if request.param == "python":
+        monkeypatch.setenv("SOFTPHONE_NATIVE_DEVICES", "0")
+    return request.param
+
+
+def test_virtual_microphone_reaches_baresip(device_side, alice, peers, virtual_sound):
     peers.start_peer("bob")
     use_virtual_devices(alice)
     call_id = call_bob_with_devices(alice)
@@ -86,9 +95,10 @@ def test_virtual_microphone_reaches_baresip(alice, peers, virtual_sound):
     assert_few_gaps(stats.capture_underruns, stats.capture_underrun_ms, stats)
     assert stats.device_input_errors == 0, stats
     assert stats.frames_requested > 100
+    assert stats.device_callbacks == device_side
 
 
-def test_baresip_reaches_virtual_speaker(alice, peers, virtual_sound):
+def test_baresip_reaches_virtual_speaker(device_side, alice, peers, virtual_sound):
     peers.start_peer("bob", "--tone", "520")
     use_virtual_devices(alice)
     call_id = call_bob_with_devices(alice)
@@ -101,6 +111,7 @@ def test_baresip_reaches_virtual_speaker(alice, peers, virtual_sound):
     assert heard.detected and heard.level_dbfs > -30, heard
     assert not analyse_tone(played, 16000, 1300).detected
     assert_few_gaps(stats.playback_underruns, stats.playback_underrun_ms, stats)
+    assert stats.device_callbacks == device_side
     # once the call is over the speaker gets nothing more
     silent = virtual_sound.record_speaker(0.5)
     assert not analyse_tone(silent, 16000, 520).detected

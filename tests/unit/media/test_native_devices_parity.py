@@ -106,6 +106,7 @@ def test_the_c_device_side_matches_the_python_one(mic_rate, speaker_rate):
         np.testing.assert_allclose(c.state.floats, py.state.floats, rtol=1e-9)
         s_py, s_c = dataclasses.asdict(py.stats()), dataclasses.asdict(c.stats())
         assert s_py.pop("input_age_ms") == s_c.pop("input_age_ms") == 0.0  # callbacks only
+        assert (s_py.pop("device_callbacks"), s_c.pop("device_callbacks")) == ("python", "c")
         assert s_c == s_py
         assert -120 < s_c["output_peak_dbfs"] < -3 and -120 < s_c["input_peak_dbfs"] < -3
         assert s_c["capture_resyncs"] >= 1  # the stall's backlog was dropped
