@@ -8,6 +8,11 @@ holding the GIL) can hold up the sound devices.
                       (memmove)       memory       (resample, AEC, drift control)
     engine thread: AudioProcess  <- commands over the child's stdin/stdout ->  main thread
 
+Both halves have a C version used where the extension was built: pjmedia's in
+`engine/nativeport.py` (bridgeport.c), the devices' in `media/nativebridge.py`
+(deviceside.c): then no Python runs per frame or per device block on either side,
+but for echo cancellation, on its own thread here.
+
 The rings and the control numbers live in one `multiprocessing.shared_memory`
 block (`bridge.BridgeState`) created by the engine; each slot has one writer, so
 neither side ever waits for the other. pjmedia's callbacks only memmove: when

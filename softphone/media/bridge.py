@@ -14,6 +14,10 @@ one small array per 10 ms block; it runs on the capture thread, never on
 pjmedia's.) Configuration (`set_capture_rate`, `set_playback_rate`) happens
 while the stream in question is stopped.
 
+`media/deviceside.c` does the device half's work in C, called by PortAudio without
+Python (`media/nativebridge.py`); this class stays the reference it is tested
+against and the fallback.
+
 Drift: the two clocks never agree exactly. Each side measures how full its
 ring is where the *other* clock takes from it (before pjmedia's pull for
 capture, before the device's pull for playback), smooths it, and trims its

@@ -273,7 +273,20 @@ class NativeAudioBridge(b.AudioBridge):
                 near.read_into(self._near16)
                 self._trim_far()
                 self._far.read_into(self._far16)  # silence when nothing was played
-                self.capture_ring.write(processor.process(self._near16, self._far16))
+                try:
+                    out = processor.process(self._near16, self._far16)
+                except Exception as e:  # the binding failing: the call goes on without it
+                    self._give_up_processing(e)
+                    return
+                self.capture_ring.write(out)
+
+    def _give_up_processing(self, error: Exception) -> None:
+        """On the worker: unprocessed microphone from the next callback on (this thread
+        writes no more, so the capture ring keeps one writer)."""
+        log.error("echo cancellation failed, the microphone goes unprocessed: %s", error)
+        self.__dict__["_processor"] = None
+        self._worker = None
+        self._lib.ds_request_mode(self._ds, 0, -1)
 
     # ----------------------------------------------------------- any thread
 

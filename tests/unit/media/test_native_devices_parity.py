@@ -157,3 +157,30 @@ def test_echo_cancellation_runs_on_the_worker_thread_and_feeds_pjmedia():
         assert halve.blocks == blocks  # no more processing after the switch
     finally:
         bridge.release()
+
+
+def test_a_failing_processor_leaves_the_microphone_unprocessed_not_silent(caplog):
+    import time
+
+    class Broken:
+        def process(self, near, far):
+            raise RuntimeError("binding broke")
+
+    bridge = nativebridge.NativeAudioBridge(call_rate=RATE, frame_samples=FRAME,
+                                            capture_rate=RATE, playback_rate=RATE)  # fmt: skip
+    try:
+        bridge.processor = Broken()
+        for _ in range(3):
+            bridge.capture(np.full(160, 0.5, dtype=np.float32))
+            time.sleep(0.02)
+        deadline = time.monotonic() + 2
+        while bridge.processor is not None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert bridge.processor is None
+        assert "echo cancellation failed" in caplog.text
+        before = bridge.capture_ring.written
+        bridge.capture(np.full(160, 0.5, dtype=np.float32))
+        assert bridge.capture_ring.written == before + 160  # straight to the ring again
+        bridge.processor = None  # no worker left to stop: nothing hangs
+    finally:
+        bridge.release()
