@@ -300,11 +300,15 @@ class AudioRouter:
         # the speaker's margin covers pjmedia's frames coming late: by the engine's GIL
         # with the Python port, by the scheduler only with the C port
         margin = C_PORT_PLAYBACK_MARGIN_S if c_port_wanted() else PLAYBACK_MARGIN_S
+        # the microphone's frames drive the conference's clock (engine/conferenceclock.py)
+        drive = self._engine.conference_clock.drive_fd
         if use_audio_process():
-            self.streams = AudioProcess(self._clock_rate, frame, margin)
+            self.streams = AudioProcess(self._clock_rate, frame, margin, drive)
             self.streams.start()
         else:
-            self.streams = LocalStreams(self._clock_rate, frame, playback_margin_s=margin)
+            self.streams = LocalStreams(
+                self._clock_rate, frame, playback_margin_s=margin, drive_fd=drive
+            )
         self._apply_processing()
 
     def _apply_processing(self) -> None:

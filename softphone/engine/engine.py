@@ -36,6 +36,7 @@ from softphone.engine.accounts import Accounts
 from softphone.engine.audio import AudioRouter
 from softphone.engine.calls import CLOCK_RATE, Calls
 from softphone.engine.codecs import CodecOrder, match_g722_level_to_spandsp
+from softphone.engine.conferenceclock import ConferenceClock
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
@@ -186,6 +187,7 @@ class Engine:
         self._start_error: BaseException | None = None
         self._running = False
         self.endpoint: PjEndpoint | None = None
+        self.conference_clock = ConferenceClock()  # replaced, and started, with the endpoint
         self.accounts: Accounts | None = None
         self.calls: Calls | None = None
         self.audio: AudioRouter | None = None
@@ -314,9 +316,20 @@ class Engine:
         cfg.medConfig.sndClockRate = CLOCK_RATE
         cfg.medConfig.noVad = True  # the peer should hear our silence as silence, not gaps
         ep.libInit(cfg)
-        # The Linux wheel has no sound-device backend; the null device provides the clock.
-        ep.audDevManager().setNullDev()
+        # The Linux wheel has no sound-device backend: the conference's clock is ours,
+        # driven by the microphone (engine/conferenceclock.py), else the null device's.
+        clock = self.conference_clock = ConferenceClock()
+        why = clock.unavailable()
+        if why is not None:
+            log.info("conference clock: pjsua's null device (%s)", why)
+            ep.audDevManager().setNullDev()
         ep.libStart()
+        if why is None:
+            try:
+                clock.start(CLOCK_RATE // 50, CLOCK_RATE)
+            except (RuntimeError, OSError) as e:
+                log.warning("conference clock: pjsua's null device (%s)", e)
+                ep.audDevManager().setNullDev()
         match_g722_level_to_spandsp()
         self._waker.attach(ep)
         self.endpoint = ep
@@ -479,6 +492,7 @@ class Engine:
             self.codecs = None
             _collect_on_this_thread()
             _keep_stragglers_alive()
+            self.conference_clock.stop()  # its thread clocks what libDestroy frees
             ep.libDestroy()
             _free_native_ports()
             self.endpoint = None

@@ -66,7 +66,7 @@ class _Api:
         spec = importlib.util.find_spec(EXTENSION)
         if spec is None or not spec.origin:
             raise NativePortUnavailable(f"{EXTENSION} was not built (no C compiler at install?)")
-        lib = ctypes.CDLL(spec.origin)
+        lib = self.lib = ctypes.CDLL(spec.origin)
         vp, i64, dbl = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
         for name, args, res in (
             ("bp_new", [ctypes.c_char_p], vp),

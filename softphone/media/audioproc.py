@@ -87,6 +87,7 @@ class LocalStreams(DeviceStreams):
         frame_samples: int,
         state: BridgeState | None = None,
         playback_margin_s: float = PLAYBACK_MARGIN_S,
+        drive_fd: int = -1,
     ) -> None:
         if state is None:
             state = BridgeState(int(call_rate * RING_SECONDS))
@@ -98,6 +99,8 @@ class LocalStreams(DeviceStreams):
             playback_margin_s=playback_margin_s,
         )
         super().__init__(bridge, call_rate)
+        if drive_fd >= 0 and hasattr(bridge, "drive_clock"):  # the C device side
+            bridge.drive_clock(drive_fd)  # (engine/conferenceclock.py)
         self.pjmedia = bridge.pjmedia
         self.state = state
 
@@ -145,13 +148,18 @@ class AudioProcess:
     `LocalStreams`, each call a request to the child."""
 
     def __init__(
-        self, call_rate: int, frame_samples: int, playback_margin_s: float = PLAYBACK_MARGIN_S
+        self,
+        call_rate: int,
+        frame_samples: int,
+        playback_margin_s: float = PLAYBACK_MARGIN_S,
+        drive_fd: int = -1,
     ) -> None:
         from multiprocessing import shared_memory
 
         self.call_rate = call_rate
         self.frame_samples = frame_samples
         self.playback_margin_s = playback_margin_s
+        self.drive_fd = drive_fd  # the conference clock's pipe (engine/conferenceclock.py)
         capacity = int(call_rate * RING_SECONDS)
         self._shm = shared_memory.SharedMemory(create=True, size=BridgeState.size(capacity))
         self.state = BridgeState(capacity, self._shm.buf, owner=self._shm)
@@ -175,11 +183,13 @@ class AudioProcess:
             return
         from softphone.media.devices import _package_root
 
+        fds = (self.drive_fd,) if self.drive_fd >= 0 else ()
         proc = subprocess.Popen(
             [sys.executable, "-m", "softphone.media.audioproc"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env={**os.environ, "PYTHONPATH": _package_root()},
+            pass_fds=fds,  # the conference clock's pipe, as the same number
         )
         config = {
             "shm": self._shm.name,
@@ -187,6 +197,7 @@ class AudioProcess:
             "call_rate": self.call_rate,
             "frame_samples": self.frame_samples,
             "playback_margin_s": self.playback_margin_s,
+            "drive_fd": self.drive_fd,
         }
         proc.stdin.write(json.dumps(config).encode() + b"\n")
         proc.stdin.flush()
@@ -348,7 +359,8 @@ def main() -> int:
     shm = _attach(config["shm"])
     state = BridgeState(config["capacity"], shm.buf, owner=shm)
     margin = config.get("playback_margin_s", PLAYBACK_MARGIN_S)
-    streams = LocalStreams(config["call_rate"], config["frame_samples"], state, margin)
+    drive_fd = config.get("drive_fd", -1)
+    streams = LocalStreams(config["call_rate"], config["frame_samples"], state, margin, drive_fd)
     streams.cpu_seconds = _child_cpu
     try:
         while True:

@@ -19,6 +19,7 @@
  * counter has one writer; positions are published with release stores after
  * the samples, and read with acquire loads (see media/ring.py).
  */
+#define _GNU_SOURCE /* ppoll */
 #include "bridgestate.h"
 
 /* ---- pjmedia 2.15 ABI (64-bit): only what the bridge touches ------------- */
@@ -203,6 +204,172 @@ BP_EXPORT int64_t bp_destroyed(bp_port *p) { return p->destroyed; }
 
 /* Only once pjmedia has let go of it (`bp_destroyed`), or never joined. */
 BP_EXPORT void bp_free(bp_port *p) { free(p); }
+
+/* ---- the conference bridge's clock ----------------------------------------
+ *
+ * pjsua runs with no sound device (pjsua_set_no_snd_dev): this thread clocks the
+ * conference bridge's master port as pjmedia's null sound device did (a silent
+ * frame in, the mix out, every 20 ms), with one difference: while the
+ * microphone runs, the microphone drives it. The device side (deviceside.c, in
+ * the audio process) writes one byte to `wake_fd` for every frame of samples it
+ * completes in the capture ring; each byte makes one tick at once, so pjmedia
+ * takes each frame as soon as it is whole instead of at a clock phase of its own,
+ * and the capture ring needs no reserve for the phase between two clocks. With no
+ * byte for a period and a grace (no microphone, a stalled or unplugged one), it
+ * ticks on its own timer, and the ticks it made that way are owed: the late
+ * frames' bytes then pay them back instead of ticking twice. Not on Windows yet.
+ */
+#ifndef _WIN32
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <unistd.h>
+
+typedef int (*bp_pj_frame_fn)(void *port, bp_pj_frame *frame);
+typedef int (*bp_pj_register_fn)(const char *name, long *desc, void **thread);
+
+enum { MAX_DEBT = 10, MAX_CATCH_UP = 25 };
+
+typedef struct {
+    void *master;
+    bp_pj_frame_fn get_frame, put_frame;
+    bp_pj_register_fn thread_register;
+    int wake_fd;
+    double period, grace;
+    int64_t frame_bytes;
+    volatile int running;
+    pthread_t thread;
+    long desc[64]; /* pj_thread_desc */
+    void *pj_thread;
+    int16_t *in, *out;
+    uint64_t timestamp;
+    /* read by Python */
+    volatile int64_t device_ticks, timer_ticks, repaid, registered;
+} bp_clock;
+
+static void clock_tick(bp_clock *c)
+{
+    bp_pj_frame in = {FRAME_AUDIO, c->in, (size_t)c->frame_bytes, c->timestamp, 0};
+    bp_pj_frame out = {FRAME_AUDIO, c->out, (size_t)c->frame_bytes, c->timestamp, 0};
+    c->put_frame(c->master, &in); /* the "microphone" of slot 0: silence */
+    c->get_frame(c->master, &out); /* the mix: every port read and written */
+    c->timestamp += (uint64_t)c->frame_bytes / 2;
+}
+
+/* Wait for a byte until `deadline` (monotonic s); the bytes read, 0 on timeout. */
+static int clock_wait(bp_clock *c, double deadline)
+{
+    double left = deadline - monotonic();
+    if (left > 0) {
+        struct pollfd pfd = {c->wake_fd, POLLIN, 0};
+#ifdef __linux__
+        struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+        int rc = ppoll(&pfd, 1, &ts, NULL);
+#else
+        int rc = poll(&pfd, 1, (int)(left * 1000.0) + 1);
+#endif
+        if (rc <= 0)
+            return 0;
+    }
+    char buf[64];
+    ssize_t n = read(c->wake_fd, buf, sizeof buf);
+    return n > 0 ? (int)n : 0;
+}
+
+static void *clock_main(void *arg)
+{
+    bp_clock *c = arg;
+    if (c->thread_register("bp-clock", c->desc, &c->pj_thread) == 0)
+        c->registered = 1;
+    struct sched_param sp = {sched_get_priority_min(SCHED_FIFO)};
+    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp); /* best effort, as pjmedia's */
+    double next = monotonic() + c->period; /* the timer's next tick */
+    int driven = 0; /* the microphone drives: its bytes came, on time or late */
+    int64_t debt = 0; /* timer ticks made while it drove: its late bytes repay them */
+    while (c->running) {
+        int bytes = clock_wait(c, next);
+        if (!c->running)
+            break;
+        if (bytes > 0) { /* whole frames from the microphone */
+            driven = 1;
+            for (int i = 0; i < bytes; i++) {
+                if (debt > 0) {
+                    debt--; /* the timer already took this frame's slot */
+                    c->repaid += 1;
+                    continue;
+                }
+                clock_tick(c);
+                c->device_ticks += 1;
+            }
+            next = monotonic() + c->period + c->grace;
+            continue;
+        }
+        double now = monotonic();
+        if (now < next)
+            continue;
+        /* the timer's turn: no microphone, or a late one */
+        int catch_up = 0;
+        while (next <= now && catch_up++ < MAX_CATCH_UP) {
+            clock_tick(c);
+            c->timer_ticks += 1;
+            next += c->period;
+            if (driven && ++debt > MAX_DEBT) {
+                driven = 0; /* that long without a byte: it stopped; owe nothing */
+                debt = 0;
+            }
+        }
+        if (next <= now)
+            next = now + c->period; /* a stall beyond the catch-up: start afresh */
+    }
+    return NULL;
+}
+
+/* Start clocking `master` (the conference's master port); `fns`: pjsip's
+   pjmedia_port_get_frame, pjmedia_port_put_frame, pj_thread_register. NULL on failure. */
+BP_EXPORT bp_clock *bp_clock_start(void *master, void *get_frame, void *put_frame,
+                                   void *thread_register, int64_t frame_samples,
+                                   int64_t rate, double grace_s, int64_t wake_fd)
+{
+    bp_clock *c = calloc(1, sizeof(bp_clock));
+    if (!c)
+        return NULL;
+    c->master = master;
+    c->get_frame = (bp_pj_frame_fn)get_frame;
+    c->put_frame = (bp_pj_frame_fn)put_frame;
+    c->thread_register = (bp_pj_register_fn)thread_register;
+    c->wake_fd = (int)wake_fd;
+    c->period = (double)frame_samples / (double)rate;
+    c->grace = grace_s;
+    c->frame_bytes = frame_samples * 2;
+    c->in = calloc((size_t)frame_samples, 2);
+    c->out = calloc((size_t)frame_samples, 2);
+    c->running = 1;
+    if (!c->in || !c->out || pthread_create(&c->thread, NULL, clock_main, c) != 0) {
+        free(c->in), free(c->out), free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Stop the thread (a byte on the wake pipe ends its wait) and free it. */
+BP_EXPORT void bp_clock_stop(bp_clock *c, int64_t wake_write_fd)
+{
+    if (!c)
+        return;
+    c->running = 0;
+    char b = 0;
+    ssize_t ignored = write((int)wake_write_fd, &b, 1);
+    (void)ignored;
+    pthread_join(c->thread, NULL);
+    free(c->in), free(c->out), free(c);
+}
+
+BP_EXPORT int64_t bp_clock_device_ticks(bp_clock *c) { return c->device_ticks; }
+BP_EXPORT int64_t bp_clock_timer_ticks(bp_clock *c) { return c->timer_ticks; }
+BP_EXPORT int64_t bp_clock_repaid(bp_clock *c) { return c->repaid; }
+BP_EXPORT int64_t bp_clock_registered(bp_clock *c) { return c->registered; }
+#endif
 
 /* setuptools builds this as an extension module; it is never imported. */
 BP_EXPORT void *PyInit__softphone_bridgeport(void) { return NULL; }

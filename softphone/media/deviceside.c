@@ -287,6 +287,13 @@ typedef struct {
     volatile int64_t mode_request, mode;
     int wake_fd;
     int64_t in_channels, out_channels;
+    /* driving the conference's clock (bridgeport.c): one byte on `drive_fd` per frame
+       completed in the capture ring since `drive_origin` (the ring's read position
+       when it was primed; -1: not primed). Origin and generation are the microphone
+       callback's; `signalled` and `signal_gen` the capture ring's writer's. */
+    int drive_fd;
+    volatile int64_t drive_origin, drive_generation;
+    int64_t signalled, signal_gen;
     /* scratch, callbacks only */
     float *mono, *pf;
     int16_t *i16, *p16;
@@ -309,6 +316,35 @@ static void restart_capture(ds *d)
     d->floats[F_PRIMED] = 0.0;
     ctl_restart(&d->cap_ctl);
     d->last_capture = -1.0;
+    d->drive_origin = -1;
+    d->drive_generation += 1;
+}
+
+/* The capture ring's writer, after a write: a byte for each frame completed. */
+BP_EXPORT void ds_signal(ds *d)
+{
+#ifdef _WIN32
+    (void)d; /* no clock to drive there yet */
+#else
+    if (d->drive_fd < 0)
+        return;
+    int64_t gen = d->drive_generation;
+    if (gen != d->signal_gen) {
+        d->signal_gen = gen;
+        d->signalled = 0;
+    }
+    int64_t origin = d->drive_origin;
+    if (origin < 0)
+        return;
+    int64_t due = (load(&d->capture.c[W]) - origin) / (int64_t)d->k[K_FRAME_SAMPLES];
+    char bytes[64] = {0};
+    while (d->signalled < due) {
+        int64_t n = due - d->signalled < 64 ? due - d->signalled : 64;
+        if (write(d->drive_fd, bytes, (size_t)n) <= 0)
+            break; /* full: the clock is not reading; the timer takes over */
+        d->signalled += n;
+    }
+#endif
 }
 
 /* Samples from the microphone: `frames` frames of `channels` interleaved float32. */
@@ -336,7 +372,9 @@ BP_EXPORT void ds_capture(ds *d, const float *in, int64_t frames, int64_t channe
     }
     d->input_peak = peak > d->input_peak ? peak : d->input_peak * 0.95;
     ds_ctl *ctl = &d->cap_ctl;
-    d->cap_rs.correction = ctl_adapt(ctl);
+    int driving = d->drive_fd >= 0;
+    /* driving the conference, the two clocks are one: no trim */
+    d->cap_rs.correction = driving ? 0.0 : ctl_adapt(ctl);
     int64_t m = rs_process(&d->cap_rs, d->mono, frames, -1);
     /* what may be missing at a pull: what arrives in the longest wait between two
        deliveries, not one block */
@@ -362,8 +400,10 @@ BP_EXPORT void ds_capture(ds *d, const float *in, int64_t frames, int64_t channe
     ctl->callbacks += 1;
     if (!ctl->primed) {
         /* pjmedia's side does not read the ring until it is primed: hold it at
-           target while the stream settles (its first blocks come in bursts) */
-        double target = ctl->pull + ctl_start_left(ctl);
+           target while the stream settles (its first blocks come in bursts);
+           driving the conference, pjmedia takes each frame as it completes: a
+           frame is all it needs */
+        double target = ctl->pull + (driving ? 0.0 : ctl_start_left(ctl));
         double fill = (double)ring_fill(&d->capture);
         if (fill > target)
             ring_discard(&d->capture, (int64_t)(fill - target));
@@ -371,9 +411,15 @@ BP_EXPORT void ds_capture(ds *d, const float *in, int64_t frames, int64_t channe
         if (fill >= target && ctl->callbacks >= (int64_t)d->k[K_PRIME_CALLBACKS]) {
             ctl->primed = 1;
             d->primings += 1;
+            if (driving) {
+                d->drive_origin = load(&d->capture.c[R]);
+                d->drive_generation += 1;
+            }
             d->floats[F_PRIMED] = d->primings; /* pjmedia's side reads from now on */
         }
     }
+    if (mode == 0)
+        ds_signal(d);
 }
 
 /* Fill `out` (`frames` frames of `channels` interleaved float32) for the speaker. */
@@ -501,6 +547,8 @@ BP_EXPORT ds *ds_new(char *base, int64_t capacity, const double *cfg)
     d->near = (bp_ring){d->near_c, d->near_buf, capacity};
     d->far = (bp_ring){d->far_c, d->far_buf, capacity};
     d->wake_fd = -1;
+    d->drive_fd = -1;
+    d->drive_origin = -1;
     d->in_channels = d->out_channels = 1;
     for (int j = 0; j < STATE_FLOATS; j++)
         d->play_f[j] = 0.0;
@@ -562,6 +610,9 @@ BP_EXPORT int ds_set_playback(ds *d, int64_t rate, int64_t channels, int64_t hal
 }
 
 BP_EXPORT void ds_capture_stopped(ds *d) { restart_capture(d); }
+
+/* Drive the conference's clock through `fd` (-1: not), set before streams open. */
+BP_EXPORT void ds_set_drive_fd(ds *d, int64_t fd) { d->drive_fd = (int)fd; }
 BP_EXPORT void ds_playback_stopped(ds *d) { d->floats[F_PLAY_RUNNING] = 0.0; }
 
 /* 1: the microphone's samples go to the `near` ring (and a byte to `wake_fd`). */

@@ -79,6 +79,8 @@ def _lib() -> ctypes.CDLL:
             ("ds_set_capture", [vp, i64, i64, i64, i64, fp, fp], ctypes.c_int),
             ("ds_set_playback", [vp, i64, i64, i64, i64, fp, fp], ctypes.c_int),
             ("ds_capture_stopped", [vp], None),
+            ("ds_set_drive_fd", [vp, i64], None),
+            ("ds_signal", [vp], None),
             ("ds_playback_stopped", [vp], None),
             ("ds_request_mode", [vp, i64, i64], None),
             ("ds_mode", [vp], i64),
@@ -196,6 +198,11 @@ class NativeAudioBridge(b.AudioBridge):
     def capture_stopped(self) -> None:
         self._lib.ds_capture_stopped(self._ds)
 
+    def drive_clock(self, fd: int) -> None:
+        """Each frame the microphone completes becomes a byte on `fd`: the conference's
+        clock (engine/conferenceclock.py) ticks on it. Before streams open."""
+        self._lib.ds_set_drive_fd(self._ds, fd)
+
     def playback_stopped(self) -> None:
         self._lib.ds_playback_stopped(self._ds)
 
@@ -279,6 +286,7 @@ class NativeAudioBridge(b.AudioBridge):
                     self._give_up_processing(e)
                     return
                 self.capture_ring.write(out)
+                self._lib.ds_signal(self._ds)  # frames completed: the conference's clock
 
     def _give_up_processing(self, error: Exception) -> None:
         """On the worker: unprocessed microphone from the next callback on (this thread

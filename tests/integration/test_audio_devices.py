@@ -83,9 +83,11 @@ def test_virtual_microphone_reaches_baresip(device_side, alice, peers, virtual_s
     switched = alice.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "microphone")
     assert switched.name == MIC and not switched.fallback
     player = virtual_sound.play_into_mic(tone(700, 3.0))
+    before = alice.engine.conference_clock.stats()
     alice.drain(3.0)
     player.wait(5)
     stats = bridge_stats(alice)
+    clock = alice.engine.conference_clock.stats()
     hang_up(alice, call_id)
     samples, rate = bob_received(peers)
     heard = analyse_tone(samples[rate:], rate, 700)
@@ -96,6 +98,15 @@ def test_virtual_microphone_reaches_baresip(device_side, alice, peers, virtual_s
     assert stats.device_input_errors == 0, stats
     assert stats.frames_requested > 100
     assert stats.device_callbacks == device_side
+    # The conference's clock (engine/conferenceclock.py): the C device side drives it
+    # with each frame the microphone completes, so pjmedia finds one frame in the ring,
+    # not a frame and a reserve for the phase between two clocks (36 ms before).
+    driven = clock.device_ticks - before.device_ticks
+    if device_side == "c":
+        assert driven > 100, (before, clock)
+        assert stats.capture_fill_ms < 25.0, stats
+    else:  # the Python device side does not drive it: the timer does
+        assert driven == 0, (before, clock)
 
 
 def test_baresip_reaches_virtual_speaker(device_side, alice, peers, virtual_sound):
