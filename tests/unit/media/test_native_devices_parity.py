@@ -184,3 +184,55 @@ def test_a_failing_processor_leaves_the_microphone_unprocessed_not_silent(caplog
         bridge.processor = None  # no worker left to stop: nothing hangs
     finally:
         bridge.release()
+
+
+def test_driving_the_conference_clock_signals_each_frame_as_it_completes():
+    import os
+
+    clock = Clock()
+    bridge = make(nativebridge.NativeAudioBridge, clock, RATE, RATE)
+    r, w = os.pipe()
+    os.set_blocking(r, False)
+
+    def bytes_written() -> int:
+        try:
+            return len(os.read(r, 1000))
+        except BlockingIOError:
+            return 0
+
+    try:
+        bridge.drive_clock(w)
+        bridge.set_capture_rate(RATE)
+        block = signal(160, 0, RATE)
+        for _ in range(b.PRIME_CALLBACKS):  # priming: nothing to signal yet
+            assert bytes_written() == 0
+            clock.now += 0.01
+            bridge.capture(block)
+        assert bridge.state.floats[b.F_PRIMED]
+        # primed on exactly one frame (no reserve for a clock phase): signalled at once
+        assert bridge.capture_ring.fill == FRAME
+        assert bytes_written() == 1
+        frame = np.zeros(FRAME, dtype=np.int16)
+        bridge.frame_requested(frame.ctypes.data, FRAME)
+        fills = []
+        for _ in range(40):  # pjmedia takes each frame as its byte comes
+            clock.now += 0.01
+            bridge.capture(block)
+            for _ in range(bytes_written()):
+                fills.append(bridge.capture_ring.fill)
+                bridge.frame_requested(frame.ctypes.data, FRAME)
+        assert len(fills) == 20 and set(fills) == {FRAME}
+        assert bridge.capture_ring.fill == 0
+        stats = bridge.stats()
+        assert stats.capture_underruns == 0
+        assert stats.capture_correction_ppm == 0.0  # one clock: nothing to trim
+        bridge.capture_stopped()  # a new stream primes afresh before signalling again
+        bridge.set_capture_rate(RATE)
+        clock.now += 0.01
+        bridge.capture(block)
+        bridge.capture(block)
+        assert bytes_written() == 0
+    finally:
+        bridge.release()
+        os.close(r)
+        os.close(w)
