@@ -14,7 +14,8 @@ the bridge, pjmedia's conference bridge, an SRTP call to the embedded echo
 peer, and are timestamped where that far end receives them. The same far-end
 detector then times bursts injected straight into pjmedia (a port that emits
 them when pjmedia asks: no device, no bridge). The difference is what the
-device path adds: PulseAudio + ALSA + PortAudio + the bridge. Target: at most
+device path adds: PulseAudio + ALSA + PortAudio + the bridge (with the microphone
+driving the conference's clock when it runs: engine/conferenceclock.py). Target: at most
 10 ms beyond one packet time (20 ms), i.e. <= 30 ms.
 
 underruns: a call with the microphone fed continuously and the speaker
