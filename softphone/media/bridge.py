@@ -639,9 +639,33 @@ class AudioBridge:
 
     # ----------------------------------------------------------- any thread
 
-    def stats(self) -> BridgeStats:
-        c, p = self.capture_ring, self.playback_ring
+    DEVICE_CALLBACKS = "python"
+
+    def _device_figures(self) -> dict[str, float]:
+        """The device half's figures (`BridgeStats` in raw units: samples, seconds)."""
         cc, pc = self._cap_ctl, self._play_ctl
+        return {
+            "playback_resyncs": self.playback_resyncs,
+            "capture_ema": cc.ema,
+            "capture_target": cc.target(),
+            "capture_low": cc.low,
+            "playback_ema": pc.ema,
+            "playback_target": pc.target(),
+            "playback_low": pc.low,
+            "capture_correction": self._capture_rs.correction,
+            "playback_correction": self._playback_rs.correction,
+            "capture_drift": cc.drift,
+            "playback_drift": pc.drift,
+            "input_errors": self.device_input_errors,
+            "output_errors": self.device_output_errors,
+            "input_peak": self.input_peak,
+            "output_peak": self.output_peak,
+            "input_age": self.input_age,
+        }
+
+    def stats(self) -> BridgeStats:
+        d = self._device_figures()
+        c, p = self.capture_ring, self.playback_ring
         i = self.state.ints
         ms = 1000.0 / self.call_rate
         return BridgeStats(
@@ -653,23 +677,24 @@ class AudioBridge:
             playback_underruns=p.underruns,
             playback_underrun_ms=round(p.underrun_samples * ms, 1),
             playback_overruns=p.overruns,
-            playback_resyncs=self.playback_resyncs,
-            capture_fill_ms=round(max(cc.ema, 0.0) * ms, 2),
-            capture_target_ms=round(cc.target() * ms, 2),
-            playback_fill_ms=round(max(pc.ema, 0.0) * ms, 2),
-            playback_target_ms=round(pc.target() * ms, 2),
-            capture_correction_ppm=round(self._capture_rs.correction * 1e6, 1),
-            playback_correction_ppm=round(self._playback_rs.correction * 1e6, 1),
-            capture_drift_ppm=round(cc.drift * 1e6, 1),
-            playback_drift_ppm=round(pc.drift * 1e6, 1),
-            device_input_errors=self.device_input_errors,
-            device_output_errors=self.device_output_errors,
-            input_peak_dbfs=_dbfs(self.input_peak),
-            output_peak_dbfs=_dbfs(self.output_peak),
-            frames_requested=cc.pulls + int(i[I_PRIMING_FRAMES]),
+            playback_resyncs=int(d["playback_resyncs"]),
+            capture_fill_ms=round(max(d["capture_ema"], 0.0) * ms, 2),
+            capture_target_ms=round(d["capture_target"] * ms, 2),
+            playback_fill_ms=round(max(d["playback_ema"], 0.0) * ms, 2),
+            playback_target_ms=round(d["playback_target"] * ms, 2),
+            capture_correction_ppm=round(d["capture_correction"] * 1e6, 1),
+            playback_correction_ppm=round(d["playback_correction"] * 1e6, 1),
+            capture_drift_ppm=round(d["capture_drift"] * 1e6, 1),
+            playback_drift_ppm=round(d["playback_drift"] * 1e6, 1),
+            device_input_errors=int(d["input_errors"]),
+            device_output_errors=int(d["output_errors"]),
+            input_peak_dbfs=_dbfs(d["input_peak"]),
+            output_peak_dbfs=_dbfs(d["output_peak"]),
+            frames_requested=int(i[I_PULLS]) + int(i[I_PRIMING_FRAMES]),
             frames_received=int(i[I_FRAMES_RECEIVED]),
             processing=self.processor is not None,
-            capture_low_ms=round(cc.low * ms, 2),
-            playback_low_ms=round(pc.low * ms, 2),
-            input_age_ms=round(self.input_age * 1000, 2),
+            capture_low_ms=round(d["capture_low"] * ms, 2),
+            playback_low_ms=round(d["playback_low"] * ms, 2),
+            input_age_ms=round(d["input_age"] * 1000, 2),
+            device_callbacks=self.DEVICE_CALLBACKS,
         )

@@ -310,38 +310,7 @@ class NativeAudioBridge(b.AudioBridge):
     def last_output_at(self) -> float:
         return self.device_stats()["output_at"]
 
-    def stats(self) -> b.BridgeStats:
-        d = self.device_stats()
-        c, p = self.capture_ring, self.playback_ring
-        i = self.state.ints
-        ms = 1000.0 / self.call_rate
-        return b.BridgeStats(
-            capture_underruns=c.underruns,
-            capture_underrun_ms=round(c.underrun_samples * ms, 1),
-            capture_overruns=c.overruns,
-            capture_resyncs=int(i[b.I_RESYNCS]),
-            capture_priming_frames=int(i[b.I_PRIMING_FRAMES]),
-            playback_underruns=p.underruns,
-            playback_underrun_ms=round(p.underrun_samples * ms, 1),
-            playback_overruns=p.overruns,
-            playback_resyncs=int(d["playback_resyncs"]),
-            capture_fill_ms=round(max(d["capture_ema"], 0.0) * ms, 2),
-            capture_target_ms=round(d["capture_target"] * ms, 2),
-            playback_fill_ms=round(max(d["playback_ema"], 0.0) * ms, 2),
-            playback_target_ms=round(d["playback_target"] * ms, 2),
-            capture_correction_ppm=round(d["capture_correction"] * 1e6, 1),
-            playback_correction_ppm=round(d["playback_correction"] * 1e6, 1),
-            capture_drift_ppm=round(d["capture_drift"] * 1e6, 1),
-            playback_drift_ppm=round(d["playback_drift"] * 1e6, 1),
-            device_input_errors=int(d["input_errors"]),
-            device_output_errors=int(d["output_errors"]),
-            input_peak_dbfs=b._dbfs(d["input_peak"]),
-            output_peak_dbfs=b._dbfs(d["output_peak"]),
-            frames_requested=int(i[b.I_PULLS]) + int(i[b.I_PRIMING_FRAMES]),
-            frames_received=int(i[b.I_FRAMES_RECEIVED]),
-            processing=self.processor is not None,
-            capture_low_ms=round(d["capture_low"] * ms, 2),
-            playback_low_ms=round(d["playback_low"] * ms, 2),
-            input_age_ms=round(d["input_age"] * 1000, 2),
-            device_callbacks="c",
-        )
+    DEVICE_CALLBACKS = "c"
+
+    def _device_figures(self) -> dict[str, float]:
+        return self.device_stats()
