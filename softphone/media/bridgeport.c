@@ -280,6 +280,9 @@ static int clock_wait(bp_clock *c, double deadline)
 static void *clock_main(void *arg)
 {
     bp_clock *c = arg;
+#ifdef __linux__
+    pthread_setname_np(pthread_self(), "conf-clock"); /* for top -H and the benchmarks */
+#endif
     if (c->thread_register("bp-clock", c->desc, &c->pj_thread) == 0)
         c->registered = 1;
     struct sched_param sp = {sched_get_priority_min(SCHED_FIFO)};
