@@ -74,7 +74,8 @@ def test_with_no_microphone_the_timer_ticks_every_20_ms(clock):
     assert device == 0 and 45 <= timer <= 52, (device, timer)
     gaps = [b - a for a, b in zip(pj.gets[5:], pj.gets[6:], strict=False)]
     assert 0.018 < sorted(gaps)[len(gaps) // 2] < 0.022
-    assert pj.puts == len(pj.gets)  # a silent frame in, the mix out, per tick
+    gets = len(pj.gets)  # a silent frame in, the mix out, per tick (read as it runs:
+    assert pj.puts - gets in (0, 1)  # a tick may be between its put and its get)
 
 
 def test_each_byte_ticks_at_once_and_the_timer_keeps_out_of_the_way(clock):
