@@ -94,7 +94,9 @@ def test_each_byte_ticks_at_once_and_the_timer_keeps_out_of_the_way(clock):
         late.append(pj.gets[n] - sent)
         time.sleep(0.015)
     device, timer, repaid = (a - b for a, b in zip(ticks(lib, handle), start, strict=True))
-    assert device == 40 and timer == 0 and repaid == 0, (device, timer, repaid)
+    # every byte ticked once, or repaid a tick the timer made for it during a stall of
+    # this test's thread (none on a quiet machine)
+    assert device + repaid == 40 and timer <= repaid + 1, (device, timer, repaid)
     assert sorted(late)[20] < 0.002  # the tick follows the byte at once
 
 
@@ -112,7 +114,8 @@ def test_a_late_frame_repays_the_timer_tick_made_in_its_place(clock):
     os.write(w, b"x")  # its frame comes: owed, no second tick
     time.sleep(0.005)
     device, timer, repaid = (a - b for a, b in zip(ticks(lib, handle), start, strict=True))
-    assert (device, timer, repaid) == (0, 1, 1), (device, timer, repaid)
+    # one timer tick (two if this thread overslept), and the late frame ticked none
+    assert device == 0 and repaid == 1 and timer >= 1, (device, timer, repaid)
 
 
 def test_after_a_long_silence_the_microphone_owes_nothing(clock):
