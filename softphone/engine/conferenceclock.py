@@ -27,6 +27,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from functools import cache
 
 from softphone.engine import nativeport
 from softphone.engine.pjnative import native_function
@@ -118,6 +119,7 @@ class ConferenceClock:
 _POINTERS = ("pjmedia_port_get_frame", "pjmedia_port_put_frame", "pj_thread_register")
 
 
+@cache
 def _functions() -> dict:
     vp, i64 = ctypes.c_void_p, ctypes.c_int64
     lib = nativeport._api().lib

@@ -24,20 +24,19 @@ points into are kept until pjmedia says it destroyed the port (`reap`).
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import logging
 from functools import cache
 from typing import TYPE_CHECKING
 
 from softphone.engine.pjnative import native_function
 from softphone.media import bridge as bridge_mod
+from softphone.media.nativebridge import ExtensionMissing, extension
 
 if TYPE_CHECKING:
     import pjsua2 as pj
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "_softphone_bridgeport"
 SIGNATURE = 0x50484253  # 'SBHP': any 32-bit tag; pjmedia only reports it
 
 
@@ -63,10 +62,10 @@ class _Api:
     """The C functions: ours (the extension) and pjsip's (pjsua2's extension)."""
 
     def __init__(self) -> None:
-        spec = importlib.util.find_spec(EXTENSION)
-        if spec is None or not spec.origin:
-            raise NativePortUnavailable(f"{EXTENSION} was not built (no C compiler at install?)")
-        lib = self.lib = ctypes.CDLL(spec.origin)
+        try:
+            lib = self.lib = extension()
+        except ExtensionMissing as e:
+            raise NativePortUnavailable(str(e)) from None
         vp, i64, dbl = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
         for name, args, res in (
             ("bp_new", [ctypes.c_char_p], vp),

@@ -62,12 +62,26 @@ class NativeDevicesUnavailable(RuntimeError):
     pass
 
 
+class ExtensionMissing(RuntimeError):
+    pass
+
+
 @cache
-def _lib() -> ctypes.CDLL:
+def extension() -> ctypes.CDLL:
+    """The C extension (both bridge halves and the conference clock), loaded once:
+    setuptools builds it as a module, but it is only ever used through ctypes."""
     spec = importlib.util.find_spec(EXTENSION)
     if spec is None or not spec.origin:
-        raise NativeDevicesUnavailable(f"{EXTENSION} was not built (no C compiler at install?)")
-    lib = ctypes.CDLL(spec.origin)
+        raise ExtensionMissing(f"{EXTENSION} was not built (no C compiler at install?)")
+    return ctypes.CDLL(spec.origin)
+
+
+@cache
+def _lib() -> ctypes.CDLL:
+    try:
+        lib = extension()
+    except ExtensionMissing as e:
+        raise NativeDevicesUnavailable(str(e)) from None
     vp, i64, dbl = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     fp = ctypes.POINTER(ctypes.c_float)
     try:
