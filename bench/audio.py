@@ -33,6 +33,7 @@ devices, beside a baresip client calling bob with the same devices and codec
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import socket
@@ -411,6 +412,15 @@ def _proc_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of `pid` and its living children (the device probe's pactl)."""
+    total = _proc_cpu(pid)
+    for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+        with contextlib.suppress(OSError):
+            total += _proc_cpu(int(child))
+    return total
+
+
 def _threads(pid: int) -> dict[int, tuple[str, float]]:
     """CPU seconds of each thread of `pid` so far: {tid: (name, seconds)}."""
     out = {}
@@ -551,10 +561,10 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                 audio = getattr(s.engine.audio.streams, "pid", None)
                 me = os.getpid()
                 th0 = _threads(me), _threads(audio) if audio else {}
-                c0, w0, t0 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
+                c0, w0, t0 = _self_cpu(), _tree_cpu(watcher), time.monotonic()
                 a0 = _proc_cpu(audio) if audio else 0.0
                 time.sleep(seconds)
-                c1, w1, t1 = _self_cpu(), _proc_cpu(watcher), time.monotonic()
+                c1, w1, t1 = _self_cpu(), _tree_cpu(watcher), time.monotonic()
                 a1 = _proc_cpu(audio) if audio else 0.0
                 th1 = _threads(me), _threads(audio) if audio else {}
                 names = _thread_names()
@@ -576,9 +586,9 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
                 try:
                     ctrl(4449, "dial", "sip:bob@127.0.0.1")
                     time.sleep(4.0)
-                    c0, t0 = _proc_cpu(proc.pid), time.monotonic()
+                    b0, c0, t0 = _threads(proc.pid), _proc_cpu(proc.pid), time.monotonic()
                     time.sleep(seconds)
-                    c1, t1 = _proc_cpu(proc.pid), time.monotonic()
+                    b1, c1, t1 = _threads(proc.pid), _proc_cpu(proc.pid), time.monotonic()
                     ctrl(4449, "hangup")
                     text = (Path(tmp) / "baresip.log").read_text(errors="replace")
                     established = "Call established" in text or "ESTABLISHED" in text
@@ -588,6 +598,7 @@ def bench_cpu(seconds: float, runs: int, processing: bool = True) -> None:
             theirs.append(100 * (c1 - c0) / (t1 - t0))
             print(f"  run {run + 1}: baresip   {theirs[-1]:.1f} % of a core "
                   f"(PCMU, call established: {established})")  # fmt: skip
+            print(thread_report("baresip", b0, b1, t1 - t0))
             peer("stop", "bob")
     finally:
         feeder.kill()
