@@ -1,4 +1,5 @@
-"""PortAudio streams (through sounddevice) that feed one AudioBridge.
+"""PortAudio streams (through sounddevice) that feed one AudioBridge; devices that are
+PulseAudio underneath straight on PulseAudio when the C device side runs (media/pulse.py).
 
 Opened, switched and closed on the engine thread; their callbacks run on
 PortAudio's threads and only hand samples to the bridge (which copies). A
@@ -13,13 +14,17 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import logging
 import os
 import sys
 import time
 from dataclasses import dataclass
 
+from softphone.media import pulse
 from softphone.media.bridge import I_INPUT_CALLBACKS, I_OUTPUT_CALLBACKS, AudioBridge
 from softphone.media.devices import AudioDevice, device_index, sounddevice_module
+
+log = logging.getLogger(__name__)
 
 STALL_S = 0.5
 START_TIMEOUT_S = 0.3
@@ -44,6 +49,9 @@ OUTPUT_LATENCY_S = float(os.environ.get("SOFTPHONE_OUTPUT_LATENCY_S", "0.04"))
 # the bridge's ring, i.e. in PulseAudio or its plugin.
 INPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_INPUT_BLOCK_MS", "0")) / 1000
 OUTPUT_BLOCK_S = float(os.environ.get("SOFTPHONE_OUTPUT_BLOCK_MS", "20")) / 1000
+# The microphone's block on PulseAudio directly (media/pulse.py): what PortAudio
+# picks through the pulse plugin, which the latency figures were measured with.
+PULSE_INPUT_BLOCK_S = 0.01
 # Open the device at the call's rate when it accepts it (PulseAudio, CoreAudio and
 # WASAPI's shared mode convert in C; ALSA's plug layer too): our resampler then only
 # trims for drift. SOFTPHONE_DEVICE_RATE=native keeps the device's own rate.
@@ -140,6 +148,9 @@ class DeviceStreams:
         return info
 
     def _open(self, device: AudioDevice, kind: str):
+        opened = self._open_pulse(device, kind)
+        if opened is not None:
+            return opened
         sd = sounddevice_module()
         index = device_index(device)
         if device.hostapi == "ALSA" and sys.platform.startswith("linux"):
@@ -173,6 +184,33 @@ class DeviceStreams:
                 info = OpenStream(device, int(stream.samplerate), channels, stream.latency)
                 return stream, info
         raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
+
+    def _open_pulse(self, device: AudioDevice, kind: str):
+        """The device straight on PulseAudio when it is PulseAudio underneath and the C
+        device side runs (media/pulse.py), else None: PortAudio opens it."""
+        if self._native is None or not pulse.ENABLED or device.hostapi != "ALSA":
+            return None
+        target = pulse.alsa_pulse_target(device.name)
+        if target is None:
+            return None
+        rate = self.call_rate
+        block_s = (INPUT_BLOCK_S or PULSE_INPUT_BLOCK_S) if kind == "input" else OUTPUT_BLOCK_S
+        try:
+            stream = pulse.PulseStream(
+                self._native[2],
+                kind,
+                target,
+                rate,
+                1,
+                block=max(1, int(rate * block_s)),
+                buffer=int(rate * OUTPUT_LATENCY_S),
+                max_frames=self.bridge._max_block,
+            )
+        except pulse.PulseUnavailable as e:
+            if _say_once(str(e)):
+                log.info("%s through PortAudio: %s", device.label, e)
+            return None
+        return stream, OpenStream(device, rate, 1, stream.latency)
 
     def close_input(self) -> None:
         stream, self._in, self.input = self._in, None, None
@@ -237,10 +275,12 @@ def _health(
         return None, (calls, min(now, max(last, seen[1])), seen[2])
     if 0 < calls - seen[2] <= PREFILL_CALLBACKS and now - seen[1] <= PREFILL_GRACE_S:
         return None, seen
-    if calls == seen[2] and now - seen[1] > START_TIMEOUT_S:
+    if calls == seen[2] and now - seen[1] > getattr(stream, "start_timeout", START_TIMEOUT_S):
         # Seen with ALSA's pulse plugin: about one capture stream in three never
         # gets its first callback. A fresh stream on the same device starts.
         return NOT_STARTED, seen
+    if calls == seen[2] and stream.active:
+        return None, seen  # not started yet, within its time
     if not stream.active:
         return "the stream stopped", seen
     if now - seen[1] > STALL_S:
@@ -318,7 +358,8 @@ def _alsa_realtime(stream) -> None:
 
 def _pulse_threads_realtime(device: AudioDevice) -> None:
     """ALSA's pulse plugin moves the samples in a libpulse thread of ours
-    ("threaded-ml"), not in PortAudio's: it gets the same priority, best effort."""
+    ("threaded-ml"), not in PortAudio's, and so do our own PulseAudio streams
+    ("pulse-io"): they get the same priority, best effort."""
     if not (ALSA_REALTIME and device.hostapi == "ALSA" and sys.platform.startswith("linux")):
         return
     try:
@@ -328,12 +369,17 @@ def _pulse_threads_realtime(device: AudioDevice) -> None:
     for tid in tasks:
         try:
             with open(f"/proc/self/task/{tid}/comm") as f:
-                if f.read().strip() != "threaded-ml":
+                if f.read().strip() not in ("threaded-ml", "pulse-io"):
                     continue
             if os.sched_getscheduler(int(tid)) == os.SCHED_OTHER:
                 os.sched_setscheduler(int(tid), os.SCHED_FIFO, os.sched_param(1))
         except (OSError, ValueError):
             continue  # no right to it, or the thread is gone
+
+
+@functools.lru_cache(maxsize=32)
+def _say_once(reason: str) -> bool:
+    return True
 
 
 def _close(stream) -> None:
