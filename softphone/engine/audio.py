@@ -444,7 +444,8 @@ class AudioRouter:
         reason = f"{why}; {note}" if note else why
         if quiet:  # the same device again, after a start that did not happen
             return
-        log.info("%s: %s at %d Hz (%s)", role, info.device.label, info.rate, reason)
+        label, via = info.device.label, info.via
+        log.info("%s: %s at %d Hz via %s (%s)", role, label, info.rate, via, reason)
         self._engine.emit(
             ev.AudioDeviceDidSwitch(
                 role,

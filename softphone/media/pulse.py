@@ -26,7 +26,11 @@ ENABLED = os.environ.get("SOFTPHONE_PULSE_DIRECT", "1") != "0" and sys.platform.
 
 
 class PulseUnavailable(RuntimeError):
-    pass
+    """No PulseAudio here (no libpulse, no server, a build without the C half)."""
+
+
+class PulseRefused(RuntimeError):
+    """The server is there but would not open this stream (its device is gone...)."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,7 @@ class PulseStream:
         args = (ds, kind == "input", device, rate, channels, block, buffer, max_frames)
         self._p = lib.ps_open(*args, err, len(err))
         if not self._p:
-            raise PulseUnavailable(err.value.decode(errors="replace"))
+            raise PulseRefused(err.value.decode(errors="replace"))
         self.samplerate = float(rate)
         self.channels = channels
 

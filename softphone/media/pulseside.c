@@ -451,4 +451,6 @@ PS_EXPORT void ps_close(ps_stream *p)
     P.ml_unlock(ml);
     free(p);
 }
+#else
+typedef int ps_not_built; /* ISO C wants a declaration in every translation unit */
 #endif /* __linux__ */

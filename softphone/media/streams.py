@@ -72,6 +72,7 @@ class OpenStream:
     rate: int
     channels: int
     latency_s: float
+    via: str = "PortAudio"  # or "PulseAudio": straight on the sound server (media/pulse.py)
 
 
 class DeviceStreams:
@@ -210,7 +211,9 @@ class DeviceStreams:
             if _say_once(str(e)):
                 log.info("%s through PortAudio: %s", device.label, e)
             return None
-        return stream, OpenStream(device, rate, 1, stream.latency)
+        except pulse.PulseRefused as e:  # the plugin would fail the same way, later
+            raise StreamError(f"cannot open {device.label} for {kind}: {e}") from None
+        return stream, OpenStream(device, rate, 1, stream.latency, via="PulseAudio")
 
     def close_input(self) -> None:
         stream, self._in, self.input = self._in, None, None
