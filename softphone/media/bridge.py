@@ -478,6 +478,11 @@ class AudioBridge:
     def playback_rate(self) -> int:
         return self._playback_rs.rate_out
 
+    @property
+    def max_device_block(self) -> int:
+        """The most samples a device callback may hand over or ask for at once."""
+        return self._max_block
+
     def set_capture_rate(self, rate: int, channels: int = 1) -> None:
         """A new microphone (its stream stopped): new resampler, ring primed afresh."""
         if rate != self._capture_rs.rate_in:

@@ -70,6 +70,8 @@ static struct {
     int (*ctx_state)(pa_context *);
     void (*ctx_set_state_cb)(pa_context *, pa_context_notify_cb_t, void *);
     int (*ctx_errno)(pa_context *);
+    void (*ctx_disconnect)(pa_context *);
+    void (*ctx_unref)(pa_context *);
     const char *(*strerror)(int);
     pa_stream *(*st_new)(pa_context *, const char *, const pa_sample_spec *, const void *);
     int (*st_connect_record)(pa_stream *, const char *, const pa_buffer_attr *, int);
@@ -123,6 +125,8 @@ static const char *load(void)
         F(ctx_state, "pa_context_get_state"),
         F(ctx_set_state_cb, "pa_context_set_state_callback"),
         F(ctx_errno, "pa_context_errno"),
+        F(ctx_disconnect, "pa_context_disconnect"),
+        F(ctx_unref, "pa_context_unref"),
         F(strerror, "pa_strerror"),
         F(st_new, "pa_stream_new"),
         F(st_connect_record, "pa_stream_connect_record"),
@@ -195,33 +199,20 @@ static void set_error(char *err, int len, const char *what, const char *why)
         snprintf(err, (size_t)len, "%s: %s", what, why);
 }
 
-/* Connect to the sound server (once; later calls say whether that worked).
-   0, or -1 with the reason in `err`. Never spawns a server. */
-PS_EXPORT int ps_connect(char *err, int errlen)
+/* A new context on the running mainloop, the old one (failed: the server went
+   away or restarted) let go; with the mainloop's lock held. */
+static int fresh_context(char *why, size_t len)
 {
-    static int state; /* 1 connected, -1 failed */
-    static char why[200];
-    if (state > 0)
-        return 0;
-    if (state < 0) {
-        set_error(err, errlen, "PulseAudio", why);
-        return -1;
+    if (ctx) {
+        P.ctx_set_state_cb(ctx, NULL, NULL);
+        P.ctx_disconnect(ctx);
+        P.ctx_unref(ctx); /* its streams keep what they need of it */
     }
-    const char *missing = load();
-    if (missing) {
-        snprintf(why, sizeof why, "%s", missing);
-        state = -1;
-        return ps_connect(err, errlen);
+    ctx = P.ctx_new(P.ml_api(ml), "softphone");
+    if (!ctx) {
+        snprintf(why, len, "out of memory");
+        return PA_CONTEXT_FAILED;
     }
-    ml = P.ml_new();
-    ctx = ml ? P.ctx_new(P.ml_api(ml), "softphone") : NULL;
-    if (!ctx || P.ml_start(ml) < 0) {
-        snprintf(why, sizeof why, "out of memory");
-        state = -1;
-        return ps_connect(err, errlen);
-    }
-    P.ml_set_name(ml, "pulse-io");
-    P.ml_lock(ml);
     P.ctx_set_state_cb(ctx, on_context, NULL);
     int rc = P.ctx_connect(ctx, NULL, PA_CONTEXT_NOAUTOSPAWN, NULL);
     int s = rc < 0 ? PA_CONTEXT_FAILED : P.ctx_state(ctx);
@@ -230,12 +221,40 @@ PS_EXPORT int ps_connect(char *err, int errlen)
         s = P.ctx_state(ctx);
     }
     if (s != PA_CONTEXT_READY)
-        snprintf(why, sizeof why, "%s", P.strerror(P.ctx_errno(ctx)));
+        snprintf(why, len, "%s", P.strerror(P.ctx_errno(ctx)));
+    return s;
+}
+
+/* Be connected to the sound server: the connection of this process, made again
+   if the server went away since (a restarted PulseAudio or PipeWire). 0, or -1
+   with the reason in `err`. Never spawns a server. */
+PS_EXPORT int ps_connect(char *err, int errlen)
+{
+    char why[200] = "";
+    const char *missing = load();
+    if (missing) {
+        set_error(err, errlen, "PulseAudio", missing);
+        return -1;
+    }
+    if (!ml) {
+        pa_threaded_mainloop *m = P.ml_new();
+        if (!m || P.ml_start(m) < 0) {
+            set_error(err, errlen, "PulseAudio", "cannot start its thread");
+            return -1;
+        }
+        P.ml_set_name(m, "pulse-io");
+        ml = m;
+    }
+    P.ml_lock(ml);
+    int s = ctx ? P.ctx_state(ctx) : PA_CONTEXT_FAILED;
+    if (s != PA_CONTEXT_READY)
+        s = fresh_context(why, sizeof why);
     P.ml_unlock(ml);
-    /* a failed context and its mainloop are kept: freeing them while its
-       thread may still run buys nothing for one connection per process */
-    state = s == PA_CONTEXT_READY ? 1 : -1;
-    return ps_connect(err, errlen);
+    if (s != PA_CONTEXT_READY) {
+        set_error(err, errlen, "PulseAudio", why);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- streams --------------------------------------------------------------- */
@@ -263,13 +282,14 @@ static void on_xrun(pa_stream *s, void *u)
     ((ps_stream *)u)->xrun = 1;
 }
 
+/* Seconds of audio between the device and us; -1 before the server has said. */
 static double stream_latency(ps_stream *p)
 {
     uint64_t usec = 0;
     int negative = 0;
-    if (P.st_get_latency(p->s, &usec, &negative) < 0 || negative)
-        return 0.0;
-    return usec * 1e-6;
+    if (P.st_get_latency(p->s, &usec, &negative) < 0)
+        return -1.0;
+    return negative ? 0.0 : usec * 1e-6;
 }
 
 /* libpulse's thread: what the microphone captured, to the device side in blocks
@@ -287,15 +307,15 @@ static void on_read(pa_stream *s, size_t nbytes, void *u)
         } else if (!data) {
             p->xrun = 1;
         } else {
-            double now = now_s();
-            ps_time t = {now - stream_latency(p), now, 0.0};
+            double now = now_s(), age = stream_latency(p);
+            ps_time t = {now - age, now, 0.0};
             const float *in = data;
             unsigned long frames = (unsigned long)(len / frame);
             while (frames > 0) {
                 unsigned long n = frames < p->max_frames ? frames : p->max_frames;
                 int flags = p->xrun ? XRUN_IN : 0;
                 p->xrun = 0;
-                ds_input_callback(in, NULL, n, &t, (unsigned long)flags, p->ds);
+                ds_input_callback(in, NULL, n, age < 0 ? NULL : &t, (unsigned long)flags, p->ds);
                 in += n * (size_t)p->channels;
                 frames -= n;
             }
@@ -304,23 +324,13 @@ static void on_read(pa_stream *s, size_t nbytes, void *u)
     }
 }
 
-/* libpulse's thread: the server wants `nbytes` more for the speaker */
-static void on_write(pa_stream *s, size_t nbytes, void *u)
+/* `frames` for the speaker at `out`: the device side's, once started; silence
+   while the stream opens (the server asks for its buffer's worth then) */
+static void fill(ps_stream *p, float *out, unsigned long frames)
 {
-    ps_stream *p = u;
-    const size_t frame = sizeof(float) * (size_t)p->channels;
-    void *buf;
-    size_t len = nbytes;
-    if (len < frame || P.st_begin_write(s, &buf, &len) < 0 || !buf)
+    if (!p->started) {
+        memset(out, 0, frames * sizeof(float) * (size_t)p->channels);
         return;
-    if (len > nbytes)
-        len = nbytes;
-    len -= len % frame;
-    float *out = buf;
-    unsigned long frames = (unsigned long)(len / frame);
-    if (!p->started) { /* the server asks for its buffer's worth while the stream opens */
-        memset(buf, 0, len);
-        frames = 0;
     }
     while (frames > 0) {
         unsigned long n = frames < p->max_frames ? frames : p->max_frames;
@@ -330,7 +340,26 @@ static void on_write(pa_stream *s, size_t nbytes, void *u)
         out += n * (size_t)p->channels;
         frames -= n;
     }
-    P.st_write(s, buf, len, NULL, 0, PA_SEEK_RELATIVE);
+}
+
+/* libpulse's thread: the server wants `nbytes` more for the speaker (in pieces
+   if it lends smaller buffers) */
+static void on_write(pa_stream *s, size_t nbytes, void *u)
+{
+    ps_stream *p = u;
+    const size_t frame = sizeof(float) * (size_t)p->channels;
+    while (nbytes >= frame) {
+        void *buf;
+        size_t len = nbytes;
+        if (P.st_begin_write(s, &buf, &len) < 0 || !buf || len < frame)
+            return;
+        if (len > nbytes)
+            len = nbytes;
+        len -= len % frame;
+        fill(p, buf, (unsigned long)(len / frame));
+        P.st_write(s, buf, len, NULL, 0, PA_SEEK_RELATIVE);
+        nbytes -= len;
+    }
 }
 
 /* Open a stream on `device` (a PulseAudio sink or source name; NULL: the server's
@@ -428,11 +457,11 @@ PS_EXPORT double ps_latency(ps_stream *p)
 {
     P.ml_lock(ml);
     double s = stream_latency(p);
-    const pa_buffer_attr *a = s > 0.0 ? NULL : P.st_get_buffer_attr(p->s);
+    const pa_buffer_attr *a = s >= 0.0 ? NULL : P.st_get_buffer_attr(p->s);
     if (a)
         s = (p->input ? a->fragsize : a->tlength) / (sizeof(float) * (double)p->channels) / p->rate;
     P.ml_unlock(ml);
-    return s;
+    return s < 0.0 ? 0.0 : s;
 }
 
 /* Stop and free: no callback runs for it after this returns. */

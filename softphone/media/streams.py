@@ -205,7 +205,7 @@ class DeviceStreams:
                 1,
                 block=max(1, int(rate * block_s)),
                 buffer=int(rate * OUTPUT_LATENCY_S),
-                max_frames=self.bridge._max_block,
+                max_frames=self.bridge.max_device_block,
             )
         except pulse.PulseUnavailable as e:
             if _say_once(str(e)):

@@ -134,3 +134,19 @@ def test_switched_off_everything_goes_through_portaudio(streams, monkeypatch):
     monkeypatch.setattr(pulse, "ENABLED", False)
     info = streams.open_input(streams.devices.find(MIC, "input"))
     assert info.via == "PortAudio"
+
+
+def test_streams_open_again_after_the_sound_server_restarts(streams, virtual_sound):
+    """PulseAudio or PipeWire restarted under a call (an update, a user's `systemctl
+    --user restart`): the streams stop, and opening them again connects again."""
+    from virtual_sound import VirtualSound
+
+    assert streams.open_input(streams.devices.find(MIC, "input")).via == "PulseAudio"
+    _wait_for(lambda: streams.started(True), 3.0)
+    virtual_sound.pactl("exit")
+    _wait_for(lambda: not virtual_sound.running(), 5.0)
+    _wait_for(lambda: streams.input_problem() == "the stream stopped", 3.0)
+    VirtualSound.start()  # a new server on the same socket
+    assert streams.open_input(streams.devices.find(MIC, "input")).via == "PulseAudio"
+    _wait_for(lambda: streams.started(True), 3.0)
+    assert streams.input_problem() is None
