@@ -238,11 +238,15 @@ PS_EXPORT int ps_connect(char *err, int errlen)
     }
     if (!ml) {
         pa_threaded_mainloop *m = P.ml_new();
+        /* named before it starts: the thread names itself then. Named after,
+           libpulse renames the *calling* thread (prctl), and every thread that
+           one starts later inherits the name */
+        if (m)
+            P.ml_set_name(m, "pulse-io");
         if (!m || P.ml_start(m) < 0) {
             set_error(err, errlen, "PulseAudio", "cannot start its thread");
             return -1;
         }
-        P.ml_set_name(m, "pulse-io");
         ml = m;
     }
     P.ml_lock(ml);
@@ -362,6 +366,21 @@ static void on_write(pa_stream *s, size_t nbytes, void *u)
     }
 }
 
+/* Disconnect and free, with the mainloop's lock held: no callback runs for it after. */
+static void release(ps_stream *p)
+{
+    if (p->s) {
+        P.st_set_state_cb(p->s, NULL, NULL);
+        P.st_set_read_cb(p->s, NULL, NULL);
+        P.st_set_write_cb(p->s, NULL, NULL);
+        P.st_set_overflow_cb(p->s, NULL, NULL);
+        P.st_set_underflow_cb(p->s, NULL, NULL);
+        P.st_disconnect(p->s);
+        P.st_unref(p->s);
+    }
+    free(p);
+}
+
 /* Open a stream on `device` (a PulseAudio sink or source name; NULL: the server's
    default, followed as it moves) feeding `ds` (input) or drained from it (output).
    `block` frames per read (input) or per request (output); `buffer` frames the
@@ -421,15 +440,8 @@ PS_EXPORT ps_stream *ps_open(void *ds, int input, const char *device, int rate, 
     if (s != PA_STREAM_READY) {
         set_error(err, errlen, device ? device : "the default device",
                   P.strerror(P.ctx_errno(ctx)));
-        if (p->s) {
-            P.st_set_state_cb(p->s, NULL, NULL);
-            P.st_set_read_cb(p->s, NULL, NULL);
-            P.st_set_write_cb(p->s, NULL, NULL);
-            P.st_disconnect(p->s);
-            P.st_unref(p->s);
-        }
+        release(p);
         P.ml_unlock(ml);
-        free(p);
         return NULL;
     }
     P.ml_unlock(ml);
@@ -470,15 +482,8 @@ PS_EXPORT void ps_close(ps_stream *p)
     if (!p)
         return;
     P.ml_lock(ml);
-    P.st_set_state_cb(p->s, NULL, NULL);
-    P.st_set_read_cb(p->s, NULL, NULL);
-    P.st_set_write_cb(p->s, NULL, NULL);
-    P.st_set_overflow_cb(p->s, NULL, NULL);
-    P.st_set_underflow_cb(p->s, NULL, NULL);
-    P.st_disconnect(p->s);
-    P.st_unref(p->s);
+    release(p);
     P.ml_unlock(ml);
-    free(p);
 }
 #else
 typedef int ps_not_built; /* ISO C wants a declaration in every translation unit */

@@ -150,3 +150,20 @@ def test_streams_open_again_after_the_sound_server_restarts(streams, virtual_sou
     assert streams.open_input(streams.devices.find(MIC, "input")).via == "PulseAudio"
     _wait_for(lambda: streams.started(True), 3.0)
     assert streams.input_problem() is None
+
+
+def test_only_libpulse_s_own_thread_is_named_and_prioritised_as_it(streams):
+    """Naming libpulse's thread after it started renamed the *calling* thread instead
+    (libpulse 16 names with prctl), and every thread that one started later inherited
+    the name: the real-time priority meant for libpulse's thread went to Python's
+    main thread and PortAudio's, and two tests in a row locked both cores up."""
+    import os
+    import threading
+
+    streams.open_input(streams.devices.find(MIC, "input"))
+    names = {}
+    for tid in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{tid}/comm") as f:
+            names[int(tid)] = f.read().strip()
+    assert list(names.values()).count("pulse-io") == 1
+    assert names[threading.get_native_id()] != "pulse-io"
