@@ -48,7 +48,7 @@ def alsa_pulse_target(alsa_name: str) -> PulseTarget | None:
     opening the PCM would: ALSA_CONFIG_PATH, ~/.asoundrc, the pulse plugin's
     defaults), so the stream goes exactly where the plugin would have sent it.
     """
-    lib = _libasound()
+    lib = libasound()
     if lib is None or not alsa_name or "(hw:" in alsa_name:
         return None
     if lib.snd_config_update() < 0:
@@ -75,7 +75,9 @@ def _string(lib, conf: ctypes.c_void_p, key: bytes) -> str | None:
 
 
 @functools.cache
-def _libasound():
+def libasound():
+    """alsa-lib through ctypes (this module's configuration lookups, and the PCM
+    test-open of media/streams.py), or None where there is none."""
     path = ctypes.util.find_library("asound")
     try:
         lib = ctypes.CDLL(path) if path else None
@@ -89,6 +91,9 @@ def _libasound():
     lib.snd_config_search.argtypes = [vp, cp, pvp]
     lib.snd_config_get_string.argtypes = [vp, ctypes.POINTER(ctypes.c_char_p)]
     lib.snd_config_delete.argtypes = [vp]
+    lib.snd_strerror.restype = ctypes.c_char_p
+    lib.snd_pcm_open.argtypes = [pvp, cp, ctypes.c_int, ctypes.c_int]
+    lib.snd_pcm_close.argtypes = [vp]
     return lib
 
 

@@ -303,7 +303,7 @@ def alsa_can_open(name: str, kind: str) -> str | None:
     e.g. one unplugged since PortAudio listed it. alsa-lib itself just returns
     an error, so ask it first.
     """
-    lib = _libasound()
+    lib = pulse.libasound()
     if lib is None:
         return None
     pcm_name = name
@@ -316,26 +316,6 @@ def alsa_can_open(name: str, kind: str) -> str | None:
         return lib.snd_strerror(rc).decode(errors="replace")
     lib.snd_pcm_close(handle)
     return None
-
-
-@functools.cache
-def _libasound():
-    path = ctypes.util.find_library("asound")
-    if not path:
-        return None
-    try:
-        lib = ctypes.CDLL(path)
-    except OSError:
-        return None
-    lib.snd_strerror.restype = ctypes.c_char_p
-    lib.snd_pcm_open.argtypes = [
-        ctypes.POINTER(ctypes.c_void_p),
-        ctypes.c_char_p,
-        ctypes.c_int,
-        ctypes.c_int,
-    ]
-    lib.snd_pcm_close.argtypes = [ctypes.c_void_p]
-    return lib
 
 
 @functools.cache

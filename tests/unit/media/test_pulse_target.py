@@ -16,7 +16,7 @@ ALSA_CONF = Path("/usr/share/alsa/alsa.conf")
 
 @pytest.fixture
 def alsa_config(tmp_path, monkeypatch):
-    if pulse._libasound() is None or not ALSA_CONF.exists():
+    if pulse.libasound() is None or not ALSA_CONF.exists():
         pytest.skip("no alsa-lib here")
     conf = tmp_path / "asound.conf"
     conf.write_text(
