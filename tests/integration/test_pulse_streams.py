@@ -18,7 +18,6 @@ FRAME = 320  # 20 ms at the call's 16 kHz
 
 @pytest.fixture
 def streams(virtual_sound):
-    from softphone.media.devices import list_devices
     from softphone.media.nativebridge import NativeAudioBridge, NativeDevicesUnavailable
     from softphone.media.streams import DeviceStreams
 
@@ -27,7 +26,7 @@ def streams(virtual_sound):
     except NativeDevicesUnavailable as e:
         pytest.skip(f"no C device side: {e}")
     s = DeviceStreams(bridge)
-    s.devices = list_devices()
+    s.devices = _fresh_devices()  # PortAudio may have started here before the devices
     yield s
     s.close()
 
