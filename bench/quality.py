@@ -8,9 +8,11 @@ other users of loopback (the shared SIP test bed) are not disturbed.
 
 Method:
 
-* Speech: espeak-ng says a few sentences (~8 s), sox resamples them to 16 kHz
-  (the wideband reference, for G.722) and to 8 kHz (narrowband, for PCMU),
-  with 0.5 s of silence before and 1.5 s after.
+* Speech: espeak-ng says three Harvard sentences (~8-9 s) with one of six
+  talkers (voices, TALKERS), a different one for each run (run r: talker r mod 6),
+  the same for every call of that run; sox resamples them to 16 kHz (the
+  wideband reference, for G.722) and to 8 kHz (narrowband, for PCMU), with 0.5 s
+  of silence before and 1.5 s after.
 * Network: namespaces `spq-a` (10.77.0.1) and `spq-b` (10.77.0.2) and a veth
   pair between them. Loss is applied where each namespace sends onto the veth,
   so each direction of a call loses the same share:
@@ -86,11 +88,25 @@ SIP_PORT = 5060  # baresip: UDP/TCP here, TLS on the next port
 TLS_PORT = 5061
 PESQ_MODE = {"G722": "wb", "PCMU": "nb"}
 RTP_PT = {"G722": 9, "PCMU": 0}
-TEXT = (
-    "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue "
-    "background. It is easy to tell the depth of a well."
-)
-CALL_SECONDS = 13.0  # speech ~10 s with its padding, plus setup and the jitter buffer
+# Talkers (espeak-ng voice, Harvard sentences): run r speaks with talker r mod 6, the
+# same in every call of that run, so each column of a run hears the same speech. PESQ
+# of one utterance moves by a few hundredths with details no listener hears (which of
+# two resampling phases is kept, for one): several talkers average that out.
+TALKERS = (
+    ("en-us", "The birch canoe slid on the smooth planks. Glue the sheet to the dark blue "
+     "background. It is easy to tell the depth of a well."),
+    ("en-gb", "These days a chicken leg is a rare dish. Rice is often served in round bowls. "
+     "The juice of lemons makes fine punch."),
+    ("en-us+f3", "The box was thrown beside the parked truck. The hogs were fed chopped corn "
+     "and garbage. Four hours of steady work faced us."),
+    ("en-gb+m3", "A large size in stockings is hard to sell. The boy was there when the sun "
+     "rose. A rod is used to catch pink salmon."),
+    ("en-us+f2", "The source of the huge river is the clear spring. Kick the ball straight "
+     "and follow through. Help the woman get back to her feet."),
+    ("en+m7", "A pot of tea helps to pass the evening. Smoky fires lack flame and heat. "
+     "The soft cushion broke the man's fall."),
+)  # fmt: skip
+CALL_SECONDS = 14.0  # speech 9.8-11.1 s with its padding, plus setup and the jitter buffer
 
 
 def sh(*args: str, check: bool = True, ns: str | None = None, **kw) -> subprocess.CompletedProcess:
@@ -101,12 +117,13 @@ def sh(*args: str, check: bool = True, ns: str | None = None, **kw) -> subproces
 # --------------------------------------------------------------------- speech
 
 
-def make_speech(folder: Path) -> dict[int, Path]:
-    raw = folder / "espeak.wav"
-    sh("espeak-ng", "-v", "en-us", "-s", "150", "-w", str(raw), TEXT)
+def make_speech(folder: Path, talker: int = 0) -> dict[int, Path]:
+    voice, text = TALKERS[talker % len(TALKERS)]
+    raw = folder / f"espeak-{talker}.wav"
+    sh("espeak-ng", "-v", voice, "-s", "150", "-w", str(raw), text)
     out = {}
     for rate in (16000, 8000):
-        path = folder / f"speech-{rate // 1000}k.wav"
+        path = folder / f"speech-{talker}-{rate // 1000}k.wav"
         sh("sox", str(raw), "-r", str(rate), "-c", "1", "-b", "16", str(path),
            "norm", "-3", "pad", "0.5", "1.5")  # fmt: skip
         out[rate] = path
@@ -468,13 +485,17 @@ def bench(args: argparse.Namespace) -> int:
     results: list[Result] = []
     try:
         net.up()
-        speech = make_speech(work)
-        print(f"  speech: {read_wav(speech[16000])[0].size / 16000:.1f} s, espeak-ng en-us")
+        talkers = [make_speech(work, t) for t in range(min(args.runs, len(TALKERS)))]
+        lengths = [read_wav(t[16000])[0].size / 16000 for t in talkers]
+        print(f"  speech: {len(talkers)} talker(s), espeak-ng "
+              f"{', '.join(TALKERS[t][0] for t in range(len(talkers)))}, "
+              f"{min(lengths):.1f}-{max(lengths):.1f} s with padding")  # fmt: skip
         certs = {}
         certs["a_pem"], _ = direct_baresip.write_cert(work, "a", IP_A)  # carol's
         certs["b_pem"], certs["b_crt"] = direct_baresip.write_cert(work, "b", IP_B)  # bob's
         for run in range(args.runs):
             seed = args.seed + run
+            speech = talkers[run % len(talkers)]
             for codec in codecs:
                 for loss in losses:
                     net.set_loss(loss, seed)

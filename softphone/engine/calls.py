@@ -643,11 +643,18 @@ class Calls:
         if entry is not None:
             self._e2e.on_instant_message(entry, prm)
 
+    def on_stream_created(self, call_id: str, prm: pj.OnStreamCreatedParam) -> None:
+        self._engine.narrowband.on_stream_created(call_id, prm)
+
+    def on_stream_destroyed(self, call_id: str, stream_idx: int) -> None:
+        self._engine.narrowband.on_stream_destroyed(call_id, stream_idx)
+
     # ----------------------------------------------------------- per turn
 
     def tick(self) -> None:
         """Called by the engine loop after each libHandleEvents, outside callbacks."""
         self.reap()
+        self._engine.narrowband.reap()
         self._e2e.warm_up_registered()
         now = time.monotonic()
         for entry in list(self._calls.values()):

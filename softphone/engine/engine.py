@@ -39,6 +39,7 @@ from softphone.engine.codecs import CodecOrder, match_g722_level_to_spandsp
 from softphone.engine.conferenceclock import ConferenceClock
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
+from softphone.engine.narrowband import NarrowbandPorts
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
 from softphone.media.video_slot import VideoSlot, VideoSlots
 from softphone.policy.signalling import TransferPolicy
@@ -188,6 +189,7 @@ class Engine:
         self._running = False
         self.endpoint: PjEndpoint | None = None
         self.conference_clock = ConferenceClock()  # replaced, and started, with the endpoint
+        self.narrowband = NarrowbandPorts(CLOCK_RATE)
         self.accounts: Accounts | None = None
         self.calls: Calls | None = None
         self.audio: AudioRouter | None = None
@@ -331,6 +333,7 @@ class Engine:
                 log.warning("conference clock: pjsua's null device (%s)", e)
                 ep.audDevManager().setNullDev()
         match_g722_level_to_spandsp()
+        self.narrowband = NarrowbandPorts(CLOCK_RATE)
         self._waker.attach(ep)
         self.endpoint = ep
         self.codecs = CodecOrder(ep)
@@ -494,6 +497,7 @@ class Engine:
             _keep_stragglers_alive()
             self.conference_clock.stop()  # its thread clocks what libDestroy frees
             ep.libDestroy()
+            self.narrowband.reap()  # the bridge destroyed what it still held
             _free_native_ports()
             self.endpoint = None
             self._log_writer = None

@@ -88,6 +88,8 @@ class CallHandler(Protocol):
     def on_call_replaced(self, call_id: str, prm: pj.OnCallReplacedParam) -> None: ...
     def on_call_tsx_state(self, call_id: str, prm: pj.OnCallTsxStateParam) -> None: ...
     def on_instant_message(self, call_id: str, prm: pj.OnInstantMessageParam) -> None: ...
+    def on_stream_created(self, call_id: str, prm: pj.OnStreamCreatedParam) -> None: ...
+    def on_stream_destroyed(self, call_id: str, stream_idx: int) -> None: ...
 
 
 class PjEndpoint(pj.Endpoint):
@@ -194,6 +196,14 @@ class PjCall(pj.Call):
     @_guarded
     def onInstantMessage(self, prm: pj.OnInstantMessageParam) -> None:
         self._h.on_instant_message(self.call_id, prm)
+
+    @_guarded
+    def onStreamCreated(self, prm: pj.OnStreamCreatedParam) -> None:
+        self._h.on_stream_created(self.call_id, prm)
+
+    @_guarded
+    def onStreamDestroyed(self, prm: pj.OnStreamDestroyedParam) -> None:
+        self._h.on_stream_destroyed(self.call_id, prm.streamIdx)
 
 
 class PjLogWriter(pj.LogWriter):

@@ -21,49 +21,8 @@
  */
 #define _GNU_SOURCE /* ppoll */
 #include "bridgestate.h"
+#include "pjmedia_abi.h"
 
-/* ---- pjmedia 2.15 ABI (64-bit): only what the bridge touches ------------- */
-
-typedef struct {
-    char *ptr;
-    ptrdiff_t slen;
-} bp_pj_str;
-
-typedef struct {
-    uint32_t id, type, detail_type;
-    uint32_t det[6]; /* pjmedia_audio_format_detail; the video detail is as large */
-} bp_pj_format;
-
-typedef struct {
-    bp_pj_str name;
-    uint32_t signature;
-    uint32_t dir;
-    bp_pj_format fmt;
-} bp_pj_port_info;
-
-struct bp_port;
-typedef int (*bp_frame_fn)(struct bp_port *, void *frame);
-
-typedef struct {
-    bp_pj_port_info info;
-    void *pdata;
-    long ldata;
-    void *grp_lock;
-    void *get_clock_src;
-    bp_frame_fn put_frame;
-    bp_frame_fn get_frame;
-    int (*on_destroy)(struct bp_port *);
-} bp_pj_port;
-
-typedef struct {
-    uint32_t type; /* PJMEDIA_FRAME_TYPE_NONE 0, _AUDIO 1 */
-    void *buf;
-    size_t size;
-    uint64_t timestamp;
-    uint32_t bit_info;
-} bp_pj_frame;
-
-enum { FRAME_NONE = 0, FRAME_AUDIO = 1 };
 
 typedef struct bp_port {
     bp_pj_port pj; /* first: pjmedia calls back with this address */
@@ -95,8 +54,9 @@ static void pulled(bp_port *p, int64_t fill, int64_t count, int on_time)
 }
 
 /* pjmedia asks for what the microphone said (bridge.py `frame_requested`). */
-static int bp_get_frame(bp_port *p, void *frame_)
+static int bp_get_frame(void *port, void *frame_)
 {
+    bp_port *p = port;
     bp_pj_frame *frame = frame_;
     int64_t count = (int64_t)(frame->size / 2);
     p->gets += 1;
@@ -132,8 +92,9 @@ static int bp_get_frame(bp_port *p, void *frame_)
 }
 
 /* pjmedia hands over what the call said, for the speaker (`frame_received`). */
-static int bp_put_frame(bp_port *p, void *frame_)
+static int bp_put_frame(void *port, void *frame_)
 {
+    bp_port *p = port;
     bp_pj_frame *frame = frame_;
     p->puts += 1;
     if (!p->ints)
@@ -151,9 +112,9 @@ static int bp_put_frame(bp_port *p, void *frame_)
     return 0;
 }
 
-static int bp_on_destroy(bp_port *p)
+static int bp_on_destroy(void *port)
 {
-    p->destroyed = 1;
+    ((bp_port *)port)->destroyed = 1;
     return 0;
 }
 
