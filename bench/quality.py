@@ -67,6 +67,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import wave
 from dataclasses import dataclass, field
@@ -106,6 +107,12 @@ TALKERS = (
     ("en+m7", "A pot of tea helps to pass the evening. Smoky fires lack flame and heat. "
      "The soft cushion broke the man's fall."),
 )  # fmt: skip
+# nft loss: RTP version 2 with an audio payload type (its marker bit aside), and the
+# pattern's place in each stream: packets FIRST_DROPPABLE.. (the speech starts at
+# packet 25, after 0.5 s of silence) over PATTERN_SPAN packets (20 s)
+RTP_MATCH = f"meta l4proto udp @th,64,2 2 @th,73,7 {{ {RTP_PT['G722']}, {RTP_PT['PCMU']} }}"
+FIRST_DROPPABLE = 25
+PATTERN_SPAN = 1000
 CALL_SECONDS = 14.0  # speech 9.8-11.1 s with its padding, plus setup and the jitter buffer
 
 
@@ -183,7 +190,9 @@ def score(ref_path: Path, rec: Path, codec: str, folder: Path) -> float | None:
 @dataclass
 class Net:
     via: str = "nft"
-    counters: dict[str, int] = field(default_factory=dict)
+    sniffers: list = field(default_factory=list)
+    armers: list = field(default_factory=list)
+    first_seq: dict[str, int] = field(default_factory=dict)
 
     def up(self) -> None:
         self.down()
@@ -213,6 +222,10 @@ class Net:
             sh("ip", "netns", "del", probe, check=False)
 
     def set_loss(self, percent: float, seed: int) -> None:
+        """Loss for the next call. nft: count RTP audio leaving each namespace, and arm
+        a sniffer per direction that drops the pattern's packets once it knows where
+        the direction's stream starts (`_arm`)."""
+        self.disarm()
         for ns, dev in ((NS_A, VETH_A), (NS_B, VETH_B)):
             if self.via == "netem":
                 sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
@@ -220,40 +233,99 @@ class Net:
                     sh("tc", "qdisc", "add", "dev", dev, "root", "netem", "loss", f"{percent}%",
                        ns=ns)  # fmt: skip
                 continue
-            sh("nft", "delete", "table", "inet", "spqloss", ns=ns, check=False)
-            residues = sorted(random.Random(seed).sample(range(1024), round(percent * 10.24)))
-            drop = (
-                f"oifname {dev} @th,86,10 {{ {', '.join(map(str, residues))} }} counter drop"
-                if residues
-                else ""
-            )
-            rtp = f"meta l4proto udp @th,64,2 2 @th,73,7 {{ {RTP_PT['G722']}, {RTP_PT['PCMU']} }}"
-            script = (
-                "table inet spqloss {\n chain out {\n  type filter hook output priority 0;\n"
-                f"  {rtp} oifname {dev} counter\n"
-                + (f"  {rtp} {drop}\n" if drop else "")
-                + " }\n}\n"
-            )
-            subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=script,
-                           check=True, text=True, capture_output=True)  # fmt: skip
+            for table in ("spqcount", "spqdrop"):
+                sh("nft", "delete", "table", "inet", table, ns=ns, check=False)
+            nft(ns, "spqcount", -1, f"{RTP_MATCH} oifname {dev} counter")
+            if percent:
+                rng = random.Random(f"{seed}-{ns}")  # each direction its own pattern
+                picks = rng.sample(range(PATTERN_SPAN), round(percent / 100 * PATTERN_SPAN))
+                indices = sorted(FIRST_DROPPABLE + k for k in picks)
+                self._arm(ns, dev, IP_A if ns == NS_A else IP_B, indices)
+
+    def _arm(self, ns: str, dev: str, ip: str, indices: list[int]) -> None:
+        """Drop the packets at `indices` (0: the direction's first RTP audio packet) by
+        their sequence numbers, as soon as a sniffer on `dev` has seen the first one."""
+        args = ["ip", "netns", "exec", ns, sys.executable, str(Path(__file__).resolve()),
+                "first-seq", "--dev", dev, "--src", ip]  # fmt: skip
+        sniffer = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                   text=True)  # fmt: skip
+        self.sniffers.append(sniffer)
+
+        def install() -> None:
+            line = sniffer.stdout.readline().strip()
+            if not line.isdigit():
+                return  # no call, or it ended first: nothing to drop
+            seq0 = int(line)
+            self.first_seq[ns] = seq0
+            seqs = ", ".join(str((seq0 + i) & 0xFFFF) for i in indices)
+            nft(ns, "spqdrop", 0, f"{RTP_MATCH} oifname {dev} @th,80,16 {{ {seqs} }} counter drop")
+
+        thread = threading.Thread(target=install, name=f"arm-{ns}", daemon=True)
+        thread.start()
+        self.armers.append(thread)
+
+    def disarm(self) -> None:
+        for proc in self.sniffers:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        for thread in self.armers:
+            thread.join(5)
+        self.sniffers, self.armers, self.first_seq = [], [], {}
 
     def read_counters(self) -> tuple[int, int]:
         """(RTP audio packets sent onto the veth, dropped) since set_loss, both directions."""
         if self.via != "nft":
             return 0, 0
+        self.disarm()
         sent = dropped = 0
         for ns in (NS_A, NS_B):
-            text = sh("nft", "-j", "list", "table", "inet", "spqloss", ns=ns).stdout
-            for item in json.loads(text)["nftables"]:
-                rule = item.get("rule")
-                if not rule:
-                    continue
-                packets = next((e["counter"]["packets"] for e in rule["expr"] if "counter" in e), 0)
-                if any("drop" in e for e in rule["expr"]):
-                    dropped += packets
-                else:
-                    sent += packets
+            for table in ("spqcount", "spqdrop"):
+                got = sh("nft", "-j", "list", "table", "inet", table, ns=ns, check=False)
+                if got.returncode:
+                    continue  # no drop table: nothing to drop, or never armed
+                for item in json.loads(got.stdout)["nftables"]:
+                    rule = item.get("rule")
+                    if not rule:
+                        continue
+                    n = next((e["counter"]["packets"] for e in rule["expr"] if "counter" in e), 0)
+                    if table == "spqdrop":
+                        dropped += n
+                    else:
+                        sent += n
         return sent, dropped
+
+
+def nft(ns: str, table: str, priority: int, rule: str) -> None:
+    """A table in `ns` with one rule on the output hook (counting comes before dropping)."""
+    script = (f"table inet {table} {{\n chain out {{\n"
+              f"  type filter hook output priority {priority};\n  {rule}\n }}\n}}\n")  # fmt: skip
+    subprocess.run(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=script, check=True,
+                   text=True, capture_output=True)  # fmt: skip
+
+
+def first_seq(dev: str, src: str, timeout: float = 40.0) -> int:
+    """Internal, inside a namespace: print the sequence number of the first RTP audio
+    packet that `src` sends on `dev` (SRTP leaves the RTP header in clear)."""
+    import socket
+
+    eth_p_all = 0x0003
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(eth_p_all))
+    s.bind((dev, 0))
+    s.settimeout(timeout)
+    want = socket.inet_aton(src)
+    try:
+        while True:
+            frame = s.recv(2048)
+            ip = frame[14:]
+            if frame[12:14] != b"\x08\x00" or ip[9] != 17 or ip[12:16] != want:
+                continue
+            rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
+            if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F in RTP_PT.values():
+                print(int.from_bytes(rtp[2:4], "big"), flush=True)
+                return 0
+    except TimeoutError:
+        return 1
 
 
 # -------------------------------------------------------------------- baresip
@@ -554,6 +626,9 @@ def main() -> int:
         side.add_argument(f"--{name}", required=True)
     side.add_argument("--peer", default="")
     side.add_argument("--seconds", type=float, default=CALL_SECONDS)
+    sniff = sub.add_parser("first-seq", help="internal: a stream's first sequence number")
+    sniff.add_argument("--dev", required=True)
+    sniff.add_argument("--src", required=True)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--loss", default="0,3,10", help="percent, comma-separated")
     p.add_argument("--codecs", default="G722,PCMU")
@@ -564,6 +639,8 @@ def main() -> int:
     args = p.parse_args()
     if args.what == "softphone-side":
         return softphone_side(args)
+    if args.what == "first-seq":
+        return first_seq(args.dev, args.src)
     return bench(args)
 
 

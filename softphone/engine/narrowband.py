@@ -176,7 +176,10 @@ class NarrowbandPorts:
             api.dec_ref(inner)
             _say_once("pjsua2 did not take the port written to OnStreamCreatedParam")
             return False
-        self._live[(call_id, param.stream_idx)] = NarrowbandPort(port, param.stream_idx)
+        key = (call_id, param.stream_idx)
+        if key in self._live:  # a new stream before the old one's end was told: pjmedia
+            self._retired.append(self._live.pop(key).address)  # destroys the old with it
+        self._live[key] = NarrowbandPort(port, param.stream_idx)
         log.debug("call %s stream %d: 8 kHz, resampled by our filter", call_id, param.stream_idx)
         return True
 

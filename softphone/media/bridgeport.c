@@ -8,8 +8,8 @@
  * director dispatch per frame.
  *
  * Loaded with ctypes (softphone/engine/nativeport.py); it includes no pjsip
- * header. The port struct below mirrors pjmedia 2.15's `pjmedia_port`
- * (pjmedia/port.h) field by field: the Python side fills `info` with pjsip's own
+ * header. pjmedia_abi.h mirrors pjmedia 2.15's `pjmedia_port` (pjmedia/port.h)
+ * field by field: the Python side fills `info` with pjsip's own
  * pjmedia_port_info_init, and checks before use that pjsip's dispatchers
  * (pjmedia_port_get_frame, _put_frame, _destroy) reach the callbacks set here,
  * so a build with another layout is refused rather than called wrongly.
