@@ -18,12 +18,17 @@ Method:
   so each direction of a call loses the same share:
   - `netem` (`tc qdisc add dev ... root netem loss P%`) where the kernel has
     sch_netem; it drops any packet, SIP's TLS segments included (TCP resends them);
-  - otherwise `nft`: an nftables rule on the veth's egress drops RTP audio
-    packets (version 2, payload type 0 or 9) whose sequence number's low 10 bits
-    are in a set of round(P x 1024) residues drawn from a seeded PRNG. Kernel
-    packet filtering on the same link netem would sit on; only the media is
-    dropped; the loss pattern is fixed by the seed (one seed per run, shared by
-    every call of that run; each call's random initial sequence number shifts it).
+  - otherwise `nft`: kernel packet filtering on the same link netem would sit on,
+    only RTP audio (version 2, payload type 0 or 9) dropped, and by its place in
+    the stream: a sniffer per direction (`first-seq`, an AF_PACKET socket inside
+    the namespace) reads the stream's first sequence number, then an nftables
+    rule on the veth's egress drops the packets whose sequence numbers are at the
+    pattern's positions: round(P x 1000) of packets 25-1024 (the speech starts at
+    packet 25), drawn from a PRNG seeded by the run and the direction. Every call
+    of a run (ours, baresip's) so loses the same packets of the same speech, in
+    each direction; the summary pairs them run by run. Before this, patterns were
+    shifted by each call's random first sequence number, and the spread between
+    calls hid the differences between programs.
   `--loss-via auto` picks netem when `tc` accepts it, else nft. The drops are
   counted (nft counters, or the receivers' RTP statistics) and printed.
 * Calls: direct, no registrar: SIP over TLS between the namespaces (each side
@@ -49,7 +54,9 @@ Method:
   (ITU-T P.862 / P.862.2): mode `wb` for G.722 at 16 kHz, `nb` for PCMU at
   8 kHz. MOS-LQO; the table shows the median over --runs (min-max).
 
-Target (issue 3): ours >= baresip's at every codec x loss point.
+Target (issue 3): ours >= baresip's at every codec x loss point. The table shows
+medians; below it, each direction of ours minus baresip's in the same run (mean,
+95 % interval, runs better / worse).
 
 SPQ_MED='{"jbInit": 100, "jbMinPre": 100}' sets fields of pjsua's media config
 (milliseconds) in our process on top of the engine's: for jitter-buffer experiments.
@@ -615,7 +622,43 @@ def bench(args: argparse.Namespace) -> int:
             row = "  ".join(f"{fmt(cells[d]):>20}" for d in directions)
             print(f"  {codec:6} {loss:4g}%  {row}  " + ("met" if ok else "NOT met"))
     print(f"  target (ours >= baresip at every point): {'met' if met else 'NOT met'}")
+    print_paired(results, codecs, losses)
     return 0
+
+
+# Each direction of ours beside baresip's in the same direction of the same run: same
+# talker, same lost packets (nft), same receiving program for sending.
+PAIRS = {
+    "sending": ("softphone->baresip", "baresip->baresip"),
+    "receiving": ("baresip->softphone", "baresip->baresip (reverse)"),
+}
+T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26,
+        10: 2.23, 11: 2.20, 12: 2.18, 15: 2.13, 20: 2.09, 30: 2.04}  # fmt: skip
+
+
+def paired(results: list[Result], ours: str, theirs: str) -> str:
+    """Mean of ours - theirs over the runs with both, with its 95 % interval (Student)."""
+    d = [r.scores[ours] - r.scores[theirs] for r in results
+         if r.scores.get(ours) is not None and r.scores.get(theirs) is not None]  # fmt: skip
+    if len(d) < 2:
+        return "n/a"
+    t = T975.get(len(d) - 1) or next(v for k, v in sorted(T975.items()) if k >= len(d) - 1)
+    half = t * statistics.stdev(d) / len(d) ** 0.5
+    better = sum(x > 0 for x in d), sum(x < 0 for x in d)
+    return f"{statistics.mean(d):+.3f} ± {half:.3f} ({better[0]} better, {better[1]} worse)"
+
+
+def print_paired(results: list[Result], codecs: list[str], losses: list[float]) -> None:
+    print()
+    print("  paired, run by run: ours - baresip's in the same direction (same talker, same lost "
+          "packets),")  # fmt: skip
+    print("  mean ± 95 % interval (Student's t) and how many runs were better / worse")
+    print(f"  {'codec':6} {'loss':>5}  {'sending':>34}  {'receiving':>34}")
+    for codec in codecs:
+        for loss in losses:
+            rows = [r for r in results if r.codec == codec and r.loss == loss]
+            cells = [paired(rows, *PAIRS[k]) for k in ("sending", "receiving")]
+            print(f"  {codec:6} {loss:4g}%  {cells[0]:>34}  {cells[1]:>34}")
 
 
 def main() -> int:

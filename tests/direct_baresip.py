@@ -14,12 +14,15 @@ mandatory, one codec offered, the WAV sent with `aufile`, what it decodes record
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
+import shutil
 import socket
 import subprocess
 import time
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -157,6 +160,30 @@ def wait_listening(port: int, ns: str | None = None, timeout: float = 10.0) -> N
             return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on TLS port {port}" + (f" in {ns}" if ns else ""))
+
+
+@contextlib.contextmanager
+def local_peer(tmp_path: Path, codec: str, wav: Path) -> Iterator[tuple[str, Path, Path]]:
+    """For tests: baresip as bob on 127.0.0.1 offering `codec` only and playing `wav`:
+    (its URI, its folder, its certificate). Skipped without baresip and the codec's
+    module (failed where the test bed is required: CI installs them)."""
+    module = MODULES / ("g722.so" if codec == "G722" else "g711.so")
+    if shutil.which("baresip") is None or not module.exists():
+        import pytest
+
+        message = f"baresip with its {module.stem} module (Debian: baresip-core) is not installed"
+        if os.environ.get("SOFTPHONE_REQUIRE_TESTBED") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    pem, crt = write_cert(tmp_path, "bob", "127.0.0.1")
+    port = free_sip_port()
+    folder = tmp_path / "bob"
+    proc = start(folder, "127.0.0.1", "bob", codec, wav, pem, sip_port=port)
+    try:
+        wait_listening(port + 1)
+        yield f"sip:bob@127.0.0.1:{port + 1};transport=tls", folder, crt
+    finally:
+        stop(proc)
 
 
 def add_direct_account(

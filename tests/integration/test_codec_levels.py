@@ -11,8 +11,6 @@ what it receives.
 
 from __future__ import annotations
 
-import os
-import shutil
 import wave
 from pathlib import Path
 
@@ -71,21 +69,9 @@ def tone_levels_db(path: Path) -> tuple[float, float]:
 def baresip_g722(tmp_path: Path):
     """baresip on 127.0.0.1, offering G.722 only, playing tmp_path/tone.wav: its URI,
     its folder and its certificate."""
-    if shutil.which("baresip") is None or not (peer.MODULES / "g722.so").exists():
-        message = "baresip with its g722 module (Debian: baresip-core) is not installed"
-        if os.environ.get("SOFTPHONE_REQUIRE_TESTBED") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     write_tone(tmp_path / "tone.wav")
-    pem, crt = peer.write_cert(tmp_path, "bob", "127.0.0.1")
-    port = peer.free_sip_port()
-    folder = tmp_path / "bob"
-    proc = peer.start(folder, "127.0.0.1", "bob", "G722", tmp_path / "tone.wav", pem, sip_port=port)
-    try:
-        peer.wait_listening(port + 1)
-        yield f"sip:bob@127.0.0.1:{port + 1};transport=tls", folder, crt
-    finally:
-        peer.stop(proc)
+    with peer.local_peer(tmp_path, "G722", tmp_path / "tone.wav") as got:
+        yield got
 
 
 def test_g722_tone_keeps_its_level_both_ways_with_a_spandsp_peer(baresip_g722, tmp_path):

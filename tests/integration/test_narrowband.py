@@ -12,8 +12,6 @@ pjmedia's own resampling (SOFTPHONE_NARROWBAND=0): -0.52 and -0.42 dB, -90 and
 
 from __future__ import annotations
 
-import os
-import shutil
 import wave
 from pathlib import Path
 
@@ -80,23 +78,9 @@ def db(a: float, b: float) -> float:
 
 @pytest.fixture
 def baresip_pcmu(tmp_path: Path):
-    if shutil.which("baresip") is None or not (peer.MODULES / "g711.so").exists():
-        message = "baresip (Debian: baresip-core) is not installed"
-        if os.environ.get("SOFTPHONE_REQUIRE_TESTBED") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     write_tones(tmp_path / "theirs.wav", 8000, THEIRS, tail_s=10.0)
-    pem, crt = peer.write_cert(tmp_path, "bob", "127.0.0.1")
-    port = peer.free_sip_port()
-    folder = tmp_path / "bob"
-    proc = peer.start(
-        folder, "127.0.0.1", "bob", "PCMU", tmp_path / "theirs.wav", pem, sip_port=port
-    )
-    try:
-        peer.wait_listening(port + 1)
-        yield f"sip:bob@127.0.0.1:{port + 1};transport=tls", folder, crt
-    finally:
-        peer.stop(proc)
+    with peer.local_peer(tmp_path, "PCMU", tmp_path / "theirs.wav") as got:
+        yield got
 
 
 def test_pcmu_call_keeps_the_band_edge_and_folds_nothing_back(baresip_pcmu, tmp_path):
