@@ -465,6 +465,8 @@ class AudioBridge:
         self._p16 = np.zeros(max_device_block * 4, dtype=np.int16)
         self._pf = np.zeros(max_device_block * 4, dtype=np.float32)
         self._pabs = np.zeros(max_device_block, dtype=np.float32)
+        self._pref = np.zeros(max_device_block, dtype=np.float32)  # the played block, scaled
+        self._pi16 = np.zeros(max_device_block, dtype=np.int16)  # and as the reference
         self._capture_rs = make_resampler(capture_rate, call_rate, max_block=max_device_block)
         self._playback_rs = make_resampler(call_rate, playback_rate, max_block=max_device_block * 4)
 
@@ -541,6 +543,7 @@ class AudioBridge:
         last, self._last_capture = self._last_capture, now
         ctl.note_block(max(m, int((now - last) * self.call_rate)) if last is not None else m)
         if self.processor is None:
+            self._fresh_reference()  # nobody cancels echo: keep no backlog of it
             out = self._i16[:m]
             np.multiply(y, 32767.0, out=y)
             np.clip(y, -32768.0, 32767.0, out=y)
@@ -578,6 +581,17 @@ class AudioBridge:
                 self._far.read_into(self._far16)  # silence when nothing was played
                 out = self.processor.process(self._near16, self._far16)
                 self.capture_ring.write(out)
+
+    def _fresh_reference(self) -> None:
+        """Start the echo reference at what the speaker plays now (its reader's thread,
+        or before that thread starts). The speaker side writes it whether or not echo
+        is cancelled: left alone while processing was off, it held the last second
+        played, and turning processing on (a call with it after one without) started
+        the canceller one second behind the microphone and trimmed it back in jumps
+        over the next two: ERLE 8-28 dB from run to run in the echo test."""
+        self._far.discard(self._far.fill - FAR_SLACK)
+        self._far_low = self._far.capacity
+        self._far_reads = 0
 
     def _trim_far(self) -> None:
         """Keep the echo reference in step with the microphone (capture thread).
@@ -633,14 +647,29 @@ class AudioBridge:
             need = len(self._p16)
         p16 = self._p16[:need]
         ring.read_into(p16)
-        self._far.write(p16)
         pf = self._pf[:need]
         np.multiply(p16, 1.0 / 32768.0, out=pf)
         y = rs.process(pf, n)
         out[:] = y
+        self._write_reference(p16, y)
         np.abs(y, out=self._pabs[: len(y)])
         peak = float(self._pabs[: len(y)].max()) if len(y) else 0.0
         self.output_peak = peak if peak > self.output_peak else self.output_peak * 0.95
+
+    def _write_reference(self, taken: np.ndarray, played: np.ndarray) -> None:
+        """The echo canceller's reference: at equal rates the block played, in the
+        device's time base (the ring is read faster or slower than the device plays,
+        by the ratio trim: a reference of what was taken slid against the echo by 3-4 ms
+        a second while the ring settled, deviceside.c `far_reference`); else what was
+        taken from the ring at the call rate."""
+        if self._playback_rs.rate_out != self.call_rate:
+            self._far.write(taken)
+            return
+        i16 = self._pi16[: len(played)]
+        np.multiply(played, 32768.0, out=self._pref[: len(played)])
+        np.clip(self._pref[: len(played)], -32768.0, 32767.0, out=self._pref[: len(played)])
+        np.copyto(i16, self._pref[: len(played)], casting="unsafe")
+        self._far.write(i16)
 
     # ----------------------------------------------------------- any thread
 

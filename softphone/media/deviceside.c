@@ -296,7 +296,7 @@ typedef struct {
     int64_t signalled, signal_gen;
     /* scratch, callbacks only */
     float *mono, *pf;
-    int16_t *i16, *p16;
+    int16_t *i16, *p16, *i16p; /* i16p: the speaker's played block, for the reference */
     int16_t *near_buf, *far_buf;
     int64_t near_c[RING_COUNTERS], far_c[RING_COUNTERS];
 } ds;
@@ -422,6 +422,25 @@ BP_EXPORT void ds_capture(ds *d, const float *in, int64_t frames, int64_t channe
         ds_signal(d);
 }
 
+/* The echo canceller's reference: what the speaker plays. At equal rates the played
+   block itself, in the device's time base: what the drift control takes from the
+   playback ring runs faster or slower than the device (the ratio trim), and a reference
+   in that time base slid against the echo by as much (3-4 ms a second while the ring
+   settled at the start of a call: the canceller lost 20-40 dB for seconds). At other
+   rates the call-rate block (the trim is then inside the resampler). */
+static void far_reference(ds *d, int64_t need, int64_t n)
+{
+    if (d->play_rs.rate_out != (int64_t)d->k[K_CALL_RATE]) {
+        ring_write(&d->far, d->p16, need);
+        return;
+    }
+    for (int64_t j = 0; j < n; j++) {
+        float v = d->play_rs.y[j] * 32768.0f;
+        d->i16p[j] = (int16_t)(v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v);
+    }
+    ring_write(&d->far, d->i16p, n);
+}
+
 /* Fill `out` (`frames` frames of `channels` interleaved float32) for the speaker. */
 BP_EXPORT void ds_playback(ds *d, float *out, int64_t frames, int64_t channels, int64_t err)
 {
@@ -458,10 +477,10 @@ BP_EXPORT void ds_playback(ds *d, float *out, int64_t frames, int64_t channels, 
     if (need > 4 * d->max_block)
         need = 4 * d->max_block;
     ring_read(ring, d->p16, need);
-    ring_write(&d->far, d->p16, need);
     for (int64_t j = 0; j < need; j++)
         d->pf[j] = (float)d->p16[j] * (1.0f / 32768.0f);
     rs_process(rs, d->pf, need, n);
+    far_reference(d, need, n);
     float peak = 0.0f;
     for (int64_t j = 0; j < n; j++) {
         float v = rs->y[j];
@@ -537,10 +556,11 @@ BP_EXPORT ds *ds_new(char *base, int64_t capacity, const double *cfg)
     d->pf = calloc((size_t)big, sizeof(float));
     d->i16 = calloc((size_t)big, sizeof(int16_t));
     d->p16 = calloc((size_t)big, sizeof(int16_t));
+    d->i16p = calloc((size_t)big, sizeof(int16_t));
     d->near_buf = calloc((size_t)capacity, sizeof(int16_t));
     d->far_buf = calloc((size_t)capacity, sizeof(int16_t));
-    if (!d->mono || !d->pf || !d->i16 || !d->p16 || !d->near_buf || !d->far_buf) {
-        free(d->mono), free(d->pf), free(d->i16), free(d->p16);
+    if (!d->mono || !d->pf || !d->i16 || !d->p16 || !d->i16p || !d->near_buf || !d->far_buf) {
+        free(d->mono), free(d->pf), free(d->i16), free(d->p16), free(d->i16p);
         free(d->near_buf), free(d->far_buf), free(d);
         return NULL;
     }
@@ -570,7 +590,7 @@ BP_EXPORT void ds_free(ds *d)
         return;
     rs_free(&d->cap_rs);
     rs_free(&d->play_rs);
-    free(d->mono), free(d->pf), free(d->i16), free(d->p16);
+    free(d->mono), free(d->pf), free(d->i16), free(d->p16), free(d->i16p);
     free(d->near_buf), free(d->far_buf);
     free(d);
 }

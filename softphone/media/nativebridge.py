@@ -258,6 +258,7 @@ class NativeAudioBridge(b.AudioBridge):
             self._lib.ds_request_mode(self._ds, 0, -1)
         elif self._worker is None:
             self._near.reset()  # reader side: nothing left from an earlier turn
+            self._fresh_reference()  # the worker, its reader, is not running yet
             if self._pipe is None:  # one for the bridge's life: the callback may
                 self._pipe = os.pipe()  # write to it at any moment until freed
                 os.set_blocking(self._pipe[1], False)
