@@ -333,7 +333,6 @@ class Engine:
                 log.warning("conference clock: pjsua's null device (%s)", e)
                 ep.audDevManager().setNullDev()
         match_g722_level_to_spandsp()
-        self.narrowband = NarrowbandPorts(CLOCK_RATE)
         self._waker.attach(ep)
         self.endpoint = ep
         self.codecs = CodecOrder(ep)

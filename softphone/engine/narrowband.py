@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from softphone.engine import nativeport
 from softphone.engine.pjnative import native_function
+from softphone.media.nativebridge import declare
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,7 @@ class _Api:
         except nativeport.NativePortUnavailable as e:
             raise Unavailable(str(e)) from None
         vp, i64 = ctypes.c_void_p, ctypes.c_int64
-        lib = base.lib
-        for name, args, res in (
+        table = (
             ("nb_new", [ctypes.c_char_p, vp, i64, vp, vp, vp], vp),
             ("nb_name", [vp], vp),
             ("nb_detach", [vp], None),
@@ -91,13 +91,11 @@ class _Api:
             ("nb_mismatched", [vp], i64),
             ("nb_destroyed", [vp], i64),
             ("nb_free", [vp], None),
-        ):
-            try:
-                fn = getattr(lib, name)
-            except AttributeError:
-                raise Unavailable(f"the C extension is older than this code: no {name}") from None
-            fn.argtypes, fn.restype = args, res
-            setattr(self, name, fn)
+        )
+        try:
+            self.__dict__.update(declare(base.lib, table))
+        except AttributeError as e:
+            raise Unavailable(f"the C extension is older than this code: {e}") from None
         self.info_init = base.info_init
         try:
             self.add_ref = native_function("pjmedia_port_add_ref", [vp], ctypes.c_int)
@@ -242,4 +240,4 @@ def _param_struct(prm) -> _StreamParam:
 
 def _addr(pointer) -> int | None:
     """A SWIG void* as ctypes shows it: its address, None for NULL."""
-    return int(pointer) or None if pointer is not None else None
+    return None if pointer is None else (int(pointer) or None)

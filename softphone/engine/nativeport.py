@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from softphone.engine.pjnative import native_function
 from softphone.media import bridge as bridge_mod
-from softphone.media.nativebridge import ExtensionMissing, extension
+from softphone.media.nativebridge import ExtensionMissing, declare, extension
 
 if TYPE_CHECKING:
     import pjsua2 as pj
@@ -67,7 +67,7 @@ class _Api:
         except ExtensionMissing as e:
             raise NativePortUnavailable(str(e)) from None
         vp, i64, dbl = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
-        for name, args, res in (
+        table = (
             ("bp_new", [ctypes.c_char_p], vp),
             ("bp_name", [vp], vp),
             ("bp_attach", [vp, vp, i64, i64, i64, dbl, dbl, dbl, dbl], None),
@@ -75,10 +75,8 @@ class _Api:
             ("bp_puts", [vp], i64),
             ("bp_destroyed", [vp], i64),
             ("bp_free", [vp], None),
-        ):
-            fn = getattr(lib, name)
-            fn.argtypes, fn.restype = args, res
-            setattr(self, name, fn)
+        )
+        self.__dict__.update(declare(lib, table))
         u, st, p = ctypes.c_uint, ctypes.c_int, ctypes.POINTER
         try:
             self.info_init = native_function(

@@ -76,6 +76,17 @@ def extension() -> ctypes.CDLL:
     return ctypes.CDLL(spec.origin)
 
 
+def declare(lib: ctypes.CDLL, table: tuple) -> dict[str, ctypes._CFuncPtr]:
+    """The extension's functions in `table` ((name, argtypes, restype), ...), typed,
+    by name; AttributeError names one this build lacks."""
+    typed = {}
+    for name, args, res in table:
+        fn = getattr(lib, name)
+        fn.argtypes, fn.restype = args, res
+        typed[name] = fn
+    return typed
+
+
 @cache
 def _lib() -> ctypes.CDLL:
     try:
