@@ -408,6 +408,8 @@ def softphone_side(args: argparse.Namespace) -> int:
             out.update(rx_packets=stats.rx_packets, rx_lost=stats.rx_lost, codec=stats.codec)
         if jb:
             out["jb"] = jb
+        starts = s.engine.stream_starts
+        out["flushed"] = f"{starts.flushed_frames} frame(s), {starts.restarts} burst(s)"
         s.drain(1.0)  # the recorder's file is closed on the engine thread
     print(json.dumps(out), flush=True)
     return 0
@@ -495,7 +497,7 @@ def call_softphone_baresip(
         f"ours rx {info.get('rx_packets', '?')} pkts lost {info.get('rx_lost', '?')}, jitter "
         f"buffer avg {jb.get('avg_delay_ms', '?')} ms (prefetch {jb.get('min_prefetch', '?')}-"
         f"{jb.get('max_prefetch', '?')} frames), empty {jb.get('empty', '?')} discarded "
-        f"{jb.get('discard', '?')}"
+        f"{jb.get('discard', '?')}; dropped at the start {info.get('flushed', '?')}"
     )
     if "error" in info:
         wire = f"softphone side failed: {info['error']} (see {folder}/softphone.log)"

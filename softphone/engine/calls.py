@@ -466,6 +466,8 @@ class Calls:
         entry.audio_index = active[0].index
         entry.local_hold = active[0].status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
         self._connect_media(entry, entry.pj.getAudioMedia(entry.audio_index))
+        if active[0].status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+            self._start_stream(entry)
         si = entry.pj.getStreamInfo(entry.audio_index)
         self._emit(
             ev.CallMediaDidChange(
@@ -644,9 +646,11 @@ class Calls:
             self._e2e.on_instant_message(entry, prm)
 
     def on_stream_created(self, call_id: str, prm: pj.OnStreamCreatedParam) -> None:
+        self._engine.stream_starts.on_stream_created(call_id, prm.streamIdx, prm.stream)
         self._engine.narrowband.on_stream_created(call_id, prm)
 
     def on_stream_destroyed(self, call_id: str, stream_idx: int) -> None:
+        self._engine.stream_starts.on_stream_destroyed(call_id, stream_idx)
         self._engine.narrowband.on_stream_destroyed(call_id, stream_idx)
 
     # ----------------------------------------------------------- per turn
@@ -657,6 +661,7 @@ class Calls:
         self._engine.narrowband.reap()
         self._e2e.warm_up_registered()
         now = time.monotonic()
+        self._engine.stream_starts.tick(now)
         for entry in list(self._calls.values()):
             if entry.hangup_pending and not entry.ended:
                 code, entry.hangup_pending = entry.hangup_pending, 0
@@ -855,6 +860,16 @@ class Calls:
             self._engine.audio.connect(entry.call_id, aud)
         aud.adjustRxLevel(0.0 if entry.muted else 1.0)
         self._connect_conference(entry)
+
+    def _start_stream(self, entry: CallEntry) -> None:
+        """A new stream was just connected: it starts from what arrives now
+        (engine/streamstart.py)."""
+        index = entry.audio_index
+        info = entry.pj.getStreamInfo(index).audCodecParam.info
+        frame_ms = info.frameLen // max(1, info.frameLenDenum)
+        seen = lambda: entry.pj.getStreamStat(index).jbuf  # noqa: E731
+        starts = self._engine.stream_starts
+        starts.connected(entry.call_id, index, seen, frame_ms, time.monotonic())
 
     def _connect_conference(self, entry: CallEntry) -> None:
         mine = self._audio_of(entry)

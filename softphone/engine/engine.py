@@ -40,6 +40,7 @@ from softphone.engine.conferenceclock import ConferenceClock
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.narrowband import NarrowbandPorts
+from softphone.engine.streamstart import StreamStarts
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
 from softphone.media.video_slot import VideoSlot, VideoSlots
 from softphone.policy.signalling import TransferPolicy
@@ -190,6 +191,7 @@ class Engine:
         self.endpoint: PjEndpoint | None = None
         self.conference_clock = ConferenceClock()  # replaced, and started, with the endpoint
         self.narrowband = NarrowbandPorts(CLOCK_RATE)
+        self.stream_starts = StreamStarts()
         self.accounts: Accounts | None = None
         self.calls: Calls | None = None
         self.audio: AudioRouter | None = None
@@ -362,9 +364,8 @@ class Engine:
                 log_failure("engine loop turn", e)
 
     def _poll_ms(self) -> int:
-        audio = self.audio.poll_ms()
-        calls = self.calls.poll_ms()
-        return calls if audio is None else min(calls, audio)
+        waits = (self.audio.poll_ms(), self.calls.poll_ms(), self.stream_starts.poll_ms())
+        return min(w for w in waits if w is not None)
 
     def _drain_commands(self) -> None:
         while True:
