@@ -40,8 +40,8 @@ from softphone.engine.conferenceclock import ConferenceClock
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.narrowband import NarrowbandPorts
-from softphone.engine.streamstart import StreamStarts
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
+from softphone.engine.streamstart import StreamStarts
 from softphone.media.video_slot import VideoSlot, VideoSlots
 from softphone.policy.signalling import TransferPolicy
 
