@@ -618,12 +618,17 @@ def bench(args: argparse.Namespace) -> int:
             for d in directions:
                 keys = [d] + ([f"{d} (reverse)"] if d == "baresip->baresip" else [])
                 cells[d] = [r.scores[k] for r in rows for k in keys if r.scores.get(k) is not None]
-            ref = statistics.median(cells["baresip->baresip"]) if cells["baresip->baresip"] else 0
-            ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
-            met &= ok
             row = "  ".join(f"{fmt(cells[d]):>20}" for d in directions)
+            if not cells["baresip->baresip"]:
+                print(f"  {codec:6} {loss:4g}%  {row}  n/a")
+                met = None
+                continue
+            ref = statistics.median(cells["baresip->baresip"])
+            ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
+            met = met and ok if met is not None else None
             print(f"  {codec:6} {loss:4g}%  {row}  " + ("met" if ok else "NOT met"))
-    print(f"  target (ours >= baresip at every point): {'met' if met else 'NOT met'}")
+    verdict = "n/a (no reference calls)" if met is None else "met" if met else "NOT met"
+    print(f"  target by medians (ours >= baresip at every point): {verdict}")
     print_paired(results, codecs, losses)
     return 0
 
@@ -638,29 +643,35 @@ T975 = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31,
         10: 2.23, 11: 2.20, 12: 2.18, 15: 2.13, 20: 2.09, 30: 2.04}  # fmt: skip
 
 
-def paired(results: list[Result], ours: str, theirs: str) -> str:
-    """Mean of ours - theirs over the runs with both, with its 95 % interval (Student)."""
+def paired(results: list[Result], ours: str, theirs: str) -> tuple[str, str]:
+    """Mean of ours - theirs over the runs with both, with its 95 % interval (Student),
+    and a verdict: ">=" (mean >= 0), "~" (below 0, the interval holds 0), "<" (the
+    interval is below 0), "" without enough runs."""
     d = [r.scores[ours] - r.scores[theirs] for r in results
          if r.scores.get(ours) is not None and r.scores.get(theirs) is not None]  # fmt: skip
     if len(d) < 2:
-        return "n/a"
+        return "n/a", ""
     t = T975.get(len(d) - 1) or next(v for k, v in sorted(T975.items()) if k >= len(d) - 1)
     half = t * statistics.stdev(d) / len(d) ** 0.5
+    mean = statistics.mean(d)
     better = sum(x > 0 for x in d), sum(x < 0 for x in d)
-    return f"{statistics.mean(d):+.3f} ± {half:.3f} ({better[0]} better, {better[1]} worse)"
+    verdict = ">=" if mean >= 0 else "~" if mean + half >= 0 else "<"
+    return f"{mean:+.3f} ± {half:.3f} ({better[0]} better, {better[1]} worse)", verdict
 
 
 def print_paired(results: list[Result], codecs: list[str], losses: list[float]) -> None:
     print()
     print("  paired, run by run: ours - baresip's in the same direction (same talker, same lost "
           "packets),")  # fmt: skip
-    print("  mean ± 95 % interval (Student's t) and how many runs were better / worse")
-    print(f"  {'codec':6} {'loss':>5}  {'sending':>34}  {'receiving':>34}")
+    print("  mean ± 95 % interval (Student's t) and how many runs were better / worse;")
+    print("  >= : ours at least level on average, ~ : below within the interval, < : below it")
+    print(f"  {'codec':6} {'loss':>5}  {'sending':>37}  {'receiving':>37}")
     for codec in codecs:
         for loss in losses:
             rows = [r for r in results if r.codec == codec and r.loss == loss]
             cells = [paired(rows, *PAIRS[k]) for k in ("sending", "receiving")]
-            print(f"  {codec:6} {loss:4g}%  {cells[0]:>34}  {cells[1]:>34}")
+            text = [f"{c[0]} {c[1]:>2}" for c in cells]
+            print(f"  {codec:6} {loss:4g}%  {text[0]:>37}  {text[1]:>37}")
 
 
 def main() -> int:

@@ -40,12 +40,15 @@ from softphone.engine.conferenceclock import ConferenceClock
 from softphone.engine.gate import CallGate, CallPolicy
 from softphone.engine.loopback import start_loopback
 from softphone.engine.narrowband import NarrowbandPorts
+from softphone.engine.pjconfig import JB_DISCARD, set_jb_discard
 from softphone.engine.pjobjects import PjEndpoint, PjLogWriter, drop_frames, log_failure
 from softphone.engine.streamstart import StreamStarts
 from softphone.media.video_slot import VideoSlot, VideoSlots
 from softphone.policy.signalling import TransferPolicy
 
 log = logging.getLogger(__name__)
+
+JB_DISCARD_DEFAULT = "progressive"
 pjsip_log = logging.getLogger("softphone.pjsip")
 
 Listener = Callable[[ev.Event], None]
@@ -319,6 +322,9 @@ class Engine:
         cfg.medConfig.clockRate = CLOCK_RATE
         cfg.medConfig.sndClockRate = CLOCK_RATE
         cfg.medConfig.noVad = True  # the peer should hear our silence as silence, not gaps
+        discard = os.environ.get("SOFTPHONE_JB_DISCARD", JB_DISCARD_DEFAULT)
+        if not set_jb_discard(cfg.medConfig, JB_DISCARD[discard]):
+            log.warning("jitter buffer: pjsua's own discard algorithm (%s not taken)", discard)
         ep.libInit(cfg)
         # The Linux wheel has no sound-device backend: the conference's clock is ours,
         # driven by the microphone (engine/conferenceclock.py), else the null device's.

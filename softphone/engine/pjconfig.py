@@ -147,3 +147,26 @@ def loopback_account_config(
     ac.mediaConfig.rtcpMuxEnabled = False
     ac.mediaConfig.lockCodecEnabled = False
     return ac
+
+
+# pjmedia_jb_discard_algo (pjmedia/jbuf.h)
+JB_DISCARD = {"none": 0, "static": 1, "progressive": 2}
+
+
+def set_jb_discard(med: pj.MediaConfig, algo: int) -> bool:
+    """Set pjsua's jitter-buffer discard algorithm; whether it took.
+
+    pjsua2's wheel wraps `MediaConfig.jbDiscardAlgo` as an opaque SWIG pointer (no
+    typemap for the enum): reading it gives a pointer to a new copy, assigning a
+    pointer copies the value it points to. The copy is written through ctypes, then
+    read back. Each copy is disowned: SWIG has no destructor for it and would warn
+    when Python frees the wrapper (four bytes each, once per engine start)."""
+    import ctypes
+
+    copy = med.jbDiscardAlgo
+    copy.disown()
+    ctypes.c_int.from_address(int(copy)).value = algo
+    med.jbDiscardAlgo = copy
+    check = med.jbDiscardAlgo
+    check.disown()
+    return ctypes.c_int.from_address(int(check)).value == algo

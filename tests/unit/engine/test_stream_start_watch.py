@@ -43,3 +43,20 @@ def test_unknown_or_disabled_streams_are_not_touched():
     assert starts.connected("c", 0, lambda: None, 10, 0.0) is None
     assert streamstart.StreamStarts().connected("nobody", 0, lambda: None, 10, 0.0) is None
     assert starts.poll_ms() is None
+
+
+def test_the_discard_algorithm_takes_on_pjsua2s_opaque_field():
+    """pjsua2 wraps MediaConfig.jbDiscardAlgo as an opaque pointer: written through
+    ctypes and read back (engine/pjconfig.set_jb_discard; SOFTPHONE_JB_DISCARD)."""
+    import ctypes
+
+    import pjsua2 as pj
+
+    from softphone.engine.pjconfig import JB_DISCARD, set_jb_discard
+
+    med = pj.EpConfig().medConfig
+    for name, value in JB_DISCARD.items():
+        assert set_jb_discard(med, value), name
+        copy = med.jbDiscardAlgo
+        copy.disown()
+        assert ctypes.c_int.from_address(int(copy)).value == value
