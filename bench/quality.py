@@ -56,7 +56,8 @@ Method:
 
 Target (issue 3): ours >= baresip's at every codec x loss point. The table shows
 medians; below it, each direction of ours minus baresip's in the same run (mean,
-95 % interval, runs better / worse).
+95 % interval, runs better / worse) and a verdict: >= (level or better on average),
+~ (below, within the interval), < (below the whole interval).
 
 SPQ_MED='{"jbInit": 100, "jbMinPre": 100}' sets fields of pjsua's media config
 (milliseconds) in our process on top of the engine's: for jitter-buffer experiments.
