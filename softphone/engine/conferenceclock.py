@@ -31,6 +31,7 @@ from functools import cache
 
 from softphone.engine import nativeport
 from softphone.engine.pjnative import native_function
+from softphone.media.nativebridge import declare
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +124,13 @@ _POINTERS = ("pjmedia_port_get_frame", "pjmedia_port_put_frame", "pj_thread_regi
 def _functions() -> dict:
     vp, i64 = ctypes.c_void_p, ctypes.c_int64
     lib = nativeport._api().lib
-    for name, args, res in (
+    declare(lib, (
         ("bp_clock_start", [vp, vp, vp, vp, i64, i64, ctypes.c_double, i64], vp),
         ("bp_clock_stop", [vp, i64], None),
         ("bp_clock_device_ticks", [vp], i64),
         ("bp_clock_timer_ticks", [vp], i64),
         ("bp_clock_repaid", [vp], i64),
-    ):
-        fn = getattr(lib, name)
-        fn.argtypes, fn.restype = args, res
+    ))  # fmt: skip
     fns = {"pjsua_set_no_snd_dev": native_function("pjsua_set_no_snd_dev", [], vp)}
     fns["pjmedia_port_get_frame"] = native_function(
         "pjmedia_port_get_frame", [vp, vp], ctypes.c_int

@@ -48,7 +48,7 @@ from softphone.policy.signalling import TransferPolicy
 
 log = logging.getLogger(__name__)
 
-JB_DISCARD_DEFAULT = "progressive"
+JB_DISCARD_DEFAULT = "progressive"  # pjsua's; SOFTPHONE_JB_DISCARD for experiments
 pjsip_log = logging.getLogger("softphone.pjsip")
 
 Listener = Callable[[ev.Event], None]
@@ -323,6 +323,10 @@ class Engine:
         cfg.medConfig.sndClockRate = CLOCK_RATE
         cfg.medConfig.noVad = True  # the peer should hear our silence as silence, not gaps
         discard = os.environ.get("SOFTPHONE_JB_DISCARD", JB_DISCARD_DEFAULT)
+        if discard not in JB_DISCARD:
+            log.warning("SOFTPHONE_JB_DISCARD=%s: not one of %s; %s kept",
+                        discard, "/".join(JB_DISCARD), JB_DISCARD_DEFAULT)  # fmt: skip
+            discard = JB_DISCARD_DEFAULT
         if not set_jb_discard(cfg.medConfig, JB_DISCARD[discard]):
             log.warning("jitter buffer: pjsua's own discard algorithm (%s not taken)", discard)
         ep.libInit(cfg)

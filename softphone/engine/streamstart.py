@@ -231,6 +231,11 @@ def _read_state(api: _Api, address: int, seen: Callable[[], pj.JbufState]) -> _J
     raise Unavailable(f"pjmedia_jb_state is not laid out as declared: {ours}")
 
 
+def empty_jitter_buffer(stream_address: int) -> bool:
+    """Empty a live stream's jitter buffer now (engine thread; tests, probes)."""
+    return _restart(_api(), stream_address)
+
+
 def jitter_state(stream_address: int) -> _JbState:
     """pjmedia's jitter-buffer state of a live stream (engine thread; tests, probes)."""
     state = _JbState()

@@ -96,7 +96,7 @@ def _lib() -> ctypes.CDLL:
     vp, i64, dbl = ctypes.c_void_p, ctypes.c_int64, ctypes.c_double
     fp = ctypes.POINTER(ctypes.c_float)
     try:
-        for name, args, res in (
+        declare(lib, (
             ("ds_new", [vp, i64, ctypes.POINTER(dbl)], vp),
             ("ds_free", [vp], None),
             ("ds_capture", [vp, vp, i64, i64, i64, dbl], None),
@@ -114,9 +114,7 @@ def _lib() -> ctypes.CDLL:
             ("ds_stats", [vp, ctypes.POINTER(dbl)], None),
             ("ds_stats_count", [], i64),
             ("ds_cfg_count", [], i64),
-        ):
-            fn = getattr(lib, name)
-            fn.argtypes, fn.restype = args, res
+        ))  # fmt: skip
     except AttributeError as e:  # an extension built from older sources
         raise NativeDevicesUnavailable(f"{EXTENSION} lacks the device side: {e}") from e
     if lib.ds_cfg_count() != len(_CFG) or lib.ds_stats_count() != len(_STATS):

@@ -99,21 +99,19 @@ def libasound():
 
 @functools.cache
 def _lib() -> ctypes.CDLL:
-    from softphone.media.nativebridge import ExtensionMissing, extension
+    from softphone.media.nativebridge import ExtensionMissing, declare, extension
 
     try:
         lib = extension()
         vp, i, cp = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
-        for name, args, res in (
+        declare(lib, (
             ("ps_connect", [cp, i], i),
             ("ps_open", [vp, i, cp, i, i, i, i, i, cp, i], vp),
             ("ps_start", [vp], None),
             ("ps_running", [vp], i),
             ("ps_latency", [vp], ctypes.c_double),
             ("ps_close", [vp], None),
-        ):
-            fn = getattr(lib, name)
-            fn.argtypes, fn.restype = args, res
+        ))  # fmt: skip
     except (ExtensionMissing, AttributeError) as e:  # no extension, or one built before
         raise PulseUnavailable(f"no PulseAudio streams in this build: {e}") from None
     return lib
