@@ -1,6 +1,6 @@
 """A call's audio stream starts at its jitter buffer's own latency, not 40-60 ms late.
 
-Two ways a stream started with a backlog its buffer never needed, seen in 5 of 12
+Two ways a stream started with a backlog its buffer never needed, seen in 5 of 18
 lossless bench calls (bench/quality.py, receiving, G.722 and PCMU):
 - pjsua starts a stream when the SDP is negotiated; the engine connects it to the
   bridge (devices, recorder, player) later, in `onCallMediaState`, and pjmedia's
