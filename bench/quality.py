@@ -611,7 +611,7 @@ def bench(args: argparse.Namespace) -> int:
     print(f"  MOS-LQO (PESQ), median of {args.runs} run(s) (min-max); baresip->baresip: both "
           "directions of its calls")  # fmt: skip
     print(f"  {'codec':6} {'loss':>5}  " + "  ".join(f"{d:>20}" for d in directions) + "  target")
-    met = True
+    points: list[bool | None] = []
     for codec in codecs:
         for loss in losses:
             rows = [r for r in results if r.codec == codec and r.loss == loss]
@@ -620,18 +620,23 @@ def bench(args: argparse.Namespace) -> int:
                 keys = [d] + ([f"{d} (reverse)"] if d == "baresip->baresip" else [])
                 cells[d] = [r.scores[k] for r in rows for k in keys if r.scores.get(k) is not None]
             row = "  ".join(f"{fmt(cells[d]):>20}" for d in directions)
-            if not cells["baresip->baresip"]:
-                print(f"  {codec:6} {loss:4g}%  {row}  n/a")
-                met = None
-                continue
-            ref = statistics.median(cells["baresip->baresip"])
-            ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
-            met = met and ok if met is not None else None
-            print(f"  {codec:6} {loss:4g}%  {row}  " + ("met" if ok else "NOT met"))
-    verdict = "n/a (no reference calls)" if met is None else "met" if met else "NOT met"
+            ok = None  # no reference calls (--no-reference)
+            if cells["baresip->baresip"]:
+                ref = statistics.median(cells["baresip->baresip"])
+                ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
+            points.append(ok)
+            print(
+                f"  {codec:6} {loss:4g}%  {row}  "
+                + {None: "n/a", True: "met", False: "NOT met"}[ok]
+            )
+    met = None if None in points else all(points)
+    verdict = "n/a (no reference calls)" if met is None else VERDICT[met]
     print(f"  target by medians (ours >= baresip at every point): {verdict}")
     print_paired(results, codecs, losses)
     return 0
+
+
+VERDICT = {None: "n/a", True: "met", False: "NOT met"}
 
 
 # Each direction of ours beside baresip's in the same direction of the same run: same

@@ -466,9 +466,9 @@ class Calls:
         entry.audio_index = active[0].index
         entry.local_hold = active[0].status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD
         self._connect_media(entry, entry.pj.getAudioMedia(entry.audio_index))
-        if active[0].status == pj.PJSUA_CALL_MEDIA_ACTIVE:
-            self._start_stream(entry)
         si = entry.pj.getStreamInfo(entry.audio_index)
+        if active[0].status == pj.PJSUA_CALL_MEDIA_ACTIVE:
+            self._start_stream(entry, si)
         self._emit(
             ev.CallMediaDidChange(
                 call_id,
@@ -861,11 +861,11 @@ class Calls:
         aud.adjustRxLevel(0.0 if entry.muted else 1.0)
         self._connect_conference(entry)
 
-    def _start_stream(self, entry: CallEntry) -> None:
+    def _start_stream(self, entry: CallEntry, si: pj.StreamInfo) -> None:
         """A new stream was just connected: it starts from what arrives now
         (engine/streamstart.py)."""
         index = entry.audio_index
-        info = entry.pj.getStreamInfo(index).audCodecParam.info
+        info = si.audCodecParam.info
         frame_ms = info.frameLen // max(1, info.frameLenDenum)
         seen = lambda: entry.pj.getStreamStat(index).jbuf  # noqa: E731
         starts = self._engine.stream_starts

@@ -107,8 +107,8 @@ def test_a_backlog_standing_after_the_connection_is_dropped_once(
     start = Calls._start_stream
     stalled = {}
 
-    def start_then_stall(self, entry):
-        start(self, entry)
+    def start_then_stall(self, entry, si):
+        start(self, entry, si)
         stalled["aud"] = aud = entry.pj.getAudioMedia(entry.audio_index)
         stalled["recorder"] = entry.recorder
         aud.stopTransmit(entry.recorder)  # nothing reads the stream now
