@@ -357,14 +357,14 @@ class AudioRouter:
         ):
             wanted = getattr(self.choice, role)
             kind = _KIND[role]
-            if open_stream is not None and open_stream.device.name not in fresh.names(kind):
+            if open_stream is None:
+                continue
+            if open_stream.device.name not in fresh.names(kind):
                 self._open(role, f"{open_stream.device.name} was removed", fresh=fresh)
-            elif (
-                wanted is not None
-                and open_stream is not None
-                and open_stream.device.name != wanted
-                and fresh.find(wanted, kind) is not None
-            ):
+                continue
+            # the choice may name a device by its label or its server name (find)
+            back = fresh.find(wanted, kind) if wanted is not None else None
+            if back is not None and back.name != open_stream.device.name:
                 self._open(role, f"{wanted} is back", fresh=fresh)
 
     def _resolve(self, role: str, fresh: DeviceList | None) -> tuple[AudioDevice | None, str]:

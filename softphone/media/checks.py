@@ -1,8 +1,9 @@
 """Checks a user runs on their sound devices: microphone level, speaker tone, echo test.
 
 Called on one ordinary thread (the CLI's main thread, a settings dialog's
-worker); each opens its own PortAudio stream for a few seconds, outside any
-call. Stream callbacks run on PortAudio's thread and only copy or compute a
+worker); each opens its own stream for a few seconds, outside any call
+(PortAudio's, or libpulse's for a sound server's own device: devices.callback_stream).
+Stream callbacks run on the stream's thread and only copy or compute a
 level into preallocated arrays.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from softphone.media.devices import AudioDevice, DeviceList, device_index, sounddevice_module
+from softphone.media.devices import AudioDevice, DeviceList, callback_stream
 
 LEVEL_EVERY_S = 0.1
 
@@ -50,7 +51,6 @@ def meter(
     on_level: Callable[[Level], None] | None = None,
 ) -> list[Level]:
     """The microphone's level every 100 ms for `seconds`."""
-    sd = sounddevice_module()
     device = _pick(devices, name, "input")
     rate = device.default_rate or 48000
     hop = int(rate * LEVEL_EVERY_S)
@@ -76,9 +76,7 @@ def meter(
                     levels.append(level)
                     ready.notify()
 
-    with sd.InputStream(
-        device=device_index(device), samplerate=rate, channels=1, dtype="float32", callback=callback
-    ):
+    with callback_stream(device, "input", rate, 1, callback):
         shown = 0
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
@@ -94,7 +92,6 @@ def meter(
 
 def play(devices: DeviceList, name: str | None, samples: np.ndarray, rate: int) -> AudioDevice:
     """Play float32 mono `samples` on an output device and wait until they are out."""
-    sd = sounddevice_module()
     device = _pick(devices, name, "output")
     pos = [0]
     done = threading.Event()
@@ -112,15 +109,9 @@ def play(devices: DeviceList, name: str | None, samples: np.ndarray, rate: int) 
     stream = None
     for channels in (1, 2):
         try:
-            stream = sd.OutputStream(
-                device=device_index(device),
-                samplerate=rate,
-                channels=channels,
-                dtype="float32",
-                callback=callback,
-            )
+            stream = callback_stream(device, "output", rate, channels, callback)
             break
-        except Exception as e:  # sd.PortAudioError: try stereo, else report
+        except Exception as e:  # PortAudioError, PulseSimpleError: try stereo, else report
             error = e
     if stream is None:
         raise CheckError(f"cannot open {device.label}: {error}")
@@ -142,15 +133,24 @@ def test_tone(seconds: float = 2.0, freq: float = 440.0, rate: int = 48000) -> n
 
 def record(devices: DeviceList, name: str | None, seconds: float) -> tuple[np.ndarray, int]:
     """`seconds` from a microphone (float32 mono) and its rate."""
-    sd = sounddevice_module()
     device = _pick(devices, name, "input")
     rate = device.default_rate or 48000
-    data = sd.rec(
-        int(seconds * rate),
-        samplerate=rate,
-        channels=1,
-        dtype="float32",
-        device=device_index(device),
-        blocking=True,
-    )
-    return data[:, 0].copy(), rate
+    data = np.zeros(int(seconds * rate), dtype=np.float32)
+    filled = [0]
+    done = threading.Event()
+
+    def callback(indata, frames, _time, _status) -> None:
+        n = min(frames, data.size - filled[0])
+        data[filled[0] : filled[0] + n] = indata[:n, 0]
+        filled[0] += n
+        if filled[0] == data.size:
+            done.set()
+
+    try:
+        stream = callback_stream(device, "input", rate, 1, callback)
+    except Exception as e:  # PortAudioError, PulseSimpleError
+        raise CheckError(f"cannot open {device.label}: {e}") from None
+    with stream:
+        if not done.wait(seconds + 3.0):
+            raise CheckError(f"{device.label} delivered {filled[0] / rate:.1f} s of {seconds:g} s")
+    return data, rate

@@ -19,7 +19,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 
 class AudioUnavailable(RuntimeError):
@@ -35,6 +35,8 @@ class AudioDevice:
     default_rate: int
     default_input: bool = False
     default_output: bool = False
+    # the sound server's own name for a PulseAudio sink or source (media/pulse_devices.py)
+    target: str | None = None
 
     @property
     def label(self) -> str:
@@ -66,15 +68,16 @@ class DeviceList:
         return None
 
     def find(self, name: str | None, kind: str) -> AudioDevice | None:
-        """The device called `name` (None: the system default) that can do `kind`."""
+        """The device called `name` (None: the system default) that can do `kind`; its label
+        or, for a sound server's device, the server's name for it also finds it."""
         if name is None:
             return self.default(kind)
         pool = self.inputs if kind == "input" else self.outputs
         exact = [d for d in pool if d.name == name]
         if exact:
             return exact[0]
-        label = [d for d in pool if d.label == name]
-        return label[0] if label else None
+        other = [d for d in pool if name in (d.label, d.target)]
+        return other[0] if other else None
 
     def to_json(self) -> dict:
         return {"devices": [asdict(d) for d in self.devices], "error": self.error}
@@ -96,7 +99,20 @@ def sounddevice_module():
 
 
 def list_devices() -> DeviceList:
-    """What this process's PortAudio knows now (initialised once; see `reinitialize`)."""
+    """What this process's PortAudio knows now (initialised once; see `reinitialize`),
+    then the sound server's own sinks and sources (Linux, media/pulse_devices.py)."""
+    listed = _portaudio_devices()
+    taken = {d.name for d in listed.devices}
+    server = [
+        replace(d, name=f"{d.name} [{d.target}]") if d.name in taken else d
+        for d in server_audio_devices()
+    ]
+    if not server:
+        return listed
+    return DeviceList(tuple(_prefer_first_hostapi([*listed.devices, *server])), listed.error)
+
+
+def _portaudio_devices() -> DeviceList:
     try:
         sd = sounddevice_module()
         raw = sd.query_devices()
@@ -120,10 +136,10 @@ def list_devices() -> DeviceList:
                     default_output=index == api["default_output_device"],
                 )
             )
-    return DeviceList(tuple(_prefer_first_hostapi(devices, apis)))
+    return DeviceList(tuple(_prefer_first_hostapi(devices)))
 
 
-def _prefer_first_hostapi(devices: list[AudioDevice], apis) -> list[AudioDevice]:
+def _prefer_first_hostapi(devices: list[AudioDevice]) -> list[AudioDevice]:
     """A system default exists once per host API; keep it only on the first that has one
     (PortAudio's own default host API comes first: ALSA, WASAPI/MME, Core Audio)."""
     seen_in = seen_out = False
@@ -135,6 +151,50 @@ def _prefer_first_hostapi(devices: list[AudioDevice], apis) -> list[AudioDevice]
         seen_out |= do
         out.append(AudioDevice(**{**asdict(d), "default_input": di, "default_output": do}))
     return out
+
+
+def server_audio_devices() -> list[AudioDevice]:
+    """The PulseAudio (or PipeWire) server's sinks and sources, where streams can be opened
+    on them (media/pulse.py's ENABLED); none when there is no server."""
+    from softphone.media import pulse, pulse_devices
+
+    if not pulse.ENABLED:
+        return []
+    try:
+        found = pulse_devices.server_devices()
+    except pulse_devices.PulseListError:
+        return []
+    names = pulse_devices.unique_names(found)
+    return [
+        AudioDevice(
+            name=name,
+            hostapi=pulse_devices.HOSTAPI,
+            max_inputs=d.channels if d.kind == "input" else 0,
+            max_outputs=d.channels if d.kind == "output" else 0,
+            default_rate=d.rate,
+            default_input=d.default and d.kind == "input",
+            default_output=d.default and d.kind == "output",
+            target=d.name,
+        )
+        for d, name in zip(found, names, strict=True)
+    ]
+
+
+def callback_stream(device: AudioDevice, kind: str, rate: int, channels: int, callback,
+                    latency: float | None = None):  # fmt: skip
+    """A stream calling `callback` as sounddevice does, for what is not a call (the
+    ringer, the checks): PortAudio's, or for a sound server's own sink or source
+    (which PortAudio cannot open) libpulse's simple API (media/pulse_simple.py)."""
+    if device.target is not None:
+        from softphone.media.pulse_simple import PulseCallbackStream
+
+        return PulseCallbackStream(kind, device.target, rate, channels, callback,
+                                   latency=latency if latency is not None else 0.1)  # fmt: skip
+    sd = sounddevice_module()
+    cls = sd.InputStream if kind == "input" else sd.OutputStream
+    extra = {} if latency is None else {"latency": latency}
+    return cls(device=device_index(device), samplerate=rate, channels=channels,
+               dtype="float32", callback=callback, **extra)  # fmt: skip
 
 
 def device_index(device: AudioDevice) -> int:

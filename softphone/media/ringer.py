@@ -1,8 +1,8 @@
 """The ring of an incoming call, on its own output device (the ringer).
 
 Opened and closed on the engine thread; the stream callback (PortAudio's
-thread) synthesises the cadence into the buffer it is given, from a phase
-counter: no allocation, no lock.
+thread, or ours on libpulse for a sound server's own sink) synthesises the
+cadence into the buffer it is given, from a phase counter: no allocation, no lock.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 
-from softphone.media.devices import AudioDevice, device_index, sounddevice_module
+from softphone.media.devices import AudioDevice, callback_stream
 from softphone.media.streams import alsa_can_open
 
 TONES_HZ = (440.0, 480.0)
@@ -34,8 +34,6 @@ class Ringer:
 
     def start(self, device: AudioDevice) -> None:
         self.stop()
-        sd = sounddevice_module()
-        index = device_index(device)
         if device.hostapi == "ALSA" and sys.platform.startswith("linux"):
             refused = alsa_can_open(device.name, "output")  # PortAudio 19.6 would abort
             if refused:
@@ -47,16 +45,12 @@ class Ringer:
         stream = None
         for channels in (1, 2):
             try:
-                stream = sd.OutputStream(
-                    device=index,
-                    samplerate=self._rate,
-                    channels=channels,
-                    dtype="float32",
-                    latency=0.1,
-                    callback=self._callback,
-                )
+                stream = callback_stream(device, "output", self._rate, channels,
+                                         self._callback, latency=0.1)  # fmt: skip
                 break
-            except Exception as e:  # sd.PortAudioError: try stereo, else give up
+            except LookupError:  # new to this process's PortAudio: the engine re-reads
+                raise
+            except Exception as e:  # PortAudioError, PulseSimpleError: try stereo, else give up
                 error = e
         if stream is None:
             raise OSError(f"cannot ring on {device.label}: {error}")

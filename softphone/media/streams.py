@@ -114,9 +114,10 @@ class DeviceStreams:
         self._counts[I_INPUT_CALLBACKS] += 1
         self._in_at = self._clock()
         bridge = self.bridge
-        age = time_info.currentTime - time_info.inputBufferAdcTime
-        if 0.0 <= age < 1.0:  # 0 where the host API has no timestamps
-            bridge.input_age += 0.02 * (age - bridge.input_age)
+        if time_info is not None:  # None from libpulse's simple API (media/pulse_simple.py)
+            age = time_info.currentTime - time_info.inputBufferAdcTime
+            if 0.0 <= age < 1.0:  # 0 where the host API has no timestamps
+                bridge.input_age += 0.02 * (age - bridge.input_age)
         bridge.capture(indata[:, 0], bool(status))
 
     def _on_output(self, outdata, frames, _time, status) -> None:
@@ -187,13 +188,15 @@ class DeviceStreams:
         raise StreamError(f"cannot open {device.label} for {kind}: {'; '.join(errors)}")
 
     def _open_pulse(self, device: AudioDevice, kind: str):
-        """The device straight on PulseAudio when it is PulseAudio underneath and the C
-        device side runs (media/pulse.py), else None: PortAudio opens it."""
-        if self._native is None or not pulse.ENABLED or device.hostapi != "ALSA":
-            return None
-        target = pulse.alsa_pulse_target(device.name)
+        """The device straight on PulseAudio when it is PulseAudio underneath (media/pulse.py):
+        through the C device side when it runs; a server's own sink or source (which
+        PortAudio cannot open) otherwise through media/pulse_simple.py. None: PortAudio
+        opens it."""
+        target = _pulse_target(device)
         if target is None:
             return None
+        if self._native is None:  # the Python device side: PortAudio cannot reach a sink
+            return self._open_pulse_python(device, kind, target) if device.target else None
         rate = self.call_rate
         block_s = (INPUT_BLOCK_S or PULSE_INPUT_BLOCK_S) if kind == "input" else OUTPUT_BLOCK_S
         try:
@@ -208,10 +211,28 @@ class DeviceStreams:
                 max_frames=self.bridge.max_device_block,
             )
         except pulse.PulseUnavailable as e:
+            if device.target is not None:  # only the server has it
+                return self._open_pulse_python(device, kind, target)
             if _say_once(str(e)):
                 log.info("%s through PortAudio: %s", device.label, e)
             return None
         except pulse.PulseRefused as e:  # the plugin would fail the same way, later
+            raise StreamError(f"cannot open {device.label} for {kind}: {e}") from None
+        return stream, OpenStream(device, rate, 1, stream.latency, via="PulseAudio")
+
+    def _open_pulse_python(self, device: AudioDevice, kind: str, target: pulse.PulseTarget):
+        """A server's own sink or source for the Python device side: libpulse's simple
+        API on a thread of ours calls the same callbacks PortAudio would."""
+        from softphone.media.pulse_simple import PulseCallbackStream, PulseSimpleError
+
+        rate = self.call_rate
+        block_s = (INPUT_BLOCK_S or PULSE_INPUT_BLOCK_S) if kind == "input" else OUTPUT_BLOCK_S
+        callback = self._on_input if kind == "input" else self._on_output
+        latency = INPUT_LATENCY_S if kind == "input" else OUTPUT_LATENCY_S
+        try:
+            stream = PulseCallbackStream(kind, target.device, rate, 1, callback, latency=latency,
+                                         blocksize=max(1, int(rate * block_s)))  # fmt: skip
+        except PulseSimpleError as e:
             raise StreamError(f"cannot open {device.label} for {kind}: {e}") from None
         return stream, OpenStream(device, rate, 1, stream.latency, via="PulseAudio")
 
@@ -247,6 +268,16 @@ class DeviceStreams:
             self._out, self.output_callbacks, self._out_seen, self._last_callback(False)
         )
         return problem
+
+
+def _pulse_target(device: AudioDevice) -> pulse.PulseTarget | None:
+    """Where on the sound server `device` is: one of its own sinks or sources, or an ALSA
+    PCM of the pulse plugin; None for anything else (PortAudio opens it)."""
+    if not pulse.ENABLED:
+        return None
+    if device.target is not None:
+        return pulse.PulseTarget(device.target)
+    return pulse.alsa_pulse_target(device.name) if device.hostapi == "ALSA" else None
 
 
 def _stream_class(sd, kind: str, native: tuple[int, int, int] | None):

@@ -38,6 +38,7 @@ def _device_doc(devices: DeviceList, kind: str, chosen: dict[str, str | None]) -
             {
                 "name": d.name,
                 "hostapi": d.hostapi,
+                "server_name": d.target,  # a PulseAudio sink's or source's own name
                 "channels": d.max_inputs if kind == "input" else d.max_outputs,
                 "default_rate": d.default_rate,
                 "system_default": default is not None and d.name == default.name,

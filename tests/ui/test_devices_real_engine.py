@@ -129,6 +129,8 @@ def test_audio_page_lists_virtual_devices_and_meters_the_microphone(
     qtbot.waitUntil(lambda: f"{MIC} (ALSA)" in page.microphone_combo.currentText(), timeout=10_000)
     speakers = [page.speaker_combo.itemText(i) for i in range(page.speaker_combo.count())]
     assert f"{SPEAKER} (ALSA)" in speakers
+    # the sound server's own sink, by the description it gives (media/pulse_devices.py)
+    assert "Softphone-virtual-speaker (PulseAudio)" in speakers
     qtbot.waitUntil(lambda: MIC in page.meter_label.text(), timeout=10_000)  # the child opened it
     player = virtual_sound.play_into_mic(tone(700, 3.0))
     try:
