@@ -261,17 +261,22 @@ def _loudest(x, freq: int, rate: int = 16000) -> float:
     return max((analyse_tone(w, rate, freq).level_dbfs for w in windows), default=-120.0)
 
 
+def ring_alice(s, peers, ringer: str):
+    """carol calls alice, whose ringer is `ringer`: the arriving call and the ring's switch."""
+    s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=SPEAKER, ringer=ringer))
+    peers.start_peer("carol")
+    peers.peer("dial", "carol", "sip:alice@127.0.0.1")
+    arrived = s.wait_for(ev.CallDidArrive)
+    return arrived, s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "ringer")
+
+
 def test_incoming_call_rings_on_the_ringer_device_until_answered(alice, peers, virtual_sound):
     ringer = "softphone_test_ringer"
     virtual_sound.add_device(ringer)
     try:
         s = alice
-        s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=SPEAKER, ringer=ringer))
         peers.start_peer("bob", "--manual")
-        peers.start_peer("carol")
-        peers.peer("dial", "carol", "sip:alice@127.0.0.1")
-        arrived = s.wait_for(ev.CallDidArrive)
-        rang = s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "ringer")
+        arrived, rang = ring_alice(s, peers, ringer)
         assert rang.name == ringer, rang
         ring = virtual_sound.record(f"{ringer}.monitor", 1.0)
         speaker = virtual_sound.record_speaker(0.5)

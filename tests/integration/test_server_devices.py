@@ -18,9 +18,10 @@ from test_audio_devices import (
     call_bob_with_devices,
     device_side,  # noqa: F401 (fixture)
     hang_up,
+    ring_alice,
     run_cli,
 )
-from virtual_sound import MIC, SPEAKER, tone
+from virtual_sound import tone
 
 from softphone.engine import commands as cmd
 from softphone.engine import events as ev
@@ -169,11 +170,7 @@ def test_a_call_talks_on_server_devices_and_follows_the_headset_in_and_out(
 
 def test_an_incoming_call_rings_on_a_server_sink(alice, peers, virtual_sound, plugged):
     s = alice
-    s.submit(cmd.SetAudioDevices(microphone=MIC, speaker=SPEAKER, ringer=HEADSET_LABEL))
-    peers.start_peer("carol")
-    peers.peer("dial", "carol", "sip:alice@127.0.0.1")
-    arrived = s.wait_for(ev.CallDidArrive)
-    rang = s.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "ringer")
+    arrived, rang = ring_alice(s, peers, HEADSET_LABEL)
     assert rang.name == HEADSET_LABEL, rang
     ring = virtual_sound.record(f"{HEADSET}.monitor", 1.2)
     assert analyse_tone(ring, 16000, 440).level_dbfs > -30
