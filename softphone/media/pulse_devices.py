@@ -23,10 +23,13 @@ import functools
 import time
 from dataclasses import dataclass
 
+from softphone.media.nativebridge import declare
+
 HOSTAPI = "PulseAudio"
 CHANNELS_MAX = 32
 INVALID_INDEX = 0xFFFFFFFF
-CONTEXT_READY, CONTEXT_FAILED, CONTEXT_TERMINATED = 4, 5, 6
+CONTEXT_READY = 4  # then FAILED 5, TERMINATED 6: every state from READY on is final
+OPERATION_RUNNING = 0
 NOAUTOSPAWN = 1
 TIMEOUT_S = 2.0
 
@@ -102,30 +105,27 @@ def _lib() -> ctypes.CDLL | None:
         lib = ctypes.CDLL(path)
     except OSError:
         return None
-    vp, i = ctypes.c_void_p, ctypes.c_int
-    signatures = {
-        "pa_mainloop_new": ([], vp),
-        "pa_mainloop_get_api": ([vp], vp),
-        "pa_mainloop_prepare": ([vp, i], i),
-        "pa_mainloop_poll": ([vp], i),
-        "pa_mainloop_dispatch": ([vp], i),
-        "pa_mainloop_free": ([vp], None),
-        "pa_context_new": ([vp, ctypes.c_char_p], vp),
-        "pa_context_connect": ([vp, ctypes.c_char_p, i, vp], i),
-        "pa_context_get_state": ([vp], i),
-        "pa_context_errno": ([vp], i),
-        "pa_context_disconnect": ([vp], None),
-        "pa_context_unref": ([vp], None),
-        "pa_context_get_server_info": ([vp, _SERVER_CB, vp], vp),
-        "pa_context_get_sink_info_list": ([vp, _INFO_CB, vp], vp),
-        "pa_context_get_source_info_list": ([vp, _INFO_CB, vp], vp),
-        "pa_operation_get_state": ([vp], i),
-        "pa_operation_unref": ([vp], None),
-        "pa_strerror": ([i], ctypes.c_char_p),
-    }
-    for name, (args, res) in signatures.items():
-        f = getattr(lib, name)
-        f.argtypes, f.restype = args, res
+    vp, i, cp = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p
+    declare(lib, (
+        ("pa_mainloop_new", [], vp),
+        ("pa_mainloop_get_api", [vp], vp),
+        ("pa_mainloop_prepare", [vp, i], i),
+        ("pa_mainloop_poll", [vp], i),
+        ("pa_mainloop_dispatch", [vp], i),
+        ("pa_mainloop_free", [vp], None),
+        ("pa_context_new", [vp, cp], vp),
+        ("pa_context_connect", [vp, cp, i, vp], i),
+        ("pa_context_get_state", [vp], i),
+        ("pa_context_errno", [vp], i),
+        ("pa_context_disconnect", [vp], None),
+        ("pa_context_unref", [vp], None),
+        ("pa_context_get_server_info", [vp, _SERVER_CB, vp], vp),
+        ("pa_context_get_sink_info_list", [vp, _INFO_CB, vp], vp),
+        ("pa_context_get_source_info_list", [vp, _INFO_CB, vp], vp),
+        ("pa_operation_get_state", [vp], i),
+        ("pa_operation_unref", [vp], None),
+        ("pa_strerror", [i], cp),
+    ))  # fmt: skip
     return lib
 
 
@@ -138,11 +138,15 @@ class _Session:
         self.ml = lib.pa_mainloop_new()
         self.ctx = lib.pa_context_new(lib.pa_mainloop_get_api(self.ml), b"softphone-devices")
         self.deadline = time.monotonic() + TIMEOUT_S
-        if lib.pa_context_connect(self.ctx, None, NOAUTOSPAWN, None) < 0:
-            raise PulseListError(f"PulseAudio: {self._error()}")
-        self._run_until(lambda: lib.pa_context_get_state(self.ctx) >= CONTEXT_READY)
-        if lib.pa_context_get_state(self.ctx) != CONTEXT_READY:
-            raise PulseListError(f"PulseAudio: {self._error()}")
+        try:
+            if lib.pa_context_connect(self.ctx, None, NOAUTOSPAWN, None) < 0:
+                raise PulseListError(f"PulseAudio: {self._error()}")
+            self._run_until(lambda: lib.pa_context_get_state(self.ctx) >= CONTEXT_READY)
+            if lib.pa_context_get_state(self.ctx) != CONTEXT_READY:
+                raise PulseListError(f"PulseAudio: {self._error()}")
+        except PulseListError:
+            self.close()
+            raise
 
     def _error(self) -> str:
         return self.lib.pa_strerror(self.lib.pa_context_errno(self.ctx)).decode(errors="replace")
@@ -164,7 +168,7 @@ class _Session:
         if not op:
             raise PulseListError(f"PulseAudio: {self._error()}")
         try:
-            self._run_until(lambda: self.lib.pa_operation_get_state(op) != 0)  # 0: RUNNING
+            self._run_until(lambda: self.lib.pa_operation_get_state(op) != OPERATION_RUNNING)
         finally:
             self.lib.pa_operation_unref(op)
 

@@ -28,6 +28,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from softphone.media.nativebridge import declare
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[np.ndarray, int, None, int], None]
@@ -61,17 +63,16 @@ def _libs() -> tuple[ctypes.CDLL, ctypes.CDLL]:
         raise PulseSimpleError(f"no PulseAudio simple API: {e}") from None
     vp, i, cp, err = ctypes.c_void_p, ctypes.c_int, ctypes.c_char_p, ctypes.POINTER(ctypes.c_int)
     spec, attr = ctypes.POINTER(_SampleSpec), ctypes.POINTER(_BufferAttr)
-    for fn, args, result in (
-        (simple.pa_simple_new, [cp, cp, i, cp, cp, spec, vp, attr, err], vp),
-        (simple.pa_simple_read, [vp, vp, ctypes.c_size_t, err], i),
-        (simple.pa_simple_write, [vp, vp, ctypes.c_size_t, err], i),
-        (simple.pa_simple_drain, [vp, err], i),
-        (simple.pa_simple_flush, [vp, err], i),
-        (simple.pa_simple_get_latency, [vp, err], ctypes.c_uint64),
-        (simple.pa_simple_free, [vp], None),
-        (pulse.pa_strerror, [i], cp),
-    ):
-        fn.argtypes, fn.restype = args, result
+    declare(simple, (
+        ("pa_simple_new", [cp, cp, i, cp, cp, spec, vp, attr, err], vp),
+        ("pa_simple_read", [vp, vp, ctypes.c_size_t, err], i),
+        ("pa_simple_write", [vp, vp, ctypes.c_size_t, err], i),
+        ("pa_simple_drain", [vp, err], i),
+        ("pa_simple_flush", [vp, err], i),
+        ("pa_simple_get_latency", [vp, err], ctypes.c_uint64),
+        ("pa_simple_free", [vp], None),
+    ))  # fmt: skip
+    declare(pulse, (("pa_strerror", [i], cp),))
     return simple, pulse
 
 

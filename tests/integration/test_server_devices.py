@@ -181,3 +181,17 @@ def test_an_incoming_call_rings_on_a_server_sink(alice, peers, virtual_sound, pl
     assert (
         analyse_tone(virtual_sound.record(f"{HEADSET}.monitor", 0.8), 16000, 440).level_dbfs < -60
     )
+
+
+def test_no_sound_server_lists_portaudios_devices_and_says_why(virtual_sound, monkeypatch):
+    import time
+
+    from softphone.media import pulse_devices
+
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{virtual_sound.root}/no-such-socket")
+    started = time.monotonic()
+    with pytest.raises(pulse_devices.PulseListError, match="Connection refused"):
+        pulse_devices.server_devices()
+    assert time.monotonic() - started < 1.0
+    listed = list_devices()
+    assert not any(d.hostapi == "PulseAudio" for d in listed.devices)
