@@ -113,7 +113,9 @@ class AudioRouter:
             return
         from softphone.media.ringer import Ringer
 
-        device, note = self._resolve("ringer", self.watcher.latest if self.watcher else None)
+        # the watcher's list, or, before its first, this process's PortAudio re-read
+        # when that closes nothing (a ringer chosen a moment ago is then known)
+        device, note = self._resolve("ringer", self._fresh_list())
         if device is None:
             self._engine.emit(ev.AudioDeviceDidFail("ringer", self.choice.ringer, "no device"))
             return
@@ -362,7 +364,7 @@ class AudioRouter:
             if open_stream.device.name not in fresh.names(kind):
                 self._open(role, f"{open_stream.device.name} was removed", fresh=fresh)
                 continue
-            # the choice may name a device by its label or its server name (find)
+            # the choice may name a device by its label (find)
             back = fresh.find(wanted, kind) if wanted is not None else None
             if back is not None and back.name != open_stream.device.name:
                 self._open(role, f"{wanted} is back", fresh=fresh)

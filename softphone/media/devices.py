@@ -68,16 +68,19 @@ class DeviceList:
         return None
 
     def find(self, name: str | None, kind: str) -> AudioDevice | None:
-        """The device called `name` (None: the system default) that can do `kind`; its label
-        or, for a sound server's device, the server's name for it also finds it."""
+        """The device called `name` (None: the system default) that can do `kind`, or
+        labelled so. Not by a sound server's own name (`target`): the virtual devices
+        of the tests share it with ALSA PCMs, and a process's PortAudio list can be
+        older than the server's, so it would find the server's device under the PCM's
+        name."""
         if name is None:
             return self.default(kind)
         pool = self.inputs if kind == "input" else self.outputs
         exact = [d for d in pool if d.name == name]
         if exact:
             return exact[0]
-        other = [d for d in pool if name in (d.label, d.target)]
-        return other[0] if other else None
+        label = [d for d in pool if d.label == name]
+        return label[0] if label else None
 
     def to_json(self) -> dict:
         return {"devices": [asdict(d) for d in self.devices], "error": self.error}

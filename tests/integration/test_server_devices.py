@@ -89,6 +89,7 @@ def test_the_servers_sinks_and_sources_are_listed_as_it_has_them(virtual_sound, 
         assert f"{d.max_outputs or d.max_inputs}ch" in spec and f"{d.default_rate}Hz" in spec
     headset_device = list_devices().find(HEADSET_LABEL, "output")
     assert headset_device is not None and headset_device.target == HEADSET
+    assert list_devices().find(HEADSET, "output") is None  # its server name: see find()
 
 
 def test_cli_lists_a_server_sink_and_plays_its_test_tone_there(virtual_sound, plugged, capsys):
@@ -103,8 +104,9 @@ def test_cli_lists_a_server_sink_and_plays_its_test_tone_there(virtual_sound, pl
         daemon=True,
     )
     rec.start()
-    # named by the server's own name (the meter below: by its description)
-    code, out = run_cli(capsys, "devices", "test-speaker", "--device", HEADSET, "--freq", "880")
+    code, out = run_cli(
+        capsys, "devices", "test-speaker", "--device", HEADSET_LABEL, "--freq", "880"
+    )
     rec.join(5)
     assert code == 0, out
     assert analyse_tone(got["x"], 16000, 880).detected
