@@ -1,4 +1,5 @@
-"""AudioRouter's re-reading of this process's PortAudio while the ringer rings.
+"""AudioRouter's re-reading of this process's PortAudio while the ringer rings, and what
+it does with the watcher's lists (a chosen device back, a choice kept as a label).
 
 PortAudio's re-initialisation frees every stream of the process: a ringer still holding
 its stream would later abort and close freed memory. Fakes stand in for PortAudio and
@@ -84,3 +85,40 @@ def test_a_ringer_that_cannot_restart_says_so(order) -> None:
     assert isinstance(failed, ev.AudioDeviceDidFail)
     assert (failed.role, failed.name) == ("ringer", "USB headset")
     assert "device busy" in failed.reason
+
+
+class FakeStreams:
+    def __init__(self, output: AudioDevice) -> None:
+        from softphone.media.streams import OpenStream
+
+        self.input = None
+        self.output = OpenStream(output, 16000, 1, 0.04)
+
+
+SPEAKERS = AudioDevice("Speakers", "ALSA", 0, 2, 48000, default_output=True)
+
+
+def watched(router: AudioRouter, choice: str, playing_on: AudioDevice) -> list:
+    """The speaker's reopenings when the watcher's list has both devices."""
+    from dataclasses import replace as with_
+
+    reopened: list = []
+    router.choice = with_(router.choice, speaker=choice)
+    router.streams = FakeStreams(playing_on)
+    router._connected = {"c1": object()}
+    router._open = lambda role, why, **_kw: reopened.append((role, why))
+    router._on_list(devices.DeviceList((SPEAKERS, HEADSET)))
+    return reopened
+
+
+def test_a_choice_kept_as_a_label_is_not_reopened_on_every_list() -> None:
+    router, _ = router_with(None)
+    assert watched(router, "USB headset (ALSA)", HEADSET) == []
+    assert watched(router, "USB headset", HEADSET) == []
+
+
+def test_the_chosen_device_is_taken_when_it_is_back() -> None:
+    router, _ = router_with(None)
+    assert watched(router, "USB headset (ALSA)", SPEAKERS) == [
+        ("speaker", "USB headset (ALSA) is back")
+    ]
