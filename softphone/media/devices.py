@@ -110,8 +110,6 @@ def list_devices() -> DeviceList:
         replace(d, name=f"{d.name} [{d.target}]") if d.name in taken else d
         for d in server_audio_devices()
     ]
-    if not server:
-        return listed
     return DeviceList(tuple(_prefer_first_hostapi([*listed.devices, *server])), listed.error)
 
 
@@ -139,7 +137,7 @@ def _portaudio_devices() -> DeviceList:
                     default_output=index == api["default_output_device"],
                 )
             )
-    return DeviceList(tuple(_prefer_first_hostapi(devices)))
+    return DeviceList(tuple(devices))
 
 
 def _prefer_first_hostapi(devices: list[AudioDevice]) -> list[AudioDevice]:

@@ -192,11 +192,13 @@ class DeviceStreams:
         through the C device side when it runs; a server's own sink or source (which
         PortAudio cannot open) otherwise through media/pulse_simple.py. None: PortAudio
         opens it."""
+        if self._native is None and device.target is None:
+            return None  # the Python device side opens the rest with PortAudio
         target = _pulse_target(device)
         if target is None:
             return None
-        if self._native is None:  # the Python device side: PortAudio cannot reach a sink
-            return self._open_pulse_python(device, kind, target) if device.target else None
+        if self._native is None:  # a server's own device: PortAudio cannot reach it
+            return self._open_pulse_python(device, kind, target)
         rate = self.call_rate
         block_s = (INPUT_BLOCK_S or PULSE_INPUT_BLOCK_S) if kind == "input" else OUTPUT_BLOCK_S
         try:
