@@ -97,7 +97,11 @@ def private_server(virtual_sound, tmp_path, monkeypatch):
     )  # fmt: skip
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path}/native")
     try:
-        _wait_for(lambda: (tmp_path / "native").exists(), 10.0)
+        # the socket file appears before the server accepts on it (seen in CI: a stream
+        # opened then was refused): wait until pactl gets an answer
+        ready = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/native"}
+        _wait_for(lambda: subprocess.run(["pactl", "info"], env=ready,
+                                         capture_output=True).returncode == 0, 10.0)  # fmt: skip
         yield server
     finally:
         server.kill()
