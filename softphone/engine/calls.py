@@ -647,7 +647,15 @@ class Calls:
 
     def on_stream_created(self, call_id: str, prm: pj.OnStreamCreatedParam) -> None:
         self._engine.stream_starts.on_stream_created(call_id, prm.streamIdx, prm.stream)
-        self._engine.narrowband.on_stream_created(call_id, prm)
+        self._engine.narrowband.on_stream_created(call_id, prm, self._codec_of(call_id, prm))
+
+    def _codec_of(self, call_id: str, prm: pj.OnStreamCreatedParam) -> str:
+        """The encoding name the new stream sends, or "" if pjsua cannot tell yet."""
+        entry = self._calls.get(call_id)
+        try:
+            return entry.pj.getStreamInfo(prm.streamIdx).codecName if entry else ""
+        except pj.Error:
+            return ""
 
     def on_stream_destroyed(self, call_id: str, stream_idx: int) -> None:
         self._engine.stream_starts.on_stream_destroyed(call_id, stream_idx)

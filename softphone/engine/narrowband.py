@@ -40,6 +40,7 @@ NARROW_RATE = 8000
 SIGNATURE = 0x4E425350  # 'PSBN': any 32-bit tag; pjmedia only reports it
 PJMEDIA_FORMAT_PCM = 0  # PJMEDIA_FORMAT_L16
 PJMEDIA_TYPE_AUDIO = 1  # enum pjmedia_type
+G711 = frozenset({"PCMU", "PCMA"})  # whose encoder our port evens out (narrowband.c)
 
 
 class _PortInfo(ctypes.Structure):
@@ -86,6 +87,7 @@ class _Api:
             ("nb_new", [ctypes.c_char_p, vp, i64, vp, vp, vp], vp),
             ("nb_name", [vp], vp),
             ("nb_detach", [vp], None),
+            ("nb_set_g711", [vp, ctypes.c_int], None),
             ("nb_gets", [vp], i64),
             ("nb_puts", [vp], i64),
             ("nb_mismatched", [vp], i64),
@@ -144,9 +146,10 @@ class NarrowbandPorts:
         self._live: dict[tuple[str, int], NarrowbandPort] = {}
         self._retired: list[int] = []
 
-    def on_stream_created(self, call_id: str, prm) -> bool:
-        """pjsua made an audio stream (`prm`: pj.OnStreamCreatedParam); give the bridge
-        our port instead if the stream is 8 kHz. Whether it did."""
+    def on_stream_created(self, call_id: str, prm, codec: str = "") -> bool:
+        """pjsua made an audio stream (`prm`: pj.OnStreamCreatedParam) sending `codec`
+        (its encoding name, "" if unknown); give the bridge our port instead if the
+        stream is 8 kHz. Whether it did."""
         if not self.enabled:
             return False
         try:
@@ -167,6 +170,7 @@ class NarrowbandPorts:
         if port is None:
             api.dec_ref(inner)
             return False
+        api.nb_set_g711(port, codec.upper() in G711)
         param.port, param.destroy_port = port, True
         if _addr(prm.pPort) != port or not prm.destroyPort:  # the probe makes this unreachable
             param.port, param.destroy_port = inner, False

@@ -44,6 +44,7 @@ typedef struct {
     float *up; /* HALF-1 inputs of history, then a frame at 8 kHz */
     int16_t *buf; /* a frame at 8 kHz, to and from the stream */
     volatile int detached;
+    int g711; /* the stream's codec is G.711: even out pjmedia's encoder (g711_even) */
     /* written by the callbacks, read by Python */
     volatile int64_t gets, puts, mismatched, destroyed;
 } nb_port;
@@ -132,6 +133,19 @@ static void upsample(float *hist, const int16_t *in, int16_t *out, int64_t n)
     memmove(hist, hist + n, (HALF - 1) * sizeof(float));
 }
 
+/* pjmedia's G.711 encoders look their codes up by `pcm >> 2`, which rounds a negative
+   sample towards minus infinity: a negative sample is coded as if it were up to 3 larger
+   in magnitude than a positive one (the decision levels of the negative half sit 3 off
+   G.711's, which mirror the positive half). Speech so coded scored 0.011 PESQ below the
+   same speech coded by baresip (rem), in every run (bench/quality.py). Moving negative
+   samples 3 towards zero makes pjmedia's decisions mirror images, as G.711's are. */
+static void g711_even(int16_t *pcm, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (pcm[i] < 0) /* -3..-1 to 0: the positive zero code, pjmedia has no other */
+            pcm[i] = pcm[i] <= -3 ? (int16_t)(pcm[i] + 3) : 0;
+}
+
 /* The bridge asks for what the call received. */
 static int nb_get_frame(void *port, void *frame_)
 {
@@ -167,6 +181,8 @@ static int nb_put_frame(void *port, void *frame_)
     bp_pj_frame f = {FRAME_NONE, p->buf, (size_t)(2 * p->narrow), frame->timestamp / 2, 0};
     if (frame->type == FRAME_AUDIO && frame->size == (size_t)(4 * p->narrow)) {
         downsample(p->down, frame->buf, p->buf, p->narrow);
+        if (p->g711)
+            g711_even(p->buf, p->narrow);
         f.type = FRAME_AUDIO;
     } else { /* nothing to send this frame (or a size we cannot convert) */
         p->mismatched += frame->type == FRAME_AUDIO;
@@ -218,6 +234,8 @@ BP_EXPORT nb_port *nb_new(const char *name, void *inner, int64_t narrow, void *g
 
 BP_EXPORT char *nb_name(nb_port *p) { return p->name; }
 BP_EXPORT void nb_detach(nb_port *p) { p->detached = 1; }
+/* Before the port joins the bridge: the stream sends G.711 (PCMU or PCMA). */
+BP_EXPORT void nb_set_g711(nb_port *p, int on) { p->g711 = on; }
 BP_EXPORT int64_t nb_gets(nb_port *p) { return p->gets; }
 BP_EXPORT int64_t nb_puts(nb_port *p) { return p->puts; }
 BP_EXPORT int64_t nb_mismatched(nb_port *p) { return p->mismatched; }
@@ -238,6 +256,8 @@ BP_EXPORT void nb_downsample(const int16_t *in, int16_t *out, int64_t n)
         downsample(hist, in, out, n);
     free(hist);
 }
+
+BP_EXPORT void nb_g711_even(int16_t *pcm, int64_t n) { g711_even(pcm, n); }
 
 BP_EXPORT void nb_upsample(const int16_t *in, int16_t *out, int64_t n)
 {

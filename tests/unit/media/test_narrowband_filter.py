@@ -90,3 +90,47 @@ def test_delay_is_under_two_milliseconds_down_and_up(lib):
     assert 0 <= peak_16k - 800 <= 32, peak_16k
     up = run(lib, "nb_upsample", run(lib, "nb_downsample", x)).astype(np.float64)
     assert abs(int(np.argmax(np.abs(up))) - 800) <= 64
+
+
+@pytest.fixture(scope="module")
+def g711_tables():
+    """pjmedia's own G.711 tables, from pjsua2's extension (what its encoder looks up)."""
+    import pjsua2 as pj
+
+    so = ctypes.CDLL(pj._pjsua2.__file__)
+    try:
+        tables = {
+            name: np.ctypeslib.as_array((ctype * n).in_dll(so, f"pjmedia_{name}_tab"))
+            for name, ctype, n in (
+                ("linear2ulaw", ctypes.c_uint8, 16384),
+                ("ulaw2linear", ctypes.c_int16, 256),
+                ("linear2alaw", ctypes.c_uint8, 16384),
+                ("alaw2linear", ctypes.c_int16, 256),
+            )
+        }
+    except ValueError as e:  # a build without the tables
+        pytest.skip(str(e))
+    return tables
+
+
+@pytest.mark.parametrize("law", ["ulaw", "alaw"])
+def test_g711_even_makes_pjmedias_coding_of_every_sample_mirror_its_negative(lib, g711_tables, law):
+    """Every int16 value and its negative through pjmedia's G.711 tables (indexed as
+    pjmedia_linear2ulaw/alaw do: `pcm >> 2`), before and after `nb_g711_even`."""
+    encode, decode = g711_tables[f"linear2{law}"], g711_tables[f"{law}2linear"]
+
+    def coded(x: np.ndarray) -> np.ndarray:
+        return decode[encode[(x.astype(np.int64) >> 2) & 0x3FFF]].astype(np.int64)
+
+    def evened(x: np.ndarray) -> np.ndarray:
+        y = np.ascontiguousarray(x, dtype=np.int16).copy()
+        lib.nb_g711_even(y.ctypes.data_as(ctypes.c_void_p), ctypes.c_int64(len(y)))
+        return y
+
+    x = np.arange(4, 32768, dtype=np.int16)  # 1..3 and their negatives: one zero code
+    assert np.count_nonzero(coded(x) != -coded(-x)) > 300  # pjmedia alone: lopsided
+    after = np.count_nonzero(coded(evened(x)) != -coded(evened(-x)))
+    assert after == 0, f"{after} samples still coded unlike their negatives"
+    assert np.array_equal(evened(x), x), "positive samples must pass untouched"
+    y = np.array([-32768, -4, -3, -2, -1, 0], dtype=np.int16)
+    assert evened(y).tolist() == [-32765, -1, 0, 0, 0, 0]
