@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 import pjsua2 as pj
 
+from softphone.engine import g722_precision
 from softphone.engine.pjnative import native_function
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,8 @@ def match_g722_level_to_spandsp() -> bool:
     setter = _g722_pcm_shift_setter()
     if setter is None:
         return False
-    status = setter(G722_PCM_SHIFT)
+    # with our 16-bit decode in place (engine/g722_precision.py) our functions scale
+    status = setter(0 if g722_precision.install() else G722_PCM_SHIFT)
     if status != 0:  # pj_status_t; the function always returns PJ_SUCCESS today
         log.info("G.722 level left at pjmedia's default: setting it failed (%d)", status)
         return False

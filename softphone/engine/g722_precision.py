@@ -1,0 +1,95 @@
+"""G.722 decoded to 16 bits, as spandsp decodes it (`media/g722_precision.c`).
+
+pjmedia's G.722 decoder returns 14-bit samples that its codec doubles, so the
+lowest bit of everything we receive over G.722 is 0; baresip, Asterisk and
+FreeSWITCH (spandsp) keep it. Our C functions take the place of pjmedia's
+decode and encode in pjsua2's extension (its PLT slots), decode with pjmedia's
+own decoder and keep the bit; pjmedia's codec is then set not to scale (PCM
+shift 0) and our encode halves as it did, so what we send is unchanged.
+
+Checked, never assumed: the functions and coefficients are looked up in
+pjsua2's extension, and the decoder state's layout is verified by a self-test
+before anything is replaced. Anything missing or different: pjmedia's decoder
+as it is, the reason logged once. SOFTPHONE_G722_WIDE=0 turns it off.
+
+Engine thread, once per process (the replacement lasts as long as the library).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import functools
+import logging
+import os
+
+import pjsua2 as pj
+
+from softphone.media.nativebridge import ExtensionMissing, declare, extension
+
+log = logging.getLogger(__name__)
+
+ENABLED = os.environ.get("SOFTPHONE_G722_WIDE", "1") != "0"
+REFUSALS = {
+    -1: "pjmedia's decoder failed the self-test",
+    -2: "not an ELF platform",
+    -3: "pjsua2's extension not found among the loaded modules",
+    -4: "pjsua2's extension does not call its G.722 functions through its PLT",
+    -5: "a PLT slot could not be written",
+}
+
+
+def _functions() -> tuple[dict, dict]:
+    """Our extension's g722p_* functions and pjmedia's addresses they need."""
+    vp, i64 = ctypes.c_void_p, ctypes.c_int64
+    ours = declare(
+        extension(),
+        (
+            ("g722p_prepare", [vp, vp, vp, vp], i64),
+            ("g722p_install", [], ctypes.c_int),
+            ("g722p_installed", [], i64),
+            ("g722p_mismatched", [], i64),
+        ),
+    )
+    so = ctypes.CDLL(pj._pjsua2.__file__)
+    theirs = {
+        name: ctypes.cast(getattr(so, name), vp).value
+        for name in ("g722_dec_decode", "g722_enc_encode", "g722_dec_init")
+    }
+    theirs["g722_qmf_coeff"] = ctypes.addressof(ctypes.c_int.in_dll(so, "g722_qmf_coeff"))
+    return ours, theirs
+
+
+@functools.cache
+def install() -> bool:
+    """Put our G.722 decode and encode in pjmedia's place. Whether they are there; if
+    so, pjmedia's G.722 PCM shift must be 0 (engine/codecs.py sets it)."""
+    if not ENABLED:
+        return False
+    try:
+        ours, theirs = _functions()
+    except (ExtensionMissing, AttributeError, OSError, ValueError) as e:
+        log.info("G.722 decoded by pjmedia at 14 bits: %s", e)
+        return False
+    wrong = ours["g722p_prepare"](
+        theirs["g722_dec_decode"],
+        theirs["g722_enc_encode"],
+        theirs["g722_dec_init"],
+        theirs["g722_qmf_coeff"],
+    )
+    if wrong != 0:
+        why = "its decoder state is not laid out as pjmedia 2.15's"
+        log.info("G.722 decoded by pjmedia at 14 bits: %s (%d self-test samples)", why, wrong)
+        return False
+    status = ours["g722p_install"]()
+    if status != 0:
+        log.info("G.722 decoded by pjmedia at 14 bits: %s", REFUSALS.get(status, status))
+        return False
+    return True
+
+
+def mismatched() -> int:
+    """Samples our decode computed unlike pjmedia's decoder (pjmedia's used): 0."""
+    try:
+        return int(_functions()[0]["g722p_mismatched"]())
+    except (ExtensionMissing, AttributeError, OSError):
+        return 0
