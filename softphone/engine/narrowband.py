@@ -8,7 +8,9 @@ stream (`Call.onStreamCreated`), an 8 kHz mono PCM stream port is wrapped in a C
 port that shows the bridge 16 kHz and converts with a filter flat to 3.4 kHz
 (-1.5 dB at 3.6 kHz, 65 dB of alias rejection, 1.9 ms of delay). pjsua adds that
 port to the bridge instead of the stream's and destroys it with the stream
-(`destroyPort`).
+(`destroyPort`). For G.711 (PCMU, PCMA) the port also moves negative samples 3
+towards zero before pjmedia's encoder, whose table lookup (`pcm >> 2`) would
+otherwise code them as if 3 larger than their positive twins (narrowband.c).
 
 Checked, never assumed: the C extension and pjsip's functions (as for the
 devices' port, whose layout probe runs first), the stream port's format, a
