@@ -81,8 +81,11 @@ def match_g722_level_to_spandsp() -> bool:
     setter = _g722_pcm_shift_setter()
     if setter is None:
         return False
-    # with our 16-bit decode in place (engine/g722_precision.py) our functions scale
-    status = setter(0 if g722_precision.install() else G722_PCM_SHIFT)
+    # with our 16-bit decode in place (engine/g722_precision.py) our functions scale,
+    # and only once pjmedia's codec no longer does
+    wide = g722_precision.install() and setter(0) == 0
+    g722_precision.activate(wide)
+    status = 0 if wide else setter(G722_PCM_SHIFT)
     if status != 0:  # pj_status_t; the function always returns PJ_SUCCESS today
         log.info("G.722 level left at pjmedia's default: setting it failed (%d)", status)
         return False

@@ -38,6 +38,7 @@ REFUSALS = {
 }
 
 
+@functools.cache
 def _functions() -> tuple[dict, dict]:
     """Our extension's g722p_* functions and pjmedia's addresses they need."""
     vp, i64 = ctypes.c_void_p, ctypes.c_int64
@@ -46,6 +47,7 @@ def _functions() -> tuple[dict, dict]:
         (
             ("g722p_prepare", [vp, vp, vp, vp], i64),
             ("g722p_install", [], ctypes.c_int),
+            ("g722p_activate", [ctypes.c_int], None),
             ("g722p_installed", [], i64),
             ("g722p_mismatched", [], i64),
         ),
@@ -61,8 +63,8 @@ def _functions() -> tuple[dict, dict]:
 
 @functools.cache
 def install() -> bool:
-    """Put our G.722 decode and encode in pjmedia's place. Whether they are there; if
-    so, pjmedia's G.722 PCM shift must be 0 (engine/codecs.py sets it)."""
+    """Put our G.722 decode and encode in pjmedia's place, passing everything through
+    to pjmedia's until `activate`. Whether they are there."""
     if not ENABLED:
         return False
     try:
@@ -93,3 +95,11 @@ def mismatched() -> int:
         return int(_functions()[0]["g722p_mismatched"]())
     except (ExtensionMissing, AttributeError, OSError):
         return 0
+
+
+def activate(on: bool) -> None:
+    """Decode at 16 bits and halve before encoding (`on`: pjmedia's G.722 PCM shift is
+    0 now), or leave pjmedia's functions to do all (its shift is whatever it is).
+    Before any G.722 codec opens: engine start."""
+    if install():
+        _functions()[0]["g722p_activate"](1 if on else 0)

@@ -42,6 +42,7 @@ static g722_enc_fn real_encode;
 static const int *qmf; /* pjmedia's g722_qmf_coeff[24] */
 static int64_t mismatched;
 static volatile int64_t installed;
+static volatile int active; /* pjmedia's codec is at PCM shift 0: we scale */
 
 #ifdef _MSC_VER
 #include <intrin.h>
@@ -99,8 +100,8 @@ static int64_t decode_wide(void *dec, const uint8_t *in, size_t in_size, int16_t
 
 static int wide_decode(void *dec, void *in, size_t in_size, int16_t *out, size_t *nsamples)
 {
-    if (!dec || !in || !in_size || !out || !nsamples || *nsamples < 2 * in_size)
-        return real_decode(dec, in, in_size, out, nsamples); /* its own error */
+    if (!active || !dec || !in || !in_size || !out || !nsamples || *nsamples < 2 * in_size)
+        return real_decode(dec, in, in_size, out, nsamples); /* as if not here; its errors */
     int status = 0;
     int64_t bad = decode_wide(dec, in, in_size, out, &status);
     if (bad) /* calls decode on several threads */
@@ -110,12 +111,17 @@ static int wide_decode(void *dec, void *in, size_t in_size, int16_t *out, size_t
     return status;
 }
 
-/* What g722.c did before encoding at PCM shift 1: 16 to 14 bits, C's `x / 2`. */
+/* What g722.c did before encoding at PCM shift 1: 16 to 14 bits, C's `x / 2`, in place. */
+static void halve(int16_t *in, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        in[i] = (int16_t)(in[i] / 2);
+}
+
 static int halving_encode(void *enc, int16_t *in, size_t nsamples, void *out, size_t *out_size)
 {
-    if (in)
-        for (size_t i = 0; i < nsamples; i++)
-            in[i] = (int16_t)(in[i] / 2);
+    if (in && active)
+        halve(in, nsamples);
     return real_encode(enc, in, nsamples, out, out_size);
 }
 
@@ -285,17 +291,31 @@ BP_EXPORT int g722p_install(void)
 }
 
 BP_EXPORT int64_t g722p_installed(void) { return installed; }
+
+/* Scale (1) once pjmedia's G.722 PCM shift is 0, or pass everything through to
+   pjmedia's functions untouched (0, as installed). Before any G.722 codec opens. */
+BP_EXPORT void g722p_activate(int on) { active = on; }
 BP_EXPORT int64_t g722p_mismatched(void) { return load(&mismatched); }
 
 /* For tests: bytes through a decoder state (set up by pjmedia's g722_dec_init) as
-   the installed decode does them; after g722p_prepare. */
+   the installed, active decode does them; after g722p_prepare. -2 if a sample
+   differed from pjmedia's beyond its lowest bit. */
 BP_EXPORT int g722p_decode(void *dec, void *in, size_t in_size, int16_t *out, size_t *nsamples)
 {
-    return real_decode ? wide_decode(dec, in, in_size, out, nsamples) : -1;
+    if (!real_decode)
+        return -1;
+    int status = 0;
+    int64_t bad = decode_wide(dec, in, in_size, out, &status);
+    if (status == 0)
+        *nsamples = 2 * in_size;
+    return bad ? -2 : status;
 }
 
-/* For tests: what the installed encode does (halve, then pjmedia's encoder). */
+/* For tests: what the installed, active encode does (halve, then pjmedia's encoder). */
 BP_EXPORT int g722p_encode(void *enc, int16_t *in, size_t nsamples, void *out, size_t *out_size)
 {
-    return real_encode ? halving_encode(enc, in, nsamples, out, out_size) : -1;
+    if (!real_encode || !in)
+        return -1;
+    halve(in, nsamples);
+    return real_encode(enc, in, nsamples, out, out_size);
 }

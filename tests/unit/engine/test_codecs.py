@@ -243,3 +243,30 @@ def test_a_build_without_the_g722_level_setter_is_logged_once_and_left_alone(
         codecs._g722_pcm_shift_setter.cache_clear()
     notes = [r for r in caplog.records if "G.722 level" in r.getMessage()]
     assert [r.levelname for r in notes] == ["INFO"], notes
+
+
+@pytest.mark.parametrize(
+    ("installed", "shift_0_status", "shifts", "active"),
+    [
+        (True, 0, [0], True),  # our decode scales; pjmedia's codec does not
+        (True, 70004, [0, 1], False),  # pjmedia refused 0: it scales, ours passes through
+        (False, 0, [1], False),  # no decode of ours: pjmedia at spandsp's level
+    ],
+)
+def test_g722_scaling_is_done_by_exactly_one_side(
+    monkeypatch, installed, shift_0_status, shifts, active
+) -> None:
+    from softphone.engine import codecs, g722_precision
+
+    asked, activated = [], []
+
+    def setter(shift: int) -> int:
+        asked.append(shift)
+        return shift_0_status if shift == 0 else 0
+
+    monkeypatch.setattr(codecs, "_g722_pcm_shift_setter", lambda: setter)
+    monkeypatch.setattr(g722_precision, "install", lambda: installed)
+    monkeypatch.setattr(g722_precision, "activate", activated.append)
+    assert codecs.match_g722_level_to_spandsp() is True
+    assert asked == shifts
+    assert activated == [active]
