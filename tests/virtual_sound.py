@@ -220,6 +220,20 @@ class VirtualSound:
         """Start playing int16 mono `samples` into the virtual microphone."""
         return self.play_into(MIC_FEED, samples, rate)
 
+    def play_into_mic_heard(
+        self, samples: np.ndarray, rate: int = RATE, timeout: float = 3.0
+    ) -> subprocess.Popen:
+        """play_into_mic, returning once the virtual microphone carries the sound (or
+        after `timeout`: the test's own check then says it was not heard). A null sink
+        starts playing a new stream 0.3-2 s late (it wakes on its longest timer), so a
+        short check started at once can hear nothing at all."""
+        proc = self.play_into_mic(samples, rate)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            if np.abs(self.record(MIC, 0.2).astype(np.int32)).max() > 300:
+                break
+        return proc
+
     def play_into(self, sink: str, samples: np.ndarray, rate: int) -> subprocess.Popen:
         """Start playing into `sink`; returns at once (pacat reads a file, not our pipe)."""
         data = tempfile.NamedTemporaryFile(dir=self.root, suffix=".raw")  # noqa: SIM115

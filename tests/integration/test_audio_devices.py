@@ -195,9 +195,9 @@ def test_cli_devices_list_shows_virtual_devices_with_host_api(virtual_sound, cap
 
 
 def test_cli_test_mic_meters_the_microphone(virtual_sound, capsys):
-    player = virtual_sound.play_into_mic(tone(700, 2.5))
+    player = virtual_sound.play_into_mic_heard(tone(700, 4.0))
     code, out = run_cli(capsys, "devices", "test-mic", "--device", MIC, "--seconds", "1.5")
-    player.wait(5)
+    player.wait(8)
     assert code == 0, out
     assert "sound heard" in out
     # nothing playing: the meter says so and the command fails

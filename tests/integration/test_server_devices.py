@@ -111,9 +111,9 @@ def test_cli_lists_a_server_sink_and_plays_its_test_tone_there(virtual_sound, pl
     assert code == 0, out
     assert analyse_tone(got["x"], 16000, 880).detected
     # the microphone check on the server's own source (its description)
-    player = virtual_sound.play_into_mic(tone(700, 2.5))
+    player = virtual_sound.play_into_mic_heard(tone(700, 4.0))
     code, out = run_cli(capsys, "devices", "test-mic", "--device", MIC_LABEL, "--seconds", "1.5")
-    player.wait(5)
+    player.wait(8)
     assert code == 0 and "sound heard" in out, out
 
 
