@@ -472,10 +472,11 @@ class AudioRouter:
             ev.AudioDevicesDidChange(
                 inputs=tuple(d.label for d in devices.inputs),
                 outputs=tuple(d.label for d in devices.outputs),
-                input_names=tuple(d.name for d in devices.inputs),
-                output_names=tuple(d.name for d in devices.outputs),
-                default_input=default_in.name if default_in else None,
-                default_output=default_out.name if default_out else None,
+                # what settings keep (media/devices.py's AudioDevice.key)
+                input_names=tuple(d.key for d in devices.inputs),
+                output_names=tuple(d.key for d in devices.outputs),
+                default_input=default_in.key if default_in else None,
+                default_output=default_out.key if default_out else None,
                 error=devices.error,
             )
         )

@@ -474,7 +474,8 @@ class CallAudioWasAnalyzed(Event):
 
 @dataclass(frozen=True)
 class AudioDevicesDidChange(Event):
-    """The sound devices present now (labels are "name (host API)"; settings keep names)."""
+    """The sound devices present now: labels are "name (host API)", names what settings
+    keep (a device's name, for a sound server's device with the server's own name added)."""
 
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]

@@ -42,6 +42,15 @@ class AudioDevice:
     def label(self) -> str:
         return f"{self.name} ({self.hostapi})"
 
+    @property
+    def key(self) -> str:
+        """What settings keep for this device: its name, and for a sound server's device
+        also the server's own name, which stays when the desktop's language (and with it
+        the description that is the name) changes."""
+        if self.target is None or self.name.endswith(f" [{self.target}]"):
+            return self.name
+        return f"{self.name} [{self.target}]"
+
 
 @dataclass(frozen=True)
 class DeviceList:
@@ -68,19 +77,28 @@ class DeviceList:
         return None
 
     def find(self, name: str | None, kind: str) -> AudioDevice | None:
-        """The device called `name` (None: the system default) that can do `kind`, or
-        labelled so. Not by a sound server's own name (`target`): the virtual devices
-        of the tests share it with ALSA PCMs, and a process's PortAudio list can be
-        older than the server's, so it would find the server's device under the PCM's
-        name."""
+        """The device a choice `name` means (None: the system default) that can do `kind`:
+        by name, then by label, then a sound server's device by `choice_matches` (its
+        key, or the same device under another description). Never by a bare server
+        name: the virtual devices of the tests share it with ALSA PCMs, and a process's
+        PortAudio list can be older than the server's, so it would find the server's
+        device under the PCM's name."""
         if name is None:
             return self.default(kind)
         pool = self.inputs if kind == "input" else self.outputs
-        exact = [d for d in pool if d.name == name]
-        if exact:
-            return exact[0]
-        label = [d for d in pool if d.label == name]
-        return label[0] if label else None
+        for matches in (
+            lambda d: d.name == name,
+            lambda d: d.label == name,
+            lambda d: d.target is not None and choice_matches(name, d.key),
+        ):
+            found = [d for d in pool if matches(d)]
+            if found:
+                return found[0]
+        return None
+
+    def chosen(self, device: AudioDevice, name: str | None, kind: str) -> bool:
+        """Whether a kept choice `name` means `device` (None, the default, means none)."""
+        return name is not None and self.find(name, kind) == device
 
     def to_json(self) -> dict:
         return {"devices": [asdict(d) for d in self.devices], "error": self.error}
@@ -88,6 +106,21 @@ class DeviceList:
     @classmethod
     def from_json(cls, doc: dict) -> DeviceList:
         return cls(tuple(AudioDevice(**d) for d in doc.get("devices", ())), doc.get("error"))
+
+
+def choice_matches(choice: str | None, key: str) -> bool:
+    """Whether a kept choice means the device whose key (`AudioDevice.key`) is `key`: the
+    same key; the same server device kept by its description alone (as settings were
+    before keys); or its key under another description (the desktop's language changed:
+    "Kopfhörer [alsa_output.usb-…]" is "Headphones [alsa_output.usb-…]")."""
+    if choice is None:
+        return False
+    if choice == key:
+        return True
+    if not key.endswith("]") or " [" not in key:
+        return False
+    base, _, target = key[:-1].rpartition(" [")
+    return choice == base or choice.endswith(f" [{target}]")
 
 
 def sounddevice_module():

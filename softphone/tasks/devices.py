@@ -33,10 +33,11 @@ def _device_doc(devices: DeviceList, kind: str, chosen: dict[str, str | None]) -
     default = devices.default(kind)
     out = []
     for d in pool:
-        roles = [role for role, name in chosen.items() if name == d.name]
+        roles = [role for role, name in chosen.items() if devices.chosen(d, name, kind)]
         out.append(
             {
                 "name": d.name,
+                "key": d.key,  # what settings keep
                 "hostapi": d.hostapi,
                 "server_name": d.target,  # a PulseAudio sink's or source's own name
                 "channels": d.max_inputs if kind == "input" else d.max_outputs,

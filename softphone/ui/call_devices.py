@@ -27,6 +27,7 @@ from softphone.ui.device_text import (
     ROLE_KIND,
     SwitchNotice,
     device_items,
+    is_chosen,
     switch_notice,
 )
 
@@ -105,9 +106,9 @@ class CallDevicesRow(QWidget):
                     text = item.label
                 action = QAction(text, self.menu)
                 action.setCheckable(True)
-                action.setChecked(item.name == chosen)
+                action.setChecked(is_chosen(item, chosen))
                 action.setEnabled(not item.missing)
-                action.setData((role, item.name))
+                action.setData((role, item.name, item.label))
                 action.triggered.connect(self._on_device_action_triggered)
                 group.addAction(action)
                 self.menu.addAction(action)
@@ -129,17 +130,19 @@ class CallDevicesRow(QWidget):
 
     @Slot()
     def _on_device_action_triggered(self) -> None:
-        role, name = self.sender().data()
-        self.choose(role, name)
+        role, name, label = self.sender().data()
+        self.choose(role, name, label)
 
-    def choose(self, role: str, name: str | None) -> None:
-        """Move this role to `name` (None: the system default), now and from now on."""
+    def choose(self, role: str, name: str | None, label: str = "") -> None:
+        """Move this role to `name` (None: the system default), now and from now on;
+        `label` is what the user picked (a kept name can carry a server's name)."""
         settings = self._ctx.settings
         settings = replace(settings, audio=replace(settings.audio, **{role: name}))
         self._ctx.settings = settings
         audio = effective_settings(settings, self._ctx.admin).settings.audio
         self._ctx.bridge.submit(cmd.SetAudioDevices.from_settings(audio))
-        what = self.tr("Switching to {0}…").format(name or self.tr("the system default"))
+        shown = (label or name) if name is not None else self.tr("the system default")
+        what = self.tr("Switching to {0}…").format(shown)
         self._notify(what, "busy")
         job = functools.partial(save_settings, settings, self._ctx.settings_file)
         self._ctx.bridge.run_in_background(job, self._done_save)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from softphone.engine import events as ev
+from softphone.media.devices import choice_matches
 
 ROLE_KIND = {"microphone": "input", "speaker": "output", "ringer": "output"}
 METER_FLOOR_DBFS = -60.0
@@ -46,13 +47,19 @@ def device_items(
             continue
         seen.add(name)
         items.append(DeviceItem(name, label, system_default=name == default))
-    if chosen is not None and chosen not in seen:
+    if chosen is not None and not any(choice_matches(chosen, name) for name in seen):
         items.append(DeviceItem(chosen, chosen, missing=True))
     return items
 
 
+def is_chosen(item: DeviceItem, chosen: str | None) -> bool:
+    """Whether the entry is the kept choice (by `choice_matches`: a sound server's device
+    under another description is still the one chosen)."""
+    return item.name == chosen or (item.name is not None and choice_matches(chosen, item.name))
+
+
 def chosen_index(items: list[DeviceItem], chosen: str | None) -> int:
-    return next((i for i, item in enumerate(items) if item.name == chosen), 0)
+    return next((i for i, item in enumerate(items) if is_chosen(item, chosen)), 0)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ pytestmark = pytest.mark.integration
 
 HEADSET = "softphone_srv_headset"
 HEADSET_LABEL = "USB headset (test)"
+HEADSET_KEY = f"{HEADSET_LABEL} [{HEADSET}]"  # what settings keep for it
 MIC_LABEL = "Softphone-virtual-microphone"  # the description tests/virtual_sound.py gives
 
 
@@ -41,10 +42,10 @@ class Headset:
     def __init__(self, vs) -> None:
         self.vs, self.module = vs, None
 
-    def plug(self) -> None:
+    def plug(self, description: str = HEADSET_LABEL) -> None:
         self.module = self.vs.pactl(
             "load-module", "module-null-sink", f"sink_name={HEADSET}", "rate=48000",
-            "channels=1", f"sink_properties='device.description=\"{HEADSET_LABEL}\"'",
+            "channels=1", f"sink_properties='device.description=\"{description}\"'",
         ).strip()  # fmt: skip
 
     def pull(self) -> None:
@@ -138,7 +139,7 @@ def test_a_call_talks_on_server_devices_and_follows_the_headset_in_and_out(
     first = alice.wait_for(ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker")
     assert first.name != HEADSET_LABEL, first  # not there yet: the default
     headset.plug()
-    alice.wait_for(ev.AudioDevicesDidChange, lambda e: HEADSET_LABEL in e.output_names, timeout=2.0)
+    alice.wait_for(ev.AudioDevicesDidChange, lambda e: HEADSET_KEY in e.output_names, timeout=2.0)
     taken = alice.wait_for(
         ev.AudioDeviceDidSwitch, lambda e: e.role == "speaker" and e.name == HEADSET_LABEL
     )
@@ -183,6 +184,35 @@ def test_an_incoming_call_rings_on_a_server_sink(alice, peers, virtual_sound, pl
     assert (
         analyse_tone(virtual_sound.record(f"{HEADSET}.monitor", 0.8), 16000, 440).level_dbfs < -60
     )
+
+
+def test_a_ringer_kept_on_a_server_sink_rings_there_after_a_language_change(
+    alice, peers, virtual_sound, headset, capsys
+):
+    """Settings keep a server device's key (description and the server's own name). The
+    desktop's language changes the description ("Eingebaute Audio Analog Stereo"), not
+    the server's name: the choice still finds the device, in the CLI and for the ring."""
+    headset.plug()
+    key = list_devices().find(HEADSET_LABEL, "output").key
+    assert key == HEADSET_KEY
+    headset.pull()
+    renamed = "USB-Headset (Test, deutsch)"
+    headset.plug(renamed)
+    found = list_devices().find(key, "output")
+    assert found is not None and (found.name, found.target) == (renamed, HEADSET)
+    assert list_devices().find(HEADSET_LABEL, "output") is None  # a bare old description
+    code, out = run_cli(capsys, "devices", "list", "--json")
+    assert code == 0
+    listed = json.loads(out)
+    assert next(d for d in listed["outputs"] if d["server_name"] == HEADSET)["key"] == (
+        f"{renamed} [{HEADSET}]"
+    )
+    arrived, rang = ring_alice(alice, peers, key)
+    assert (rang.name, rang.fallback) == (renamed, False), rang
+    ring = virtual_sound.record(f"{HEADSET}.monitor", 1.2)
+    assert analyse_tone(ring, 16000, 440).level_dbfs > -30
+    alice.submit(cmd.Reject(arrived.call_id))
+    alice.wait_for(ev.CallDidEnd, lambda e: e.call_id == arrived.call_id)
 
 
 def test_no_sound_server_lists_portaudios_devices_and_says_why(virtual_sound, monkeypatch):

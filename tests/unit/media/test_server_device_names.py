@@ -73,6 +73,47 @@ def test_a_server_device_is_found_by_its_name_or_label_not_the_servers_name(monk
     assert listed.find("alsa_output.usb-x", "output") is None
 
 
+def test_settings_keep_a_server_devices_own_name_too_and_find_it_under_another_language(
+    monkeypatch,
+):
+    """The description is the desktop's language ("Built-in Audio" / "Interne Audio"); the
+    server's name for the device is not. A kept key finds the device under either."""
+    english = merged(monkeypatch, [pa("default", True)],
+                     [srv("Built-in Audio", "alsa_output.pci"), srv("Null", "null1")])  # fmt: skip
+    key = english.find("Built-in Audio", "output").key
+    assert key == "Built-in Audio [alsa_output.pci]"
+    assert english.find("default", "output").key == "default"  # PortAudio's: the name
+    german = merged(monkeypatch, [pa("default", True)],
+                    [srv("Interne Audio", "alsa_output.pci"), srv("Null", "null1")])  # fmt: skip
+    assert german.find(key, "output").name == "Interne Audio"
+    assert german.find(key, "input") is None  # a sink is still no microphone
+    assert german.find("Built-in Audio", "output") is None  # a bare old description: gone
+    assert german.find("Whatever [null1]", "output").name == "Null"
+    assert german.find("null1", "output") is None  # never the bare server name
+    assert german.chosen(german.find(key, "output"), key, "output")
+    assert not german.chosen(german.find(key, "output"), None, "output")
+
+
+def test_a_name_that_already_carries_the_servers_name_is_its_own_key(monkeypatch):
+    listed = merged(monkeypatch, [pa("Headset")], [srv("Headset", "alsa_output.usb")])
+    told_apart = listed.devices[-1]
+    assert told_apart.name == told_apart.key == "Headset [alsa_output.usb]"
+    assert listed.find("Headset", "output").hostapi == "ALSA"  # the exact name first
+
+
+def test_choice_matches_keys_old_descriptions_and_renamed_devices():
+    key = "Headphones [alsa_output.usb-x]"
+    assert d.choice_matches(key, key)
+    assert d.choice_matches("Headphones", key)  # kept before keys existed
+    assert d.choice_matches("Kopfhörer [alsa_output.usb-x]", key)
+    assert not d.choice_matches("Kopfhörer", key)
+    assert not d.choice_matches("alsa_output.usb-x", key)
+    assert not d.choice_matches("Headphones [alsa_output.usb-y]", key)
+    assert not d.choice_matches(None, key)
+    assert d.choice_matches("pulse", "pulse") and not d.choice_matches("pulse", "default")
+    assert not d.choice_matches("x [a]", "no brackets") and not d.choice_matches("x", "[odd]")
+
+
 def test_without_a_sound_server_the_list_is_portaudios_alone(monkeypatch):
     only = [pa("default", True)]
     assert merged(monkeypatch, only, []).devices == tuple(only)

@@ -32,6 +32,22 @@ def test_device_items_default_first_with_host_api_and_no_duplicate_names() -> No
     assert chosen_index(items, None) == 0 and chosen_index(items, "pulse") == 2
 
 
+def test_a_server_device_kept_under_another_description_or_by_its_old_name_is_chosen():
+    """Settings may hold a server device's key under the desktop's former language, or
+    its bare description (kept before keys): the picker shows it chosen, not missing."""
+    devices = ev.AudioDevicesDidChange(
+        inputs=(), outputs=("Speakers (ALSA)", "Kopfhörer (PulseAudio)"), input_names=(),
+        output_names=("Speakers", "Kopfhörer [alsa_output.usb-x]"), default_input=None,
+        default_output="Speakers",
+    )  # fmt: skip
+    for kept in ("Headphones [alsa_output.usb-x]", "Kopfhörer"):
+        items = device_items(devices, "output", kept)
+        assert not any(i.missing for i in items), kept
+        assert items[chosen_index(items, kept)].label == "Kopfhörer (PulseAudio)", kept
+    items = device_items(devices, "output", "Headphones [alsa_output.usb-y]")
+    assert items[-1].missing and chosen_index(items, items[-1].name) == len(items) - 1
+
+
 def test_device_items_keep_a_chosen_device_that_is_unplugged() -> None:
     items = device_items(DEVICES, "output", "USB headset")
     assert items[-1].name == "USB headset" and items[-1].missing
