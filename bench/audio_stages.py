@@ -2,6 +2,7 @@
 
     python bench/audio_stages.py callbacks [--seconds 20] [--no-processing]
     python bench/audio_stages.py input
+    python bench/audio_stages.py g722 [--seconds 600]
 
 callbacks: a loopback call (the embedded echo peer) on the virtual devices with the
 devices in the engine's process (SOFTPHONE_AUDIO_PROCESS=0, so that one process
@@ -13,6 +14,11 @@ input: PortAudio input streams on the virtual microphone at the call rate with
 several latency and block settings: callbacks per second, how old the first and
 the average sample of a block are when the callback gets it (ADC timestamps),
 and the gaps between callbacks (what the capture ring's margin must cover).
+
+g722: what decoding G.722 at 16 bits (media/g722_precision.c) costs beside pjmedia's
+own decoder alone: --seconds of 20 ms packets (random bytes: the decoder's work does
+not depend on them) through each, alternating in blocks, CPU time per packet and the
+difference as a share of a core per call. ctypes' call overhead is in both figures.
 """
 
 from __future__ import annotations
@@ -139,6 +145,49 @@ def input_stage() -> None:
         feeder.kill()
 
 
+def g722_stage(seconds: float) -> None:
+    import ctypes
+
+    import numpy as np
+    import pjsua2 as pj
+
+    from softphone.engine import g722_precision
+    from softphone.media.nativebridge import declare, extension
+
+    print(f"$ python bench/audio_stages.py g722 --seconds {seconds:g}")
+    ours, theirs = g722_precision._functions()
+    wrong = ours["g722p_prepare"](theirs["g722_dec_decode"], theirs["g722_enc_encode"],
+                                  theirs["g722_dec_init"], theirs["g722_qmf_coeff"])  # fmt: skip
+    assert wrong == 0, f"self-test: {wrong} samples differ"
+    vp, size = ctypes.c_void_p, ctypes.c_size_t
+    wide = declare(extension(), (("g722p_decode", [vp, vp, size, vp, vp], ctypes.c_int),))
+    so = ctypes.CDLL(pj._pjsua2.__file__)
+    so.g722_dec_init.argtypes, so.g722_dec_init.restype = [vp], ctypes.c_int
+    so.g722_dec_decode.argtypes, so.g722_dec_decode.restype = [vp, vp, size, vp, vp], ctypes.c_int
+    decoders = {"pjmedia (14 bits)": so.g722_dec_decode, "ours (16 bits)": wide["g722p_decode"]}
+    packets = np.random.default_rng(1).integers(0, 256, (500, 160), dtype=np.uint8)
+    out = np.zeros(320, dtype=np.int16)
+    n = ctypes.c_size_t()
+    spent = dict.fromkeys(decoders, 0.0)
+    counted = 0
+    while counted < seconds * 50:
+        for name, fn in decoders.items():
+            state = ctypes.create_string_buffer(4096)  # g722_dec_t is 456 bytes
+            so.g722_dec_init(state)
+            t = time.thread_time()
+            for p in packets:
+                n.value = 320
+                fn(state, p.ctypes.data, 160, out.ctypes.data, ctypes.byref(n))
+            spent[name] += time.thread_time() - t
+        counted += len(packets)
+    per = {k: 1e6 * v / counted for k, v in spent.items()}
+    for name, us in per.items():
+        print(f"  {name:18s} {us:6.2f} us per 20 ms packet ({us * 50 / 1e4:.3f} % of a core)")
+    extra = per["ours (16 bits)"] - per["pjmedia (14 bits)"]
+    share = extra * 50 / 1e4
+    print(f"  16 bits cost {extra:+.2f} us per packet: {share:+.3f} % of a core per call")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="what", required=True)
@@ -146,9 +195,13 @@ def main() -> int:
     cb.add_argument("--seconds", type=float, default=20.0)
     cb.add_argument("--no-processing", action="store_true")
     sub.add_parser("input")
+    g7 = sub.add_parser("g722")
+    g7.add_argument("--seconds", type=float, default=600.0)
     args = p.parse_args()
     if args.what == "callbacks":
         callbacks(args.seconds, not args.no_processing)
+    elif args.what == "g722":
+        g722_stage(args.seconds)
     else:
         input_stage()
     return 0
