@@ -190,8 +190,13 @@ class AudioPage(QWidget):
                         self.tr("Chosen, but not plugged in now: the system default is used"),
                         Qt.ItemDataRole.ToolTipRole,
                     )
-            combo.setCurrentIndex(chosen_index(items, self._chosen[combo]))
+            index = chosen_index(items, self._chosen[combo])
+            combo.setCurrentIndex(index)
             combo.blockSignals(False)
+            if index > 0 and not items[index].missing:
+                # kept from now on by its key (a device's name, with a sound server's
+                # own name added): a choice kept by description follows a new language
+                self._chosen[combo] = items[index].name
         if devices is None:
             self._say_devices(self.tr("Looking for sound devices…"), "pending")
         elif devices.error:

@@ -129,6 +129,35 @@ def test_audio_page_choice_is_saved_and_put_into_force(
     assert applied == cmd.SetAudioDevices("USB headset", None, "Speakers", noise_suppression=False)
 
 
+GERMAN = ev.AudioDevicesDidChange(
+    inputs=DEVICES.inputs,
+    outputs=(*DEVICES.outputs, "Kopfhörer (PulseAudio)"),
+    input_names=DEVICES.input_names,
+    output_names=(*DEVICES.output_names, "Kopfhörer [alsa_output.usb-x]"),
+    default_input="pulse",
+    default_output="Speakers",
+)
+
+
+@pytest.mark.parametrize("kept", ["Headphones [alsa_output.usb-x]", "Kopfhörer"])
+def test_audio_page_shows_a_server_device_kept_under_another_description_and_saves_its_key(
+    qtbot, bridge, fake_engine, tmp_path, kept
+) -> None:
+    """The desktop's language renamed the sound server's headphones; the choice (kept with
+    the server's own name, or by description before keys) is still them, not "not
+    connected", and is saved by its key from now on."""
+    bridge.audio_devices = GERMAN
+    user = Settings(audio=AudioSettings(ringer=kept))
+    dialog = _dialog(qtbot, context(bridge, tmp_path, settings=user), "Audio")
+    page = dialog.audio_page
+    assert page.ringer_combo.currentText() == "Kopfhörer (PulseAudio)"
+    assert not any("not connected" in t for t in _texts(page.ringer_combo))
+    with qtbot.waitSignal(dialog.settingsSaved, timeout=5000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    doc = json.loads((tmp_path / "settings.json").read_text())
+    assert doc["audio"]["ringer"] == "Kopfhörer [alsa_output.usb-x]"
+
+
 def test_audio_and_camera_locked_settings_are_disabled_with_the_reason(
     qtbot, bridge, fake_engine, tmp_path
 ) -> None:
