@@ -155,9 +155,7 @@ def g722_stage(seconds: float) -> None:
     from softphone.media.nativebridge import declare, extension
 
     print(f"$ python bench/audio_stages.py g722 --seconds {seconds:g}")
-    ours, theirs = g722_precision._functions()
-    wrong = ours["g722p_prepare"](theirs["g722_dec_decode"], theirs["g722_enc_encode"],
-                                  theirs["g722_dec_init"], theirs["g722_qmf_coeff"])  # fmt: skip
+    wrong = g722_precision.prepare()
     assert wrong == 0, f"self-test: {wrong} samples differ"
     vp, size = ctypes.c_void_p, ctypes.c_size_t
     wide = declare(extension(), (("g722p_decode", [vp, vp, size, vp, vp], ctypes.c_int),))

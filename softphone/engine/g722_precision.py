@@ -61,6 +61,21 @@ def _functions() -> tuple[dict, dict]:
     return ours, theirs
 
 
+def prepare() -> int:
+    """Hand our C functions pjmedia's decoder, encoder and coefficients and run the
+    self-test; the samples it found unlike pjmedia's (0: the layout is as expected).
+    Raises what `_functions` raises. Nothing is replaced yet."""
+    ours, theirs = _functions()
+    return int(
+        ours["g722p_prepare"](
+            theirs["g722_dec_decode"],
+            theirs["g722_enc_encode"],
+            theirs["g722_dec_init"],
+            theirs["g722_qmf_coeff"],
+        )
+    )
+
+
 @functools.cache
 def install() -> bool:
     """Put our G.722 decode and encode in pjmedia's place, passing everything through
@@ -68,16 +83,11 @@ def install() -> bool:
     if not ENABLED:
         return False
     try:
-        ours, theirs = _functions()
+        ours = _functions()[0]
     except (ExtensionMissing, AttributeError, OSError, ValueError) as e:
         log.info("G.722 decoded by pjmedia at 14 bits: %s", e)
         return False
-    wrong = ours["g722p_prepare"](
-        theirs["g722_dec_decode"],
-        theirs["g722_enc_encode"],
-        theirs["g722_dec_init"],
-        theirs["g722_qmf_coeff"],
-    )
+    wrong = prepare()
     if wrong != 0:
         why = "its decoder state is not laid out as pjmedia 2.15's"
         log.info("G.722 decoded by pjmedia at 14 bits: %s (%d self-test samples)", why, wrong)

@@ -68,7 +68,7 @@ static const float half_taps[HALF] = {
 
 /* The whole filter, mirrored from the table once: before the first port exists, on
    the engine thread. */
-static void ensure_designed(void)
+static void ensure_taps(void)
 {
     if (taps[HALF - 1] != 0.0f) /* the centre tap */
         return;
@@ -197,7 +197,7 @@ static int nb_on_destroy(void *port)
 BP_EXPORT nb_port *nb_new(const char *name, void *inner, int64_t narrow, void *get_frame,
                           void *put_frame, void *dec_ref)
 {
-    ensure_designed();
+    ensure_taps();
     nb_port *p = calloc(1, sizeof(nb_port));
     if (!p)
         return NULL;
@@ -238,7 +238,7 @@ BP_EXPORT void nb_free(nb_port *p)
 /* The filters alone, for tests: `n` samples through a fresh history. */
 BP_EXPORT void nb_downsample(const int16_t *in, int16_t *out, int64_t n)
 {
-    ensure_designed();
+    ensure_taps();
     float *hist = calloc((size_t)(TAPS - 1 + 2 * n), sizeof(float));
     if (hist)
         downsample(hist, in, out, n);
@@ -250,13 +250,13 @@ BP_EXPORT void nb_g711_even(int16_t *pcm, int64_t n) { g711_even(pcm, n); }
 /* The TAPS taps in use (bench/narrowband_filter.py, tests). */
 BP_EXPORT void nb_taps(float *out)
 {
-    ensure_designed();
+    ensure_taps();
     memcpy(out, taps, sizeof(taps));
 }
 
 BP_EXPORT void nb_upsample(const int16_t *in, int16_t *out, int64_t n)
 {
-    ensure_designed();
+    ensure_taps();
     float *hist = calloc((size_t)(HALF - 1 + n), sizeof(float));
     if (hist)
         upsample(hist, in, out, n);

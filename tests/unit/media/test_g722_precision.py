@@ -26,7 +26,6 @@ def g722():
         ours = declare(
             extension(),
             (
-                ("g722p_prepare", [vp] * 4, ctypes.c_int64),
                 ("g722p_decode", [vp, vp, size, vp, vp], ctypes.c_int),
                 ("g722p_encode", [vp, vp, size, vp, vp], ctypes.c_int),
             ),
@@ -40,14 +39,9 @@ def g722():
         ("g722_dec_decode", [vp, vp, size, vp, vp]),
     ):
         getattr(so, name).argtypes, getattr(so, name).restype = args, ctypes.c_int
-    address = {
-        n: ctypes.cast(getattr(so, n), ctypes.c_void_p).value
-        for n in ("g722_dec_decode", "g722_enc_encode", "g722_dec_init")
-    }
-    coeff = ctypes.addressof(ctypes.c_int.in_dll(so, "g722_qmf_coeff"))
-    wrong = ours["g722p_prepare"](
-        address["g722_dec_decode"], address["g722_enc_encode"], address["g722_dec_init"], coeff
-    )
+    from softphone.engine import g722_precision
+
+    wrong = g722_precision.prepare()
     assert wrong == 0, f"{wrong} samples of the self-test differ: the state layout changed"
     return ours, so
 
