@@ -88,6 +88,7 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 import direct_baresip  # noqa: E402
+import rtp_onset  # noqa: E402
 from direct_baresip import CODEC_RATE, add_direct_account  # noqa: E402
 
 NS_A, NS_B = "spq-a", "spq-b"
@@ -96,7 +97,7 @@ IP_A, IP_B = "10.77.0.1", "10.77.0.2"
 SIP_PORT = 5060  # baresip: UDP/TCP here, TLS on the next port
 TLS_PORT = 5061
 PESQ_MODE = {"G722": "wb", "PCMU": "nb"}
-RTP_PT = {"G722": 9, "PCMU": 0}
+RTP_PT = rtp_onset.RTP_PT
 # Talkers (espeak-ng voice, Harvard sentences): run r speaks with talker r mod 6, the
 # same in every call of that run, so each column of a run hears the same speech. PESQ
 # of one utterance moves by a few hundredths with details no listener hears (which of
@@ -116,10 +117,11 @@ TALKERS = (
      "The soft cushion broke the man's fall."),
 )  # fmt: skip
 # nft loss: RTP version 2 with an audio payload type (its marker bit aside), and the
-# pattern's place in each stream: packets FIRST_DROPPABLE.. (the speech starts at
-# packet 25, after 0.5 s of silence) over PATTERN_SPAN packets (20 s)
+# pattern's place in each stream: from ONSET_MARGIN packets after the one where the
+# speech starts (the sniffer needs that long to install the drop) over PATTERN_SPAN
+# packets (20 s)
 RTP_MATCH = f"meta l4proto udp @th,64,2 2 @th,73,7 {{ {RTP_PT['G722']}, {RTP_PT['PCMU']} }}"
-FIRST_DROPPABLE = 25
+ONSET_MARGIN = 4
 PATTERN_SPAN = 1000
 CALL_SECONDS = 14.0  # speech 9.8-11.1 s with its padding, plus setup and the jitter buffer
 
@@ -198,9 +200,12 @@ def score(ref_path: Path, rec: Path, codec: str, folder: Path) -> float | None:
 @dataclass
 class Net:
     via: str = "nft"
-    sniffers: list = field(default_factory=list)
+    sniffers: dict[str, subprocess.Popen] = field(default_factory=dict)
     armers: list = field(default_factory=list)
-    first_seq: dict[str, int] = field(default_factory=dict)
+    onsets: dict[str, str] = field(default_factory=dict)  # ns -> "packet+sample" of the speech
+    arm_ms: dict[str, float] = field(default_factory=dict)
+    stop_feeding: threading.Event = field(default_factory=threading.Event)
+    armed: bool = False  # the last set_loss armed drops
 
     def up(self) -> None:
         self.down()
@@ -229,11 +234,14 @@ class Net:
         finally:
             sh("ip", "netns", "del", probe, check=False)
 
-    def set_loss(self, percent: float, seed: int) -> None:
+    def set_loss(self, percent: float, seed: int, codec: str) -> None:
         """Loss for the next call. nft: count RTP audio leaving each namespace, and arm
         a sniffer per direction that drops the pattern's packets once it knows where
-        the direction's stream starts (`_arm`)."""
+        the direction's speech starts (`_arm`); `feed_keys` gives the sniffers the
+        call's SRTP keys."""
         self.disarm()
+        self.onsets, self.arm_ms = {}, {}
+        self.armed = bool(percent) and self.via == "nft"
         for ns, dev in ((NS_A, VETH_A), (NS_B, VETH_B)):
             if self.via == "netem":
                 sh("tc", "qdisc", "del", "dev", dev, "root", ns=ns, check=False)
@@ -247,39 +255,78 @@ class Net:
             if percent:
                 rng = random.Random(f"{seed}-{ns}")  # each direction its own pattern
                 picks = rng.sample(range(PATTERN_SPAN), round(percent / 100 * PATTERN_SPAN))
-                indices = sorted(FIRST_DROPPABLE + k for k in picks)
-                self._arm(ns, dev, IP_A if ns == NS_A else IP_B, indices)
+                self._arm(ns, dev, IP_A if ns == NS_A else IP_B, codec, sorted(picks))
 
-    def _arm(self, ns: str, dev: str, ip: str, indices: list[int]) -> None:
-        """Drop the packets at `indices` (0: the direction's first RTP audio packet) by
-        their sequence numbers, as soon as a sniffer on `dev` has seen the first one."""
+    def _arm(self, ns: str, dev: str, ip: str, codec: str, picks: list[int]) -> None:
+        """Drop the packets ONSET_MARGIN + `picks` after the one where the direction's
+        speech starts, by their sequence numbers, as soon as the sniffer has found it."""
         args = ["ip", "netns", "exec", ns, sys.executable, str(Path(__file__).resolve()),
-                "first-seq", "--dev", dev, "--src", ip]  # fmt: skip
-        sniffer = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                   text=True)  # fmt: skip
-        self.sniffers.append(sniffer)
+                "onset", "--dev", dev, "--src", ip, "--codec", codec]  # fmt: skip
+        sniffer = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True)  # fmt: skip
+        self.sniffers[ns] = sniffer
 
         def install() -> None:
-            line = sniffer.stdout.readline().strip()
-            if not line.isdigit():
-                return  # no call, or it ended first: nothing to drop
-            seq0 = int(line)
-            self.first_seq[ns] = seq0
-            seqs = ", ".join(str((seq0 + i) & 0xFFFF) for i in indices)
+            line = sniffer.stdout.readline().split()
+            if len(line) != 3:
+                return  # no call, no key, or it ended first: nothing to drop
+            seen = time.monotonic()
+            seq0, index, sample = map(int, line)
+            self.onsets[ns] = f"{index}+{sample}"
+            seqs = ", ".join(str((seq0 + ONSET_MARGIN + k) & 0xFFFF) for k in picks)
             nft(ns, "spqdrop", 0, f"{RTP_MATCH} oifname {dev} @th,80,16 {{ {seqs} }} counter drop")
+            self.arm_ms[ns] = 1000 * (time.monotonic() - seen)
 
         thread = threading.Thread(target=install, name=f"arm-{ns}", daemon=True)
         thread.start()
         self.armers.append(thread)
 
+    def feed_keys(self, bob_log: Path) -> None:
+        """Give each direction's sniffer its SRTP key once bob's SIP trace has the offer
+        (the caller, in NS_A, sends with its key) and the answer (bob, in NS_B)."""
+        if not self.sniffers:
+            return
+        stop = self.stop_feeding
+
+        def feed() -> None:
+            keys = rtp_onset.wait_for_keys(bob_log, 20.0, stop)
+            lines = {NS_A: f"{keys.suite} {keys.caller}", NS_B: f"{keys.suite} {keys.callee}"} \
+                if keys else {}  # fmt: skip
+            for ns, sniffer in self.sniffers.items():
+                with contextlib.suppress(OSError, ValueError):
+                    sniffer.stdin.write(lines.get(ns, "") + "\n")
+                    sniffer.stdin.flush()
+
+        thread = threading.Thread(target=feed, name="keys", daemon=True)
+        thread.start()
+        self.armers.insert(0, thread)
+
     def disarm(self) -> None:
-        for proc in self.sniffers:
+        self.stop_feeding.set()
+        for proc in self.sniffers.values():
             if proc.poll() is None:
                 proc.kill()
             proc.wait()
         for thread in self.armers:
             thread.join(5)
-        self.sniffers, self.armers, self.first_seq = [], [], {}
+        self.sniffers, self.armers = {}, []
+        self.stop_feeding = threading.Event()
+
+    def arming(self) -> str:
+        """Where each direction's speech started (packet from its first + sample in it)
+        and how long the drop took to install, for the last call; "" when nothing was
+        armed."""
+        if not self.armed:
+            return ""
+        parts = []
+        for ns, name in ((NS_A, "caller"), (NS_B, "callee")):
+            if ns not in self.onsets:
+                parts.append(f"{name} speech not found: NOTHING DROPPED")
+                continue
+            late = " LATE" if self.arm_ms[ns] > ONSET_MARGIN * 20 - 10 else ""
+            parts.append(f"{name} speech at {self.onsets[ns]} "
+                         f"(armed in {self.arm_ms[ns]:.0f} ms{late})")  # fmt: skip
+        return ", ".join(parts)
 
     def read_counters(self) -> tuple[int, int]:
         """(RTP audio packets sent onto the veth, dropped) since set_loss, both directions."""
@@ -312,38 +359,15 @@ def nft(ns: str, table: str, priority: int, rule: str) -> None:
                    text=True, capture_output=True)  # fmt: skip
 
 
-def first_seq(dev: str, src: str, timeout: float = 40.0) -> int:
-    """Internal, inside a namespace: print the sequence number of the first RTP audio
-    packet that `src` sends on `dev` (SRTP leaves the RTP header in clear)."""
-    import socket
-
-    eth_p_all = 0x0003
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(eth_p_all))
-    s.bind((dev, 0))
-    s.settimeout(timeout)
-    want = socket.inet_aton(src)
-    try:
-        while True:
-            frame = s.recv(2048)
-            ip = frame[14:]
-            if frame[12:14] != b"\x08\x00" or ip[9] != 17 or ip[12:16] != want:
-                continue
-            rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
-            if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F in RTP_PT.values():
-                print(int.from_bytes(rtp[2:4], "big"), flush=True)
-                return 0
-    except TimeoutError:
-        return 1
-
-
 # -------------------------------------------------------------------- baresip
 
 
 def start_baresip(
     folder: Path, ns: str, ip: str, user: str, codec: str, wav: Path, cert: Path, dial: str = ""
 ) -> subprocess.Popen:
+    """baresip with its SIP trace on: the SDES keys for the onset sniffers."""
     return direct_baresip.start(folder, ip, user, codec, wav, cert, sip_port=SIP_PORT, ns=ns,
-                                dial=dial)  # fmt: skip
+                                dial=dial, trace=True)  # fmt: skip
 
 
 # ------------------------------------------------------------- softphone side
@@ -460,14 +484,16 @@ class Result:
     run: int
     scores: dict[str, float | None]  # direction -> MOS-LQO
     wire: str = ""
+    paired_ok: bool = True  # both calls lost the pattern's packets of the same speech
 
 
 def call_softphone_baresip(
-    work: Path, codec: str, speech: dict[int, Path], certs: dict
+    work: Path, codec: str, speech: dict[int, Path], certs: dict, net: Net
 ) -> tuple[dict[str, float | None], str]:
     ref = speech[CODEC_RATE[codec]]
     folder = Path(tempfile.mkdtemp(dir=work, prefix=f"sp-{codec}-"))
     bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
+    net.feed_keys(folder / "bob" / "baresip.log")
     ours = folder / "softphone-received.wav"
     try:
         direct_baresip.wait_listening(TLS_PORT, NS_B)
@@ -506,11 +532,12 @@ def call_softphone_baresip(
 
 
 def call_baresip_baresip(
-    work: Path, codec: str, speech: dict[int, Path], certs: dict
+    work: Path, codec: str, speech: dict[int, Path], certs: dict, net: Net
 ) -> dict[str, float | None]:
     ref = speech[CODEC_RATE[codec]]
     folder = Path(tempfile.mkdtemp(dir=work, prefix=f"bb-{codec}-"))
     bob = start_baresip(folder / "bob", NS_B, IP_B, "bob", codec, ref, certs["b_pem"])
+    net.feed_keys(folder / "bob" / "baresip.log")
     carol = None
     try:
         direct_baresip.wait_listening(TLS_PORT, NS_B)
@@ -580,14 +607,16 @@ def bench(args: argparse.Namespace) -> int:
             speech = talkers[run % len(talkers)]
             for codec in codecs:
                 for loss in losses:
-                    net.set_loss(loss, seed)
-                    scores, wire = call_softphone_baresip(work, codec, speech, certs)
+                    net.set_loss(loss, seed, codec)
+                    scores, wire = call_softphone_baresip(work, codec, speech, certs, net)
                     sent, dropped = net.read_counters()
+                    armed = [net.arming()]
                     sent2 = dropped2 = 0
                     if not args.no_reference:
-                        net.set_loss(loss, seed)
-                        scores.update(call_baresip_baresip(work, codec, speech, certs))
+                        net.set_loss(loss, seed, codec)
+                        scores.update(call_baresip_baresip(work, codec, speech, certs, net))
                         sent2, dropped2 = net.read_counters()
+                        armed.append(net.arming())
                     line = "  ".join(
                         f"{k} {v:.2f}" if v is not None else f"{k} n/a" for k, v in scores.items()
                     )
@@ -597,9 +626,14 @@ def bench(args: argparse.Namespace) -> int:
                         if via == "nft"
                         else ""
                     )
-                    print(f"  run {run + 1} {codec} {loss:g} %: {line}; {wire}; {drops}",
-                          flush=True)  # fmt: skip
-                    results.append(Result(codec, loss, run, scores, wire))
+                    if loss and via == "nft":
+                        drops += "; " + " / ".join(armed)
+                    # a call whose drops were not all where the pattern says is left out
+                    # of the pairing (it would compare different losses)
+                    paired_ok = not any("NOT" in a or "LATE" in a for a in armed)
+                    print(f"  run {run + 1} {codec} {loss:g} %: {line}; {wire}; {drops}"
+                          + ("" if paired_ok else "; NOT PAIRED"), flush=True)  # fmt: skip
+                    results.append(Result(codec, loss, run, scores, wire, paired_ok))
     finally:
         net.down()
         if not args.keep:
@@ -653,8 +687,8 @@ def paired(results: list[Result], ours: str, theirs: str) -> tuple[str, str]:
     """Mean of ours - theirs over the runs with both, with its 95 % interval (Student),
     and a verdict: ">=" (mean >= 0), "~" (below 0, the interval holds 0), "<" (the
     interval is below 0), "" without enough runs."""
-    d = [r.scores[ours] - r.scores[theirs] for r in results
-         if r.scores.get(ours) is not None and r.scores.get(theirs) is not None]  # fmt: skip
+    d = [r.scores[ours] - r.scores[theirs] for r in results if r.paired_ok
+         and r.scores.get(ours) is not None and r.scores.get(theirs) is not None]  # fmt: skip
     if len(d) < 2:
         return "n/a", ""
     t = T975.get(len(d) - 1) or next(v for k, v in sorted(T975.items()) if k >= len(d) - 1)
@@ -688,9 +722,9 @@ def main() -> int:
         side.add_argument(f"--{name}", required=True)
     side.add_argument("--peer", default="")
     side.add_argument("--seconds", type=float, default=CALL_SECONDS)
-    sniff = sub.add_parser("first-seq", help="internal: a stream's first sequence number")
-    sniff.add_argument("--dev", required=True)
-    sniff.add_argument("--src", required=True)
+    sniff = sub.add_parser("onset", help="internal: where a stream's speech starts")
+    for name in ("dev", "src", "codec"):
+        sniff.add_argument(f"--{name}", required=True)
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--loss", default="0,3,10", help="percent, comma-separated")
     p.add_argument("--codecs", default="G722,PCMU")
@@ -701,8 +735,8 @@ def main() -> int:
     args = p.parse_args()
     if args.what == "softphone-side":
         return softphone_side(args)
-    if args.what == "first-seq":
-        return first_seq(args.dev, args.src)
+    if args.what == "onset":
+        return rtp_onset.onset(args.dev, args.src, args.codec)
     return bench(args)
 
 

@@ -79,9 +79,11 @@ def start(
     sip_port: int = 5060,
     ns: str | None = None,
     dial: str = "",
+    trace: bool = False,
 ) -> subprocess.Popen:
     """baresip as `user` on `ip` (in network namespace `ns` if given), its files in
-    `folder`; it calls `dial` once started, if given. TLS listens on `sip_port` + 1."""
+    `folder`; it calls `dial` once started, if given. TLS listens on `sip_port` + 1.
+    `trace`: its SIP trace (`-s`) in its log as it happens (line-buffered)."""
     folder.mkdir(parents=True, exist_ok=True)
     rec = folder / "recordings"
     rec.mkdir(exist_ok=True)
@@ -123,6 +125,8 @@ statmode_default off
     )
     (folder / "contacts").write_text("")
     args = ["baresip", "-f", str(folder)]
+    if trace:
+        args = ["stdbuf", "-oL", *args, "-s"]
     if ns:
         args = ["ip", "netns", "exec", ns, *args]
     if dial:
