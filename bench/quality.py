@@ -80,6 +80,7 @@ import time
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 
@@ -206,6 +207,8 @@ class Net:
     arm_ms: dict[str, float] = field(default_factory=dict)
     stop_feeding: threading.Event = field(default_factory=threading.Event)
     armed: bool = False  # the last set_loss armed drops
+    dump_dir: Path | None = None  # --dump: what each sender sent, decrypted, kept here
+    dumps: int = 0
 
     def up(self) -> None:
         self.down()
@@ -262,6 +265,9 @@ class Net:
         speech starts, by their sequence numbers, as soon as the sniffer has found it."""
         args = ["ip", "netns", "exec", ns, sys.executable, str(Path(__file__).resolve()),
                 "onset", "--dev", dev, "--src", ip, "--codec", codec]  # fmt: skip
+        if self.dump_dir:
+            self.dumps += 1
+            args += ["--dump", str(self.dump_dir / f"sent-{self.dumps:03d}-{ns}.txt")]
         sniffer = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.DEVNULL, text=True)  # fmt: skip
         self.sniffers[ns] = sniffer
@@ -591,6 +597,8 @@ def bench(args: argparse.Namespace) -> int:
     print(f"  loss applied with: {via}{why}")
     net = Net(via)
     work = Path(tempfile.mkdtemp(prefix="quality-bench-"))
+    if args.dump:
+        net.dump_dir = work
     results: list[Result] = []
     try:
         net.up()
@@ -640,37 +648,41 @@ def bench(args: argparse.Namespace) -> int:
             shutil.rmtree(work, ignore_errors=True)
         else:
             print(f"  files kept in {work}")
-    directions = ["softphone->baresip", "baresip->softphone", "baresip->baresip"]
-    print()
-    print(f"  MOS-LQO (PESQ), median of {args.runs} run(s) (min-max); baresip->baresip: both "
-          "directions of its calls")  # fmt: skip
-    print(f"  {'codec':6} {'loss':>5}  " + "  ".join(f"{d:>20}" for d in directions) + "  target")
-    points: list[bool | None] = []
-    for codec in codecs:
-        for loss in losses:
-            rows = [r for r in results if r.codec == codec and r.loss == loss]
-            cells = {}
-            for d in directions:
-                keys = [d] + ([f"{d} (reverse)"] if d == "baresip->baresip" else [])
-                cells[d] = [r.scores[k] for r in rows for k in keys if r.scores.get(k) is not None]
-            row = "  ".join(f"{fmt(cells[d]):>20}" for d in directions)
-            ok = None  # no reference calls (--no-reference)
-            if cells["baresip->baresip"]:
-                ref = statistics.median(cells["baresip->baresip"])
-                ok = all(cells[d] and statistics.median(cells[d]) >= ref for d in directions[:2])
-            points.append(ok)
-            print(
-                f"  {codec:6} {loss:4g}%  {row}  "
-                + {None: "n/a", True: "met", False: "NOT met"}[ok]
-            )
-    met = None if None in points else all(points)
-    verdict = "n/a (no reference calls)" if met is None else VERDICT[met]
-    print(f"  target by medians (ours >= baresip at every point): {verdict}")
+    print_medians(results, codecs, losses, args.runs)
     print_paired(results, codecs, losses)
     return 0
 
 
 VERDICT = {None: "n/a", True: "met", False: "NOT met"}
+# Each of our directions beside baresip's the same way: the same direction of a call
+# has the same loss pattern, the other way another, so they are not pooled.
+SAME_WAY = {"softphone->baresip": "baresip->baresip",
+            "baresip->softphone": "baresip->baresip (reverse)"}  # fmt: skip
+
+
+def print_medians(results: list[Result], codecs: list[str], losses: list[float], runs: int) -> None:
+    print()
+    print(f"  MOS-LQO (PESQ), median of {runs} run(s) (min-max), each of ours beside baresip's "
+          "the same way")  # fmt: skip
+    heads = [h for pair in SAME_WAY.items() for h in pair]
+    print(f"  {'codec':6} {'loss':>5}  " + "  ".join(f"{h[:26]:>26}" for h in heads) + "  target")
+    points: list[bool | None] = []
+    for codec in codecs:
+        for loss in losses:
+            rows = [r for r in results if r.codec == codec and r.loss == loss]
+            cells = {h: [r.scores[h] for r in rows if r.scores.get(h) is not None] for h in heads}
+            ok = None  # no reference calls (--no-reference)
+            if all(cells[theirs] for theirs in SAME_WAY.values()):
+                ok = all(
+                    cells[ours] and median(cells[ours]) >= median(cells[theirs])
+                    for ours, theirs in SAME_WAY.items()
+                )
+            points.append(ok)
+            row = "  ".join(f"{fmt(cells[h]):>26}" for h in heads)
+            print(f"  {codec:6} {loss:4g}%  {row}  {VERDICT[ok]}")
+    met = None if None in points else all(points)
+    verdict = "n/a (no reference calls)" if met is None else VERDICT[met]
+    print(f"  target by medians (ours >= baresip at every point): {verdict}")
 
 
 # Each direction of ours beside baresip's in the same direction of the same run: same
@@ -725,18 +737,21 @@ def main() -> int:
     sniff = sub.add_parser("onset", help="internal: where a stream's speech starts")
     for name in ("dev", "src", "codec"):
         sniff.add_argument(f"--{name}", required=True)
+    sniff.add_argument("--dump", default="")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--loss", default="0,3,10", help="percent, comma-separated")
     p.add_argument("--codecs", default="G722,PCMU")
     p.add_argument("--loss-via", choices=("auto", "netem", "nft"), default="auto")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true", help="keep the recordings")
+    p.add_argument("--dump", action="store_true",
+                   help="with --keep: what each sender sent, decrypted (loss only)")  # fmt: skip
     p.add_argument("--no-reference", action="store_true", help="skip baresip<->baresip")
     args = p.parse_args()
     if args.what == "softphone-side":
         return softphone_side(args)
     if args.what == "onset":
-        return rtp_onset.onset(args.dev, args.src, args.codec)
+        return rtp_onset.onset(args.dev, args.src, args.codec, dump=args.dump)
     return bench(args)
 
 

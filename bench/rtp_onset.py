@@ -126,21 +126,40 @@ def rtp_payload(packet: bytes) -> bytes:
 # ------------------------------------------------------------------- sniffing
 
 
+class OnsetFinder:
+    """Decrypts one direction's SRTP packets, fed in order from its first, and tells
+    which carries the first sound."""
+
+    def __init__(self, suite: str, key: str, codec: str, keep: bool = False) -> None:
+        from pylibsrtp import Policy, Session
+
+        profiles = {"AES_CM_128_HMAC_SHA1_80": Policy.SRTP_PROFILE_AES128_CM_SHA1_80,
+                    "AES_CM_128_HMAC_SHA1_32": Policy.SRTP_PROFILE_AES128_CM_SHA1_32}  # fmt: skip
+        policy = Policy(key=base64.b64decode(key), ssrc_type=Policy.SSRC_ANY_INBOUND,
+                        srtp_profile=profiles[suite])  # fmt: skip
+        self.session, self.decoder, self.index = Session(policy), Decoder(codec), 0
+        self.kept: list[str] | None = [] if keep else None  # "<seq> <hex payload>"
+
+    def feed(self, srtp: bytes) -> tuple[int, int] | None:
+        """(index of this packet, first loud sample in it) if the sound starts here."""
+        payload = rtp_payload(self.session.unprotect(srtp))
+        if self.kept is not None:
+            self.kept.append(f"{int.from_bytes(srtp[2:4], 'big')} {payload.hex()}")
+        sample = self.decoder.onset(payload)
+        self.index += 1
+        return None if sample is None else (self.index - 1, sample)
+
+
 def _read_key(box: list[str]) -> None:
     box.append(sys.stdin.readline().strip())
 
 
-def onset(dev: str, src: str, codec: str, timeout: float = 40.0) -> int:
+def onset(dev: str, src: str, codec: str, timeout: float = 40.0, dump: str = "") -> int:
     """Internal, inside a namespace: print "<seq> <index> <sample>" of the first packet
     that `src` sends on `dev` with sound in it (index 0: the stream's first packet;
-    sample: where in it the sound starts, at the codec's rate). The
-    suite and key come on stdin ("<suite> <base64>") once the SIP trace has them;
-    packets seen before that are kept and decrypted then."""
-    from pylibsrtp import Policy, Session
-
-    profiles = {"AES_CM_128_HMAC_SHA1_80": Policy.SRTP_PROFILE_AES128_CM_SHA1_80,
-                "AES_CM_128_HMAC_SHA1_32": Policy.SRTP_PROFILE_AES128_CM_SHA1_32}  # fmt: skip
-
+    sample: where in it the sound starts, at the codec's rate). The suite and key come
+    on stdin ("<suite> <base64>") once the SIP trace has them; packets seen before
+    that are kept and decrypted then."""
     box: list[str] = []
     threading.Thread(target=_read_key, args=(box,), daemon=True).start()
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
@@ -148,9 +167,8 @@ def onset(dev: str, src: str, codec: str, timeout: float = 40.0) -> int:
     s.settimeout(0.05)
     want, pt = socket.inet_aton(src), RTP_PT[codec]
     kept: list[bytes] = []
-    session = decoder = None
+    finder = None
     deadline = time.monotonic() + timeout
-    index = 0
     while time.monotonic() < deadline:
         try:
             frame = s.recv(2048)
@@ -161,20 +179,39 @@ def onset(dev: str, src: str, codec: str, timeout: float = 40.0) -> int:
             rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
             if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F == pt:
                 kept.append(rtp)
-        if session is None and box:
+        if finder is None and box:
             if not box[0]:
                 return 1  # no key: the parent gave up
-            suite, key = box[0].split()
-            policy = Policy(key=base64.b64decode(key), ssrc_type=Policy.SSRC_ANY_INBOUND,
-                            srtp_profile=profiles[suite])  # fmt: skip
-            session, decoder = Session(policy), Decoder(codec)
-        if session is None:
+            finder = OnsetFinder(*box[0].split(), codec, keep=bool(dump))
+        if finder is None:
             continue
         for packet in kept:
-            sample = decoder.onset(rtp_payload(session.unprotect(packet)))
-            if sample is not None:
-                print(int.from_bytes(packet[2:4], "big"), index, sample, flush=True)
+            found = finder.feed(packet)
+            if found:
+                print(int.from_bytes(packet[2:4], "big"), *found, flush=True)
+                if dump:
+                    _dump(s, want, pt, finder, Path(dump))
                 return 0
-            index += 1
         kept.clear()
     return 1
+
+
+def _dump(s: socket.socket, want: bytes, pt: int, finder: OnsetFinder, out: Path) -> None:
+    """Every packet of the stream, decrypted, into `out`: those seen so far and the
+    rest until it stops."""
+    lines = finder.kept or []
+    quiet = time.monotonic()
+    while time.monotonic() - quiet < 2.0:
+        try:
+            frame = s.recv(2048)
+        except TimeoutError:
+            continue
+        ip = frame[14:]
+        if frame[12:14] != b"\x08\x00" or ip[9] != 17 or ip[12:16] != want:
+            continue
+        rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
+        if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F == pt:
+            quiet = time.monotonic()
+            plain = rtp_payload(finder.session.unprotect(rtp))
+            lines.append(f"{int.from_bytes(rtp[2:4], 'big')} {plain.hex()}")
+    out.write_text("\n".join(lines) + "\n")
