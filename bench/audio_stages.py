@@ -15,10 +15,11 @@ several latency and block settings: callbacks per second, how old the first and
 the average sample of a block are when the callback gets it (ADC timestamps),
 and the gaps between callbacks (what the capture ring's margin must cover).
 
-g722: what decoding G.722 at 16 bits (media/g722_precision.c) costs beside pjmedia's
-own decoder alone: --seconds of 20 ms packets (random bytes: the decoder's work does
-not depend on them) through each, alternating in blocks, CPU time per packet and the
-difference as a share of a core per call. ctypes' call overhead is in both figures.
+g722: what decoding and encoding G.722 at 16 bits (media/g722_precision.c) cost
+beside pjmedia's own decoder and encoder alone: --seconds of 20 ms packets (random
+bytes, random samples: the coders' work does not depend on them) through each,
+alternating in blocks, CPU time per packet and the difference as a share of a core
+per call. ctypes' call overhead is in both figures.
 """
 
 from __future__ import annotations
@@ -158,32 +159,55 @@ def g722_stage(seconds: float) -> None:
     wrong = g722_precision.prepare()
     assert wrong == 0, f"self-test: {wrong} samples differ"
     vp, size = ctypes.c_void_p, ctypes.c_size_t
-    wide = declare(extension(), (("g722p_decode", [vp, vp, size, vp, vp], ctypes.c_int),))
+    coder = [vp, vp, size, vp, vp]
+    wide = declare(extension(), (("g722p_decode", coder, ctypes.c_int),
+                                 ("g722p_encode", coder, ctypes.c_int)))  # fmt: skip
     so = ctypes.CDLL(pj._pjsua2.__file__)
-    so.g722_dec_init.argtypes, so.g722_dec_init.restype = [vp], ctypes.c_int
-    so.g722_dec_decode.argtypes, so.g722_dec_decode.restype = [vp, vp, size, vp, vp], ctypes.c_int
-    decoders = {"pjmedia (14 bits)": so.g722_dec_decode, "ours (16 bits)": wide["g722p_decode"]}
-    packets = np.random.default_rng(1).integers(0, 256, (500, 160), dtype=np.uint8)
-    out = np.zeros(320, dtype=np.int16)
+    for name in ("g722_dec_init", "g722_enc_init"):
+        getattr(so, name).argtypes, getattr(so, name).restype = [vp], ctypes.c_int
+    for name in ("g722_dec_decode", "g722_enc_encode"):
+        getattr(so, name).argtypes, getattr(so, name).restype = [vp, vp, size, vp, vp], ctypes.c_int
+    rng = np.random.default_rng(1)
+    packets = rng.integers(0, 256, (500, 160), dtype=np.uint8)
+    pcm = rng.integers(-8000, 8000, (500, 320), dtype=np.int16)
+    for what, init, fns, inputs, n_out in (
+        ("decoding", so.g722_dec_init,
+         {"pjmedia (14 bits)": so.g722_dec_decode, "ours (16 bits)": wide["g722p_decode"]},
+         packets, 320),
+        ("encoding", so.g722_enc_init,
+         {"pjmedia (14 bits)": so.g722_enc_encode, "ours (16 bits)": wide["g722p_encode"]},
+         pcm, 160),
+    ):  # fmt: skip
+        per = _per_packet(seconds, init, fns, inputs, n_out)
+        print(f"  {what}:")
+        for name, us in per.items():
+            print(f"    {name:18s} {us:6.2f} us per 20 ms packet ({us * 50 / 1e4:.3f} % of a core)")
+        extra = per["ours (16 bits)"] - per["pjmedia (14 bits)"]
+        print(f"    16 bits cost {extra:+.2f} us per packet: {extra * 50 / 1e4:+.3f} % of a core "
+              "per call")  # fmt: skip
+
+
+def _per_packet(seconds: float, init, fns: dict, inputs, n_out: int) -> dict[str, float]:
+    """CPU microseconds per 20 ms packet of each coder, alternating in blocks."""
+    import ctypes
+
+    import numpy as np
+
+    out = np.zeros(n_out, dtype=np.int16)
     n = ctypes.c_size_t()
-    spent = dict.fromkeys(decoders, 0.0)
+    spent = dict.fromkeys(fns, 0.0)
     counted = 0
     while counted < seconds * 50:
-        for name, fn in decoders.items():
-            state = ctypes.create_string_buffer(4096)  # g722_dec_t is 456 bytes
-            so.g722_dec_init(state)
+        for name, fn in fns.items():
+            state = ctypes.create_string_buffer(4096)  # g722_dec_t/g722_enc_t are 456 bytes
+            init(state)
             t = time.thread_time()
-            for p in packets:
-                n.value = 320
-                fn(state, p.ctypes.data, 160, out.ctypes.data, ctypes.byref(n))
+            for p in inputs:
+                n.value = n_out if n_out == 320 else 2 * n_out  # samples out, or bytes room
+                fn(state, p.ctypes.data, p.size, out.ctypes.data, ctypes.byref(n))
             spent[name] += time.thread_time() - t
-        counted += len(packets)
-    per = {k: 1e6 * v / counted for k, v in spent.items()}
-    for name, us in per.items():
-        print(f"  {name:18s} {us:6.2f} us per 20 ms packet ({us * 50 / 1e4:.3f} % of a core)")
-    extra = per["ours (16 bits)"] - per["pjmedia (14 bits)"]
-    share = extra * 50 / 1e4
-    print(f"  16 bits cost {extra:+.2f} us per packet: {share:+.3f} % of a core per call")
+        counted += len(inputs)
+    return {k: 1e6 * v / counted for k, v in spent.items()}
 
 
 def main() -> int:

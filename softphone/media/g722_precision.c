@@ -1,5 +1,6 @@
 /*
- * G.722 decoded to 16 bits, as spandsp (baresip, Asterisk, FreeSWITCH) decodes it.
+ * G.722 decoded to 16 bits and encoded from 16 bits, as spandsp (baresip, Asterisk,
+ * FreeSWITCH) does both.
  *
  * pjmedia's G.722 decoder (g722_dec.c, rx_qmf) ends each sample with `acc >> 12`,
  * a 14-bit value, and its codec (g722.c) multiplies that by 2 to fill 16 bits: the
@@ -13,13 +14,22 @@
  * sample pair from that history with pjmedia's own coefficients, keeping the bit.
  * pjmedia's codec reaches g722_dec_decode (and g722_enc_encode) through its PLT,
  * so we point those two GOT slots of pjsua2's extension at ours; the codec is then
- * told not to scale (PCM shift 0), and our encode does the halving it did before
- * (16 to 14 bits, `x / 2`), so what we send is unchanged.
+ * told not to scale (PCM shift 0).
  *
- * Nothing is assumed: the state layout is checked first by decoding a fixed
- * byte sequence both ways on a scratch state (`g722p_install` refuses if one
- * sample differs), and the decode checks every sample against pjmedia's own
- * 14-bit value, using pjmedia's (doubled) when they differ and counting it.
+ * The encoder had the mirror loss: the codec halved each sample (16 to 14 bits)
+ * before pjmedia's transmit QMF, which ends with `>> 13`; spandsp's QMF takes the
+ * 16 bits and ends with `>> 14`. The two band signals then differ by a step now
+ * and then, and the ADPCM codes that follow from them differ from there on. Our
+ * encode computes the bands from 16 bits and has pjmedia's own ADPCM code them,
+ * through a history set so that its QMF yields exactly those bands (`steer`): the
+ * same bytes as spandsp's encoder, at the level pjmedia sent before.
+ *
+ * Nothing is assumed: both state layouts are checked first, by decoding a fixed
+ * byte sequence both ways and encoding a fixed signal of even samples (which
+ * halving leaves whole) both ways on scratch states (`g722p_install` refuses if
+ * one sample or byte differs); and the decode checks every sample against
+ * pjmedia's own 14-bit value, using pjmedia's (doubled) when they differ and
+ * counting it.
  *
  * Threads: install on the engine thread before any call; the wrappers run on
  * pjmedia's threads and only compute.
@@ -41,6 +51,7 @@ static g722_dec_fn real_decode;
 static g722_enc_fn real_encode;
 static const int *qmf; /* pjmedia's g722_qmf_coeff[24] */
 static int64_t mismatched;
+static int64_t encoded; /* bytes our encode produced */
 static volatile int64_t installed;
 static volatile int active; /* pjmedia's codec is at PCM shift 0: we scale */
 
@@ -111,18 +122,88 @@ static int wide_decode(void *dec, void *in, size_t in_size, int16_t *out, size_t
     return status;
 }
 
-/* What g722.c did before encoding at PCM shift 1: 16 to 14 bits, C's `x / 2`, in place. */
-static void halve(int16_t *in, size_t n)
+/* ---- encoding with the input's lowest bit -------------------------------- */
+
+/* g722_enc_t (pjmedia 2.15, g722_enc.h): 2 x 45 ints of band state, then int x[24],
+   the transmit QMF's history, newest first. Ours keeps 16-bit samples there. */
+enum { ENC_X = 90, ENC_TAPS = 24, CENTRE = 3876 };
+
+static int clamp(int64_t v, int lo, int hi)
 {
-    for (size_t i = 0; i < n; i++)
-        in[i] = (int16_t)(in[i] / 2);
+    return v > hi ? hi : v < lo ? lo : (int)v;
 }
 
-static int halving_encode(void *enc, int16_t *in, size_t nsamples, void *out, size_t *out_size)
+/* pjmedia's transmit QMF over 16-bit samples, ending with `>> 14` as spandsp does
+   (pjmedia's halves each sample first and ends with `>> 13`: the same result when
+   every sample is even, up to one step of the band signal otherwise). */
+static void wide_bands(const int *x, int *lo, int *hi)
 {
-    if (in && active)
-        halve(in, nsamples);
-    return real_encode(enc, in, nsamples, out, out_size);
+    int64_t even = 0, odd = 0;
+    for (int i = 0; i < ENC_TAPS; i += 2) {
+        even += (int64_t)x[i] * qmf[i];
+        odd += (int64_t)x[i + 1] * qmf[i + 1];
+    }
+    *lo = clamp((even + odd) >> 14, -16384, 16383); /* pjmedia's own limits */
+    *hi = clamp((even - odd) >> 14, -16383, 16383);
+}
+
+/* The smallest k with k * CENTRE >> 13 == v; k + 1 is one too (8192 > 2 * CENTRE). */
+static int64_t first_multiple(int v)
+{
+    int64_t low = (int64_t)v * 8192;
+    return low >= 0 ? (low + CENTRE - 1) / CENTRE : -((-low) / CENTRE);
+}
+
+/* Sets the history of pjmedia's encoder so that, fed two zero samples, its QMF
+   (`x[1]`, `x[0]` the new pair, the rest the old history moved on by two) gives
+   exactly `lo` and `hi`: only the two centre taps (3876, one odd, one even) are
+   non-zero after the move, so its sums are CENTRE * a (odd) and CENTRE * b (even).
+   (a + b) * CENTRE >> 13 == lo and (b - a) * CENTRE >> 13 == hi: each has two
+   consecutive solutions at least, so a pair of them has the same parity. */
+static void steer(int *x, int lo, int hi)
+{
+    int64_t sum = first_multiple(lo), diff = first_multiple(hi);
+    sum += (sum ^ diff) & 1;
+    memset(x, 0, ENC_TAPS * sizeof *x);
+    x[9] = (int)((sum - diff) / 2);  /* lands on x[11], an odd (sumodd) centre tap */
+    x[10] = (int)((sum + diff) / 2); /* lands on x[12], the even one */
+}
+
+/* pjmedia's encoder with our QMF in front: per sample pair, our 16-bit bands, then
+   pjmedia's own ADPCM coding of them (steered through its QMF as above). */
+static int encode_wide(void *enc, const int16_t *in, size_t nsamples, uint8_t *out)
+{
+    int *state = enc;
+    int hist[ENC_TAPS];
+    memcpy(hist, state + ENC_X, sizeof hist);
+    int status = 0;
+    for (size_t i = 0; i + 1 < nsamples; i += 2) {
+        memmove(hist + 2, hist, (ENC_TAPS - 2) * sizeof *hist);
+        hist[1] = in[i];
+        hist[0] = in[i + 1];
+        int lo, hi;
+        wide_bands(hist, &lo, &hi);
+        steer(state + ENC_X, lo, hi);
+        int16_t zeros[2] = {0, 0};
+        size_t one = 1;
+        status = real_encode(enc, zeros, 2, out + i / 2, &one);
+        if (status != 0 || one != 1)
+            break;
+    }
+    memcpy(state + ENC_X, hist, sizeof hist);
+    return status;
+}
+
+static int wide_encode(void *enc, int16_t *in, size_t nsamples, void *out, size_t *out_size)
+{
+    if (!active || !enc || !in || !out || !out_size || nsamples % 2 || *out_size < nsamples / 2)
+        return real_encode(enc, in, nsamples, out, out_size); /* as if not here; its errors */
+    int status = encode_wide(enc, in, nsamples, out);
+    if (status == 0) {
+        *out_size = nsamples / 2;
+        count(&encoded, (int64_t)(nsamples / 2));
+    }
+    return status;
 }
 
 /* ---- the GOT slots (ELF only) ---------------------------------------------- */
@@ -258,19 +339,52 @@ static int64_t self_test(int (*init)(void *))
     return status != 0 ? -1 : bad;
 }
 
+/* Encodes a fixed pseudo-random signal of even samples (so halving loses nothing)
+   with ours and with pjmedia's encoder on halved samples, on scratch states; the
+   bytes that differ. */
+static int64_t encoder_self_test(int (*init)(void *))
+{
+    int ours[DEC_STATE_INTS * 4], theirs[DEC_STATE_INTS * 4];
+    memset(ours, 0, sizeof ours);
+    memset(theirs, 0, sizeof theirs);
+    if (init(ours) != 0 || init(theirs) != 0)
+        return -1;
+    enum { SAMPLES = 8000 };
+    int16_t even[SAMPLES], halved[SAMPLES];
+    uint8_t a[SAMPLES / 2], b[SAMPLES / 2];
+    uint32_t x = 0x9E3779B9u;
+    for (int i = 0; i < SAMPLES; i++) {
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        int level = i < SAMPLES / 2 ? 2000 : 20000; /* quiet, then loud */
+        even[i] = (int16_t)(((int)(x % (2u * level + 1)) - level) & ~1);
+        halved[i] = (int16_t)(even[i] / 2);
+    }
+    size_t n = SAMPLES / 2;
+    if (encode_wide(ours, even, SAMPLES, a) != 0 || real_encode(theirs, halved, SAMPLES, b, &n) != 0)
+        return -1;
+    int64_t bad = 0;
+    for (int i = 0; i < SAMPLES / 2; i++)
+        bad += a[i] != b[i];
+    return bad;
+}
+
 /* ---- called from Python (ctypes), on the engine thread --------------------- */
 
-/* Takes pjmedia's functions and coefficients and checks the state layout: 0 if
-   our sums match its decoder on every sample of the self-test, else how many
-   did not (-1: its decoder failed). Changes nothing once installed. */
-BP_EXPORT int64_t g722p_prepare(void *decode, void *encode, void *init, const int *coeff)
+/* Takes pjmedia's functions and coefficients and checks both state layouts: 0 if
+   our sums match its decoder on every sample of the self-test and our encoder
+   its encoder on every byte of the other, else how many did not (-1: one of its
+   functions failed). Changes nothing once installed. */
+BP_EXPORT int64_t g722p_prepare(void *decode, void *encode, void *dec_init, void *enc_init,
+                                const int *coeff)
 {
     if (installed)
         return 0;
     real_decode = (g722_dec_fn)decode;
     real_encode = (g722_enc_fn)encode;
     qmf = coeff;
-    return self_test((int (*)(void *))init);
+    int64_t decoded = self_test((int (*)(void *))dec_init);
+    int64_t encoded = encoder_self_test((int (*)(void *))enc_init);
+    return decoded < 0 || encoded < 0 ? -1 : decoded + encoded;
 }
 
 /* After g722p_prepare returned 0: 0 once our functions are in place (or were
@@ -282,7 +396,7 @@ BP_EXPORT int g722p_install(void)
         return 0;
     if (!real_decode || !real_encode || !qmf)
         return -1;
-    int status = patch((uintptr_t)real_decode, (void *)wide_decode, (void *)halving_encode);
+    int status = patch((uintptr_t)real_decode, (void *)wide_decode, (void *)wide_encode);
     installed = status == 0;
     return status;
 }
@@ -293,6 +407,7 @@ BP_EXPORT int64_t g722p_installed(void) { return installed; }
    pjmedia's functions untouched (0, as installed). Before any G.722 codec opens. */
 BP_EXPORT void g722p_activate(int on) { active = on; }
 BP_EXPORT int64_t g722p_mismatched(void) { return load(&mismatched); }
+BP_EXPORT int64_t g722p_encoded(void) { return load(&encoded); }
 
 /* For tests: bytes through a decoder state (set up by pjmedia's g722_dec_init) as
    the installed, active decode does them; after g722p_prepare. -2 if a sample
@@ -308,11 +423,14 @@ BP_EXPORT int g722p_decode(void *dec, void *in, size_t in_size, int16_t *out, si
     return bad ? -2 : status;
 }
 
-/* For tests: what the installed, active encode does (halve, then pjmedia's encoder). */
+/* For tests: 16-bit samples through an encoder state (set up by pjmedia's
+   g722_enc_init) as the installed, active encode does them; after g722p_prepare. */
 BP_EXPORT int g722p_encode(void *enc, int16_t *in, size_t nsamples, void *out, size_t *out_size)
 {
-    if (!real_encode || !in)
+    if (!real_encode || !in || !out || !out_size || nsamples % 2 || *out_size < nsamples / 2)
         return -1;
-    halve(in, nsamples);
-    return real_encode(enc, in, nsamples, out, out_size);
+    int status = encode_wide(enc, in, nsamples, out);
+    if (status == 0)
+        *out_size = nsamples / 2;
+    return status;
 }

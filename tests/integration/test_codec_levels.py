@@ -94,15 +94,17 @@ def test_g722_tone_keeps_its_level_both_ways_with_a_spandsp_peer(baresip_g722, t
     assert all(abs(x) <= TOLERANCE_DB for pair in levels.values() for x in pair), report
 
 
-def test_g722_from_a_spandsp_peer_arrives_with_all_16_bits(baresip_g722, tmp_path):
+def test_g722_both_ways_with_a_spandsp_peer_keeps_all_16_bits(baresip_g722, tmp_path):
     """pjmedia's decoder alone would leave the lowest bit of every sample 0 (engine/
     g722_precision.py); ours keeps it: about half the received samples are odd, and not
-    one sample was computed unlike pjmedia's decoder."""
+    one sample was computed unlike pjmedia's decoder. What we send went through our
+    16-bit encode (spandsp's bytes: tests/unit/media/test_g722_precision.py), 8000
+    bytes a second of the call."""
     from softphone.engine import g722_precision
 
     uri, _folder, peer_cert = baresip_g722
     received = tmp_path / "received.wav"
-    before = g722_precision.mismatched()
+    before, sent_before = g722_precision.mismatched(), g722_precision.encoded()
     with EngineSession() as session:
         session.wait_for(ev.EngineDidStart)
         call_tone(session, uri, peer_cert, tmp_path / "tone.wav", received)
@@ -113,6 +115,8 @@ def test_g722_from_a_spandsp_peer_arrives_with_all_16_bits(baresip_g722, tmp_pat
     odd = np.count_nonzero(heard.astype(np.int64) & 1) / heard.size
     assert 0.3 < odd < 0.7, f"{odd:.1%} of the received samples are odd"
     assert g722_precision.mismatched() == before
+    sent = g722_precision.encoded() - sent_before
+    assert sent >= 8000 * TONE_S, f"our encode coded {sent} bytes"
 
 
 def call_tone(session: EngineSession, uri: str, peer_cert: Path, wav: Path, received: Path) -> None:

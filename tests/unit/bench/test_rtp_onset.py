@@ -126,5 +126,5 @@ def test_the_packet_and_sample_where_the_sound_starts(onset: ModuleType, codec, 
 
 def test_a_wrong_key_finds_nothing(onset: ModuleType) -> None:
     finder = onset.OnsetFinder("AES_CM_128_HMAC_SHA1_80", KEY_B, "PCMU")
-    with pytest.raises(Exception, match="(?i)auth"):
+    with pytest.raises(Exception, match=r"(?i)auth"):
         finder.feed(srtp_packets([bytes(160)], 0)[0])

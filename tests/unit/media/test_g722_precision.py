@@ -1,6 +1,7 @@
-"""G.722 decoded to 16 bits (media/g722_precision.c), through pjmedia's own decoder and
-encoder in pjsua2's extension: the same samples as pjmedia's at its 14 bits, plus the
-bit it drops, and so closer to what was sent."""
+"""G.722 decoded to and encoded from 16 bits (media/g722_precision.c), through pjmedia's
+own decoder and encoder in pjsua2's extension: the same samples as pjmedia's at its 14
+bits, plus the bit it drops, and so closer to what was sent; and the bytes spandsp's
+encoder sends (baresip, Asterisk, FreeSWITCH), which pjmedia's alone does not."""
 
 from __future__ import annotations
 
@@ -60,8 +61,9 @@ def decode(fn, state, data: bytes) -> np.ndarray:
     return out
 
 
-def encode_as_pjmedia(so, g722, x: np.ndarray) -> bytes:
-    """`x` (16 kHz, 16 bits) encoded as our encode does it: halved, then pjmedia's encoder."""
+def encode_as_ours(so, g722, x: np.ndarray) -> bytes:
+    """`x` (16 kHz, 16 bits) encoded as our encode does it: bands from the 16 bits, then
+    pjmedia's ADPCM."""
     ours, _ = g722
     x = np.ascontiguousarray(x[: len(x) // 2 * 2], dtype=np.int16).copy()
     out = ctypes.create_string_buffer(len(x) // 2)
@@ -87,7 +89,7 @@ def test_each_sample_is_pjmedias_with_its_lowest_bit_back(g722):
 
 
 def test_a_quiet_voice_band_signal_comes_back_closer_to_what_was_sent(g722):
-    """Voice-band noise at -60 dBFS through pjmedia's encoder, then both decoders: the
+    """Voice-band noise at -60 dBFS through our encoder, then both decoders: the
     lowest bit is worth more at low levels, where ours must be closer to the input."""
     ours, so = g722
     rng = np.random.default_rng(5)
@@ -95,7 +97,7 @@ def test_a_quiet_voice_band_signal_comes_back_closer_to_what_was_sent(g722):
     spectrum[np.fft.rfftfreq(32000, 1 / 16000) > 3400] = 0  # the low band: 6 bits a sample
     x = np.fft.irfft(spectrum, 32000)
     x = x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (-60 / 20)
-    data = encode_as_pjmedia(so, g722, np.round(x))
+    data = encode_as_ours(so, g722, np.round(x))
     theirs = decode(so.g722_dec_decode, _state(so, "g722_dec_init"), data) * 2.0
     wide = decode(ours["g722p_decode"], _state(so, "g722_dec_init"), data).astype(float)
     delay = int(np.argmax(np.correlate(wide[:4000], x[:3900], "valid")))  # the QMF pair's
@@ -148,3 +150,37 @@ def test_what_a_spandsp_peer_sends_decodes_to_exactly_what_spandsp_decodes(g722,
     pjmedia = decode(so.g722_dec_decode, _state(so, "g722_dec_init"), encoded.raw) * 2
     assert np.count_nonzero(pjmedia != theirs) > n // 3  # the test tells them apart
     assert np.array_equal(wide, theirs), f"{np.count_nonzero(wide != theirs)} samples differ"
+
+
+def _halved_by_pjmedia(so, x: np.ndarray) -> bytes:
+    """What pjmedia's codec sent before ours: each sample halved, then its encoder."""
+    half = np.trunc(x / 2).astype(np.int16)
+    out = ctypes.create_string_buffer(len(x) // 2)
+    n = ctypes.c_size_t(len(out))
+    state = _state(so, "g722_enc_init")
+    so.g722_enc_encode.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t,
+                                   ctypes.c_void_p, ctypes.c_void_p]  # fmt: skip
+    assert so.g722_enc_encode(state, half.ctypes.data, len(half), out, ctypes.byref(n)) == 0
+    return out.raw
+
+
+@pytest.mark.parametrize("dbfs", [-60, -40, -20, -6])
+def test_we_send_the_bytes_spandsp_sends(g722, spandsp, dbfs):
+    """Wideband noise at speech levels, swelling and fading: our encode gives spandsp's
+    bytes, every one; pjmedia's halving encode parts from them within a few samples
+    and stays apart (its bands differ by a step now and then, and ADPCM follows)."""
+    _, so = g722
+    rng = np.random.default_rng(11)
+    n = 32000
+    spectrum = np.fft.rfft(rng.standard_normal(n))
+    spectrum[np.fft.rfftfreq(n, 1 / 16000) > 7000] = 0
+    x = np.fft.irfft(spectrum, n) * (0.5 + 0.5 * np.sin(2 * np.pi * 3 * np.arange(n) / 16000))
+    x = np.round(x / np.sqrt(np.mean(x**2)) * 32768 * 10 ** (dbfs / 20)).astype(np.int16)
+    theirs = ctypes.create_string_buffer(n // 2)
+    state = spandsp.g722_encode_init(None, 64000, 0)
+    assert spandsp.g722_encode(state, theirs, x.ctypes.data, n) == n // 2
+    ours = encode_as_ours(so, g722, x)
+    differ = np.frombuffer(ours, np.uint8) != np.frombuffer(theirs.raw, np.uint8)
+    assert not differ.any(), f"{np.count_nonzero(differ)} bytes differ, from {np.argmax(differ)}"
+    halved = np.frombuffer(_halved_by_pjmedia(so, x), np.uint8)
+    assert np.count_nonzero(halved != np.frombuffer(theirs.raw, np.uint8)) > n // 20
