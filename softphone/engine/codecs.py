@@ -81,7 +81,7 @@ def match_g722_level_to_spandsp() -> bool:
     setter = _g722_pcm_shift_setter()
     if setter is None:
         return False
-    # with our 16-bit decode in place (engine/g722_precision.py) our functions scale,
+    # with our 16-bit decode and encode in place (engine/g722_precision.py) our functions scale,
     # and only once pjmedia's codec no longer does
     wide = g722_precision.install() and setter(0) == 0
     g722_precision.activate(wide)
