@@ -708,7 +708,9 @@ def paired(results: list[Result], ours: str, theirs: str) -> tuple[str, str]:
     mean = statistics.mean(d)
     better = sum(x > 0 for x in d), sum(x < 0 for x in d)
     verdict = ">=" if mean >= 0 else "~" if mean + half >= 0 else "<"
-    return f"{mean:+.3f} ± {half:.3f} ({better[0]} better, {better[1]} worse)", verdict
+    places = 4 if 0 < abs(mean) < 0.0005 else 3  # "-0.0002", not "-0.000"
+    text = f"{mean:+.{places}f} ± {half:.{places}f} ({better[0]} better, {better[1]} worse)"
+    return text, verdict
 
 
 def print_paired(results: list[Result], codecs: list[str], losses: list[float]) -> None:
