@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 import time
 import wave
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 from typing import ClassVar
 
 import numpy as np
@@ -168,3 +171,21 @@ DEVICES = ev.AudioDevicesDidChange(
 
 def device_switch(role, name, reason, fallback=False) -> ev.AudioDeviceDidSwitch:
     return ev.AudioDeviceDidSwitch(role, name, "ALSA", 48000, 20.0, reason, fallback)
+
+
+@contextlib.contextmanager
+def bench_module(name: str) -> Iterator[ModuleType]:
+    """bench/<name>.py (a script, not a package) imported as bench_<name>, for as long
+    as the block lasts."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]

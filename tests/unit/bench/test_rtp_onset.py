@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import base64
 import ctypes
-import importlib.util
 import os
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
+from helpers import bench_module
 
-BENCH = Path(__file__).resolve().parents[3] / "bench" / "rtp_onset.py"
 KEY_A = base64.b64encode(bytes(range(30))).decode()
 KEY_B = base64.b64encode(bytes(range(100, 130))).decode()
 
@@ -47,13 +44,8 @@ a=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:{KEY_B}
 
 @pytest.fixture(scope="module")
 def onset() -> Iterator[ModuleType]:
-    spec = importlib.util.spec_from_file_location("bench_rtp_onset", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    with bench_module("rtp_onset") as module:
+        yield module
 
 
 def test_the_caller_sends_with_the_offered_key_the_answer_chose(onset: ModuleType) -> None:
