@@ -382,9 +382,9 @@ BP_EXPORT int64_t g722p_prepare(void *decode, void *encode, void *dec_init, void
     real_decode = (g722_dec_fn)decode;
     real_encode = (g722_enc_fn)encode;
     qmf = coeff;
-    int64_t decoded = self_test((int (*)(void *))dec_init);
-    int64_t encoded = encoder_self_test((int (*)(void *))enc_init);
-    return decoded < 0 || encoded < 0 ? -1 : decoded + encoded;
+    int64_t decoding = self_test((int (*)(void *))dec_init);
+    int64_t encoding = encoder_self_test((int (*)(void *))enc_init);
+    return decoding < 0 || encoding < 0 ? -1 : decoding + encoding;
 }
 
 /* After g722p_prepare returned 0: 0 once our functions are in place (or were
