@@ -19,16 +19,19 @@ Method:
   - `netem` (`tc qdisc add dev ... root netem loss P%`) where the kernel has
     sch_netem; it drops any packet, SIP's TLS segments included (TCP resends them);
   - otherwise `nft`: kernel packet filtering on the same link netem would sit on,
-    only RTP audio (version 2, payload type 0 or 9) dropped, and by its place in
-    the stream: a sniffer per direction (`first-seq`, an AF_PACKET socket inside
-    the namespace) reads the stream's first sequence number, then an nftables
-    rule on the veth's egress drops the packets whose sequence numbers are at the
-    pattern's positions: round(P x 1000) of packets 25-1024 (the speech starts at
-    packet 25), drawn from a PRNG seeded by the run and the direction. Every call
-    of a run (ours, baresip's) so loses the same packets of the same speech, in
-    each direction; the summary pairs them run by run. Before this, patterns were
-    shifted by each call's random first sequence number, and the spread between
-    calls hid the differences between programs.
+    only RTP audio (version 2, payload type 0 or 9) dropped, and by the speech it
+    cuts: a sniffer per direction (`onset`, bench/rtp_onset.py: an AF_PACKET
+    socket inside the namespace) decrypts the direction's SRTP with the keys from
+    bob's SIP trace and finds the packet where the speech starts; an nftables rule
+    on the veth's egress then drops the packets whose sequence numbers are at the
+    pattern's positions counted from there: round(P x 1000) of the 1000 packets
+    from ONSET_MARGIN after it, drawn from a PRNG seeded by the run and the
+    direction. Every call of a run (ours, baresip's) so loses the same packets of
+    the same speech, in each direction; the summary pairs them run by run. (Counted
+    from each stream's first packet, as before, the programs' speech started at
+    different packets, 12-25; and before that, patterns were shifted by each call's
+    random first sequence number.) A call whose drops were not armed in time is
+    flagged and left out of the pairing.
   `--loss-via auto` picks netem when `tc` accepts it, else nft. The drops are
   counted (nft counters, or the receivers' RTP statistics) and printed.
 * Calls: direct, no registrar: SIP over TLS between the namespaces (each side
