@@ -174,11 +174,9 @@ def onset(dev: str, src: str, codec: str, timeout: float = 40.0, dump: str = "")
             frame = s.recv(2048)
         except TimeoutError:
             frame = b""
-        ip = frame[14:]
-        if frame[12:14] == b"\x08\x00" and ip[9] == 17 and ip[12:16] == want:
-            rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
-            if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F == pt:
-                kept.append(rtp)
+        rtp = _rtp_from(frame, want, pt)
+        if rtp:
+            kept.append(rtp)
         if finder is None and box:
             if not box[0]:
                 return 1  # no key: the parent gave up
@@ -196,22 +194,27 @@ def onset(dev: str, src: str, codec: str, timeout: float = 40.0, dump: str = "")
     return 1
 
 
+def _rtp_from(frame: bytes, want: bytes, pt: int) -> bytes | None:
+    """The (S)RTP packet in an Ethernet frame, if it is UDP from `want` with payload
+    type `pt`."""
+    ip = frame[14:]
+    if frame[12:14] != b"\x08\x00" or len(ip) < 20 or ip[9] != 17 or ip[12:16] != want:
+        return None
+    rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
+    ok = len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F == pt
+    return rtp if ok else None
+
+
 def _dump(s: socket.socket, want: bytes, pt: int, finder: OnsetFinder, out: Path) -> None:
     """Every packet of the stream, decrypted, into `out`: those seen so far and the
-    rest until it stops."""
-    lines = finder.kept or []
+    rest until it stops (`finder` keeps each one it is fed)."""
     quiet = time.monotonic()
     while time.monotonic() - quiet < 2.0:
         try:
-            frame = s.recv(2048)
+            rtp = _rtp_from(s.recv(2048), want, pt)
         except TimeoutError:
             continue
-        ip = frame[14:]
-        if frame[12:14] != b"\x08\x00" or ip[9] != 17 or ip[12:16] != want:
-            continue
-        rtp = ip[(ip[0] & 0x0F) * 4 + 8 :]
-        if len(rtp) >= 12 and rtp[0] >> 6 == 2 and rtp[1] & 0x7F == pt:
+        if rtp:
             quiet = time.monotonic()
-            plain = rtp_payload(finder.session.unprotect(rtp))
-            lines.append(f"{int.from_bytes(rtp[2:4], 'big')} {plain.hex()}")
-    out.write_text("\n".join(lines) + "\n")
+            finder.feed(rtp)
+    out.write_text("\n".join(finder.kept or []) + "\n")
